@@ -1,0 +1,65 @@
+"""One error tree for everything calgen reports to a user.
+
+Each error knows where it happened (file, line) and what text it is about (phrase), so the
+CLI can turn any of them into one line: ``FILE:LINE: what is wrong (phrase) — how to fix``.
+"""
+from __future__ import annotations
+
+
+class CalgenError(Exception):
+    """Base of every error calgen raises on purpose."""
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
+                 phrase: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+        self.phrase = phrase
+        self.hint = hint
+
+    def located(self, file: str) -> CalgenError:
+        """Return self with ``file`` filled in when the raiser did not know it."""
+        if self.file is None:
+            self.file = file
+        return self
+
+    def __str__(self) -> str:
+        where = self.file or ""
+        if where and self.line:
+            where = f"{where}:{self.line}"
+        text = self.message
+        if self.phrase:
+            text = f"{text} ({self.phrase})"
+        if self.hint:
+            text = f"{text} — {self.hint}"
+        return f"{where}: {text}" if where else text
+
+
+class ReadingError(CalgenError):
+    """The bytes of a document cannot be turned into plan text."""
+
+
+class MappingError(CalgenError):
+    """A file under mappings/ (or given with --calendar-file) is malformed."""
+
+
+class DeadlineError(CalgenError):
+    """A deadline phrase names an impossible date or one the calendar cannot resolve."""
+
+
+class CalendarCoverageError(DeadlineError):
+    """No holiday arrangement is known for a year a due date needs."""
+
+    def __init__(self, year: int, covered: tuple[int, int], **kw) -> None:
+        lo, hi = covered
+        super().__init__(
+            f"no State Council holiday arrangement for {year} (calendar data covers {lo}–{hi})",
+            hint=(f"add mappings/holidays/{year}.toml from the State Council notice, pass "
+                  "--calendar-file, or build with --assume-weekdays to mark such dates as estimated"),
+            **kw)
+        self.year = year
+
+
+class OutputError(CalgenError):
+    """An output file or folder cannot be written."""

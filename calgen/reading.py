@@ -1,0 +1,276 @@
+"""Bytes → clean Simplified plan text.
+
+Plans arrive as people have them: UTF-8, GBK or Big5; Traditional after automatic conversion;
+scraped pages with pinyin annotations, byte-shifted GBK mojibake, lost full-width spaces,
+Markdown emphasis and page chrome.  This module undoes those artefacts and nothing else: it
+does not know what a task is.
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import ReadingError
+
+MAX_BYTES = 20 * 1024 * 1024
+LOST = "\ufffd"     # a character the source lost; reported, never guessed
+
+_MAGIC = {
+    b"\x89PNG": "a PNG image", b"PK\x03\x04": "a ZIP archive (.docx/.xlsx or .zip)",
+    b"%PDF": "a PDF file", b"\xd0\xcf\x11\xe0": "a Word/OLE binary (.doc/.wps)",
+    b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image", b"\x1f\x8b": "a gzip archive",
+    b"Rar!": "a RAR archive", b"7z\xbc\xaf": "a 7z archive",
+}
+
+_HAN = r"\u3400-\u9fff\uf900-\ufaff"
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+# A pinyin syllable with a tone mark, as annotators add after a character: 關(guān)
+_PINYIN = rf"[a-zü]*[{_TONED}][a-zü]*"
+_PINYIN_AFTER_HAN = re.compile(rf"(?<=[{_HAN}{LOST}])\(({_PINYIN})\)")
+# The annotated character itself was lost and took the "(" with it: 日?qǐng)
+_PINYIN_LOST = re.compile(rf"\?({_PINYIN})\)")
+# "?" (a lost lead byte, possibly with the pinyin its character carried) + characters that are
+# GBK bytes read one byte off + the ASCII byte where the stream falls back in step.  Scrapers
+# folded some full-width punctuation in such runs to ASCII ("?!耙" for "?！耙").
+_MOJIBAKE = re.compile(
+    rf"\?(?:{_PINYIN}\))?((?:[^\x00-\x7f\s{LOST}]|[!,;:])*[^\x00-\x7f\s{LOST}](?:[^\x00-\x7f\s{LOST}]|[!,;:])*)"
+    rf"(\?(?:{_PINYIN}\))?|[\x40-\x7e])")
+# A stray trail byte left after a lost character: 表?yè)P(yáng) → 表�
+_STRAY_TRAIL = re.compile(rf"(?<={LOST})[\x40-\x7e](?:\({_PINYIN}\))?(?=[{_HAN}(])")
+_LONE_QMARK = re.compile(rf"(?<=[{_HAN}{LOST}])\?(?=[{_HAN}{LOST}、，。,])|(?<=[{_HAN}{LOST}、，,])\?(?=[{_HAN}{LOST}])")
+_QMARK_SPACES = re.compile(r"(?:^|(?<=\s))\?+(?=\s|$)|\?{2,}", re.M)
+_MD_EMPHASIS = re.compile(r"\*\*|__(?=\S)|(?<=\S)__")
+_MD_ESCAPE = re.compile(r"\\([\\_*\[\]()#+\-.!`])")
+_MD_LINK = re.compile(r"\[([^\]\n]*)\]\((?:https?://|www\.)[^)\s]*\)")
+_CJK_CLASS = rf"{_HAN}\u3000-\u303f\uff00-\uffef“”‘’《》、"
+_SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK_CLASS}])[ \t\u3000\xa0]+|[ \t\u3000\xa0]+(?=[{_CJK_CLASS}])")
+_SPACE_IN_NUMBER = re.compile(r"(?<=\d)[ \t]+(?=[年月日号])|(?<=[年月])[ \t]+(?=\d)")
+
+# Full-width letters, digits and brackets fold to ASCII; Chinese sentence punctuation stays
+# full-width; parentheses become ASCII (the schema's labels use them).
+_WIDTH = {chr(0xFF01 + i): chr(0x21 + i) for i in range(94)}
+_WIDTH.update({"，": "，", "；": "；", "：": "：", "！": "！", "？": "？", "\u3000": " ", "\xa0": " ",
+               "〖": "〔", "〗": "〕", "﹝": "〔", "﹞": "〕"})
+_PUNCT = str.maketrans(_WIDTH)
+_ASCII_PUNCT = re.compile(rf"(?<=[{_CJK_CLASS}])[,;:!?]|[,;:!?](?=[{_CJK_CLASS}])")
+_TO_FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
+
+
+@dataclass(frozen=True)
+class Text:
+    """Clean text of one document, with what could not be repaired."""
+
+    text: str
+    encoding: str
+    warnings: tuple[str, ...] = ()
+
+
+def read_file(path: str | Path) -> Text:
+    """Read and clean one document; raise ReadingError with the file named."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise ReadingError(f"file is {size / 1e6:.0f} MB, larger than a plan can be "
+                               f"({MAX_BYTES // 1_000_000} MB)", file=str(path),
+                               hint="split it or check that it is the right file")
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise ReadingError("no such file", file=str(path)) from None
+    except IsADirectoryError:
+        raise ReadingError("is a folder, not a file", file=str(path)) from None
+    except PermissionError:
+        raise ReadingError("permission denied", file=str(path)) from None
+    try:
+        return clean_bytes(data)
+    except ReadingError as e:
+        raise e.located(str(path)) from None
+
+
+def clean_bytes(data: bytes) -> Text:
+    raw, encoding = decode(data)
+    text, warnings = clean_text(raw)
+    return Text(text, encoding, tuple(warnings))
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Detect the encoding (never assume it) and decode strictly."""
+    if not data.strip():
+        raise ReadingError("empty file", hint="nothing to read")
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            raise ReadingError(f"binary file ({what}), not a text plan",
+                               hint="save the plan as text, HTML or Markdown")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _strict(data[3:], "utf-8"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _strict(data, "utf-16"), "utf-16"
+    if b"\x00" in data[:4096]:
+        raise ReadingError("binary file (contains NUL bytes), not a text plan")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as e:
+        if e.reason == "unexpected end of data" and e.start >= len(data) - 3:
+            raise ReadingError(f"file ends inside a UTF-8 character (byte {e.start})",
+                               hint="the file looks truncated; download it again") from None
+    return _detect(data)
+
+
+def _strict(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as e:
+        raise ReadingError(f"invalid {encoding} at byte {e.start}",
+                           hint="the file is damaged or mislabelled") from None
+
+
+def _detect(data: bytes) -> tuple[str, str]:
+    from charset_normalizer import from_bytes
+
+    # Chinese plans come in these; restricting the candidates stops Latin-1 style guesses.
+    best = from_bytes(data, cp_isolation=["gb18030", "big5", "utf_16"]).best()
+    if best is None:
+        raise ReadingError("undecodable bytes: not UTF-8, GB18030 or Big5",
+                           hint="convert the file to UTF-8")
+    text = str(best)
+    han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    if han < max(2, len(text) // 20):
+        raise ReadingError(f"no Chinese text found (bytes decode as {best.encoding} to gibberish)",
+                           hint="convert the file to UTF-8")
+    return text, best.encoding
+
+
+def clean_text(raw: str) -> tuple[str, list[str]]:
+    """Undo scraping artefacts; return Simplified text and warnings about unrepairable spots."""
+    warnings: list[str] = []
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    if _looks_like_html(text):
+        from .htmltext import html_to_text
+        text = html_to_text(text)
+    text = html.unescape(text) if "&" in text else text
+    text = _markdown(text)
+    text = _repair_lines(text, warnings)
+    text = to_simplified(text)
+    text = _ASCII_PUNCT.sub(lambda m: _TO_FULL[m.group()], text.translate(_PUNCT))
+    text = _SPACE_IN_NUMBER.sub("", _SPACE_NEAR_CJK.sub("", text))
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    return join_broken_parentheses(text), warnings
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text[:4096].lower()
+    return "<html" in head or "<body" in head or ("<p" in head and "</p>" in text.lower())
+
+
+def _markdown(text: str) -> str:
+    text = _MD_LINK.sub(r"\1", text)
+    text = _MD_ESCAPE.sub(r"\1", text)
+    text = re.sub(r"^\s{0,3}#{1,6}\s+", "", text, flags=re.M)
+    return _MD_EMPHASIS.sub("", text)
+
+
+def _repair_lines(text: str, warnings: list[str]) -> str:
+    out = []
+    for no, line in enumerate(text.split("\n"), 1):
+        if "?" in line:
+            line = _repair_line(line, no, warnings)
+        if "(" in line:
+            line = _PINYIN_AFTER_HAN.sub("", line)
+        out.append(line)
+    return "\n".join(out)
+
+
+def _repair_line(line: str, no: int, warnings: list[str]) -> str:
+    line = _MOJIBAKE.sub(lambda m: _unshift(m, line), line)
+    line = _PINYIN_LOST.sub(LOST, line)
+    line = _LONE_QMARK.sub(LOST, line)
+    line = _STRAY_TRAIL.sub("", line)
+    line = _QMARK_SPACES.sub(" ", line)
+    lost = line.count(LOST)
+    if lost:
+        warnings.append(f"line {no}: {lost} character(s) lost in the source could not be repaired")
+    return line
+
+
+def _unshift(m: re.Match, line: str) -> str:
+    """Re-read a run of GBK mojibake one byte over.
+
+    The page decoder started one byte late, so every character it shows is the second byte
+    of one real character plus the first byte of the next.  The "?" is the first real
+    character's lead byte, which is gone.  The run ends at an ASCII byte: either the trail
+    byte of the last real character (then the stream is in step again) or a "?" where that
+    trail byte was dropped.
+    """
+    body, tail = m.group(1).translate(_FULL_PUNCT), m.group(2) or ""
+    try:
+        data = body.encode("gb18030")
+    except UnicodeEncodeError:
+        return m.group(0)           # not GBK mojibake at all: leave it alone
+    dropped = tail.startswith("?")
+    data = data[1:] + (b"" if dropped else tail.encode())
+    fixed = data.decode("gb18030", errors="replace")
+    if dropped and not fixed.endswith("\ufffd"):
+        fixed += LOST
+    if fixed.count("\ufffd") > 1 + len(fixed) // 4:
+        return m.group(0)
+    at_line_start = not line[: m.start()].strip()
+    # A line-initial run lost an indentation space (A1A1), the usual case; anything else lost
+    # a real character.
+    lead = "" if at_line_start and body.encode("gb18030")[:1] == b"\xa1" else LOST
+    return lead + fixed.replace("\ufffd", LOST)
+
+
+_FULL_PUNCT = str.maketrans({"!": "！", ",": "，", ";": "；", ":": "："})
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+_TRAD_HINT = re.compile("[們這說為國會對發與來個時將從開關區無東廣書長現業務體經]")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified (OpenCC t2s) plus the Taiwan vocabulary in mappings/."""
+    if _TRAD_HINT.search(text):
+        text = _converter().convert(text)
+    from .mappings import vocabulary
+
+    for old, new in vocabulary().items():
+        if old in text:
+            text = text.replace(old, new)
+    return text
+
+
+def join_broken_parentheses(text: str) -> str:
+    """Join lines that break inside a parenthesis (re-hosted Markdown and PDFs do this)."""
+    lines = text.split("\n")
+    out: list[str] = []
+    depth = 0
+    for line in lines:
+        if depth > 0 and out:
+            if not line:
+                continue
+            out[-1] += line
+        else:
+            out.append(line)
+        depth = max(0, _depth(out[-1]))
+        if depth and len(out[-1]) > 2000:     # a stray "(" must not swallow the document
+            depth = 0
+    return "\n".join(out)
+
+
+def _depth(line: str) -> int:
+    d = 0
+    for ch in line:
+        if ch in "(〔[":
+            d += 1
+        elif ch in ")〕]" and d > 0:
+            d -= 1
+    return d
