@@ -1,0 +1,273 @@
+"""Deadline phrases → milestones (kind, nominal date, clause).
+
+One pass of a combined regular expression over a task's text finds every phrase; each match is
+turned into a Milestone by a small function for its kind.  Named periods, festivals, recurring
+and open words come from ``mappings/phrases.toml``.
+"""
+from __future__ import annotations
+
+import calendar as _cal
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .errors import DeadlineError
+from .model import Milestone
+from .outline import cn_to_int
+
+_N = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
+_Y = r"(?:(?:19|20)\d\d|二[〇零][〇零一二三四五六七八九]{2}|次|明|今|当|本)"
+_BY = r"(?:前|以前|之前)"
+
+
+@dataclass(frozen=True)
+class Context:
+    plan_year: int | None
+    issued: dt.date | None = None
+
+
+@lru_cache(maxsize=1)
+def _grammar() -> re.Pattern:
+    from .mappings import phrases
+
+    vocab = phrases()
+    fest = "|".join(sorted(vocab["festival"], key=len, reverse=True))
+    periods = "|".join(sorted(vocab["period"], key=len, reverse=True))
+    recurring = "|".join(sorted(vocab["recurring"], key=len, reverse=True))
+    open_words = "|".join(sorted(vocab["open"], key=len, reverse=True))
+    units = "|".join(sorted(vocab["duration_unit"], key=len, reverse=True))
+    parts = [
+        rf"(?P<duration>(?:\d+(?:\.\d+)?|[一二三四五六七八九十两半]+)个?(?:{units})(?:以内|之内|内))",
+        rf"(?P<open_n>(?P<on>\d+|[一二三四五六七八九十两]+)(?:至\d+|到\d+)?年(?:内|左右|以内))",
+        rf"(?P<recurring>(?:{recurring})(?:{_N}日{_BY})?)",
+        rf"(?P<start>(?:从|自)(?:(?P<sy>{_Y})年)?(?:第?(?P<sq>[一二三四1-4])季度|(?P<sm>{_N})月份?(?:(?P<sd>{_N})日)?)?起)",
+        rf"(?P<enum>分别于(?P<elist>(?:(?:{_Y}年)?{_N}月(?:{_N}日|底|末)?[、和及]){{1,5}}(?:{_Y}年)?{_N}月(?:{_N}日|底|末)?){_BY})",
+        rf"(?P<fest>(?:(?P<fy>{_Y})年)?(?P<fn>{fest}){_BY})",
+        rf"(?P<point>(?:延长至|执行至|截至|截止|至|于)(?:(?P<py>{_Y})年)(?P<pm>{_N})月(?P<pd>{_N})日(?!前|以前|之前|起))",
+        rf"(?P<date>(?:(?P<dy>{_Y})年)?(?P<dm>{_N})月(?P<dd>{_N})日{_BY})",
+        rf"(?P<garbled>(?<![\d年月])(?P<gm>[1-9]|1[0-2])(?P<gd>[0-3]\d)日{_BY})",
+        rf"(?P<month>(?:(?P<my>{_Y})年)?(?P<mm>{_N})月份?(?P<mpart>底|末|中旬|上旬|下旬)?(?:{_BY}|完成|(?<=底|末)))",
+        rf"(?P<quarter>(?<!每)(?:(?P<qy>{_Y})年)?第?(?P<qn>[一二三四1-4])季度(?:末|底)?{_BY}?)",
+        rf"(?P<yearend>(?:(?P<ey>{_Y})年年?|(?<![\d一二三四五六七八九十两])年)(?:底|末)(?:{_BY})?)",
+        rf"(?P<period>(?:(?P<ry>{_Y})年)?(?P<rn>{periods}))",
+        rf"(?P<target>(?:到|至|力争|争取|在)?(?P<ty>(?:19|20)\d\d)年(?P<tb>{_BY})?(?=[，,]|实现|完成|建成|基本|全面|力争|争取|达到|底前))",
+        rf"(?P<open>{open_words})",
+    ]
+    return re.compile("|".join(parts))
+
+
+def find(text: str, ctx: Context) -> list[Milestone]:
+    """Every milestone phrase in one task's text, in order of appearance."""
+    out: list[Milestone] = []
+    for m in _grammar().finditer(text):
+        kind = m.lastgroup if m.lastgroup in _HANDLERS else _outer(m)
+        handler = _HANDLERS.get(kind)
+        if handler is None:
+            continue
+        for phrase, mkind, nominal, every in handler(m, ctx):
+            out.append(Milestone(phrase=phrase, kind=mkind, nominal=nominal,
+                                 clause=clause_of(text, m.start(), m.end()), every=every))
+    return out
+
+
+def _outer(m: re.Match) -> str:
+    for name in _HANDLERS:
+        if m.group(name):
+            return name
+    return ""
+
+
+def _year(raw: str | None, ctx: Context) -> int:
+    if raw is None or raw in ("今", "当", "本"):
+        if ctx.plan_year is None:
+            raise DeadlineError("no plan year to resolve a phrase without a year",
+                                hint="the plan's title or 落款 date must name a year")
+        return ctx.plan_year
+    if raw in ("次", "明"):
+        return _year(None, ctx) + 1
+    if raw.isdigit():
+        return int(raw)
+    return cn_to_int(raw) or 0
+
+
+def _num(raw: str) -> int:
+    n = int(raw) if raw.isdigit() else cn_to_int(raw)
+    if n is None:
+        raise DeadlineError("unreadable number", phrase=raw)
+    return n
+
+
+def make_date(y: int, mth: int, day: int, phrase: str) -> dt.date:
+    try:
+        return dt.date(y, mth, day)
+    except ValueError:
+        raise DeadlineError("impossible date", phrase=phrase,
+                            hint="check the month and day in the plan") from None
+
+
+def month_end(y: int, mth: int, phrase: str) -> dt.date:
+    if not 1 <= mth <= 12:
+        raise DeadlineError("impossible month", phrase=phrase, hint="months run 1–12")
+    return dt.date(y, mth, _cal.monthrange(y, mth)[1])
+
+
+def _h_duration(m, ctx):
+    yield m.group(0), "duration", None, ""
+
+
+def _h_open_n(m, ctx):
+    phrase = m.group(0)
+    nominal = None
+    if "至" not in phrase and "到" not in phrase and ctx.plan_year and "左右" not in phrase:
+        nominal = dt.date(ctx.plan_year + _num(m.group("on")) - 1, 12, 31)
+    yield phrase, "open", nominal, ""
+
+
+def _h_recurring(m, ctx):
+    from .mappings import phrases
+
+    phrase = m.group(0)
+    every = next((unit for word, unit in phrases()["recurring"].items() if phrase.startswith(word)), "")
+    yield phrase, "recurring", None, every
+
+
+def _h_start(m, ctx):
+    phrase = m.group(0)
+    y = _year(m.group("sy"), ctx)
+    if m.group("sq"):
+        q = _num(m.group("sq"))
+        yield phrase, "start", dt.date(y, 3 * q - 2, 1), ""
+    elif m.group("sm"):
+        day = _num(m.group("sd")) if m.group("sd") else 1
+        yield phrase, "start", make_date(y, _num(m.group("sm")), day, phrase), ""
+    elif m.group("sy"):
+        yield phrase, "start", dt.date(y, 1, 1), ""
+
+
+_ENUM_ITEM = re.compile(rf"(?:(?P<y>{_Y})年)?(?P<m>{_N})月(?:(?P<d>{_N})日|(?P<end>底|末))?")
+
+
+def _h_enum(m, ctx):
+    """分别于6月底前、11月底前 / 分别于6月15日、12月15日前: one deadline each."""
+    for item in _ENUM_ITEM.finditer(m.group("elist")):
+        y = _year(item.group("y"), ctx)
+        mth = _num(item.group("m"))
+        nominal = make_date(y, mth, _num(item.group("d")), item.group(0)) if item.group("d") \
+            else month_end(y, mth, item.group(0))
+        yield item.group(0) + "前", "deadline", nominal, ""
+
+
+def _h_fest(m, ctx):
+    from .workdays import calendar
+
+    name = festival_name(m.group("fn"))
+    y = _year(m.group("fy"), ctx)
+    cal = calendar()
+    start = cal.holiday_start(name, y)
+    if start is not None and ctx.issued and start < ctx.issued and not m.group("fy"):
+        start = cal.holiday_start(name, y + 1) or start     # winter work: the coming festival
+    if start is None:
+        return
+    yield m.group(0), "deadline", start - dt.timedelta(days=1), ""
+
+
+def festival_name(word: str) -> str:
+    from .mappings import phrases
+
+    return phrases()["festival"][word]
+
+
+def _h_point(m, ctx):
+    y = _year(m.group("py"), ctx)
+    phrase = m.group(0).lstrip("延长执行截止至于")
+    yield phrase, "point", make_date(y, _num(m.group("pm")), _num(m.group("pd")), m.group(0)), ""
+
+
+def _h_date(m, ctx):
+    y = _year(m.group("dy"), ctx)
+    yield m.group(0), "deadline", make_date(y, _num(m.group("dm")), _num(m.group("dd")), m.group(0)), ""
+
+
+def _h_garbled(m, ctx):
+    """'615日前' where 6月15日前 was meant (a lost 月)."""
+    y = _year(None, ctx)
+    try:
+        yield m.group(0), "deadline", dt.date(y, int(m.group("gm")), int(m.group("gd"))), ""
+    except ValueError:
+        return
+
+
+def _h_month(m, ctx):
+    phrase = m.group(0)
+    y = _year(m.group("my"), ctx)
+    mth = _num(m.group("mm"))
+    part = m.group("mpart")
+    if part == "上旬":
+        nominal = make_date(y, mth, 10, phrase)
+    elif part == "中旬":
+        nominal = make_date(y, mth, 20, phrase)
+    elif part in ("底", "末", "下旬") or phrase.endswith("完成"):
+        nominal = month_end(y, mth, phrase)
+    else:
+        # X月前: before month X begins
+        nominal = make_date(y, mth, 1, phrase) - dt.timedelta(days=1)
+    yield phrase, "deadline", nominal, ""
+
+
+def _h_quarter(m, ctx):
+    y = _year(m.group("qy"), ctx)
+    q = _num(m.group("qn"))
+    yield m.group(0), "deadline", month_end(y, 3 * q, m.group(0)), ""
+
+
+def _h_yearend(m, ctx):
+    yield m.group(0), "deadline", dt.date(_year(m.group("ey"), ctx), 12, 31), ""
+
+
+def _h_period(m, ctx):
+    from .mappings import phrases
+
+    month, day = phrases()["period"][m.group("rn")]
+    yield m.group(0), "deadline", dt.date(_year(m.group("ry"), ctx), month, day), ""
+
+
+def _h_target(m, ctx):
+    y = int(m.group("ty"))
+    if m.group("tb"):
+        y -= 1                                  # 2025年前: before 2025 begins
+    phrase = m.group(0).lstrip("到至力争争取在")
+    yield phrase, "deadline", dt.date(y, 12, 31), ""
+
+
+def _h_open(m, ctx):
+    yield m.group(0), "open", None, ""
+
+
+_HANDLERS = {
+    "duration": _h_duration, "open_n": _h_open_n, "recurring": _h_recurring, "start": _h_start,
+    "enum": _h_enum, "fest": _h_fest, "point": _h_point, "date": _h_date, "garbled": _h_garbled,
+    "month": _h_month, "quarter": _h_quarter, "yearend": _h_yearend, "period": _h_period,
+    "target": _h_target, "open": _h_open,
+}
+
+_SENT = re.compile(r"[。；;！？\n]")
+_PIECE = re.compile(r"[，,：:]")
+
+
+def clause_of(text: str, start: int, end: int) -> str:
+    """What is due: from the comma-piece holding the phrase to the end of its sentence, or to
+    the next piece that starts another dated phrase."""
+    s0 = max((m.end() for m in _SENT.finditer(text, 0, start)), default=0)
+    s1 = _SENT.search(text, end)
+    s1 = s1.start() if s1 else len(text)
+    sentence = text[s0:s1]
+    rel = start - s0
+    p0 = max((m.end() for m in _PIECE.finditer(sentence, 0, rel)), default=0)
+    out = sentence[p0:]
+    nxt = _grammar().search(out, end - s0 - p0)
+    if nxt and nxt.lastgroup not in ("duration", "recurring", "open"):
+        cut = max((m.start() for m in _PIECE.finditer(out, 0, nxt.start())), default=-1)
+        if cut > end - s0 - p0:
+            out = out[:cut]
+    return re.sub(r"^(?:并且?|同时|和|及)", "", out.strip()).strip("，, ")

@@ -1,0 +1,1 @@
+"""Writers for what calgen produces: schema JSON, iCalendar feeds, the Gantt CSV and page."""

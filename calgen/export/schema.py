@@ -1,0 +1,55 @@
+"""Documents → the JSON shape of ../shared/gold/SCHEMA.md (``calgen_schema: 1``)."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..model import Document, Milestone, Task
+
+SCHEMA_VERSION = 1
+
+
+def documents_json(docs: list[Document]) -> dict[str, Any]:
+    return {"calgen_schema": SCHEMA_VERSION, "documents": [document_json(d) for d in docs]}
+
+
+def document_json(d: Document) -> dict[str, Any]:
+    return {
+        "source": d.source,
+        "duplicate_of": d.duplicate_of,
+        "doc_number": d.doc_number,
+        "title": d.title,
+        "issuer": d.issuer,
+        "issued": d.issued.isoformat() if d.issued else None,
+        "plan_year": d.plan_year,
+        "jurisdiction": d.jurisdiction,
+        "warnings": list(d.warnings),
+        "tasks": [task_json(t) for t in d.tasks],
+    }
+
+
+def task_json(t: Task) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "path": list(t.path),
+        "title": t.title,
+        "text": t.text,
+        "lead": [a.name for a in t.lead],
+        "responsible": [a.name for a in t.responsible],
+        "support": [a.name for a in t.support],
+        "milestones": [milestone_json(m) for m in t.milestones],
+    }
+
+
+def milestone_json(m: Milestone) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "phrase": m.phrase,
+        "kind": m.kind,
+        "nominal": m.nominal.isoformat() if m.nominal else None,
+        "due": m.due.isoformat() if m.due else None,
+        "clause": m.clause,
+    }
+    if m.note:
+        out["note"] = m.note
+    if m.flags:
+        out["flags"] = list(m.flags)
+    return out

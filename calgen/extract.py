@@ -1,0 +1,135 @@
+"""The extraction pipeline: file → Document with tasks, agencies and resolved milestones."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import replace
+from pathlib import Path
+
+from . import agencies, deadlines, metadata, outline
+from .errors import CalgenError, DeadlineError
+from .model import Document, Milestone, Task
+from .reading import read_file
+
+_FIRST_IS_LEAD = re.compile(r"(?:排在?第一位|列第一位|第一个|排名第一)的?(?:单位|部门)?(?:为|是)牵头")
+_HEADING_END = re.compile(r"[。！？]")
+_TRAILING_BRACKET = re.compile(r"\s*[(〔](?:[^()〔〕]|\([^()]*\))*[)〕]\s*$")
+
+
+def extract_file(path: str | Path, roll: str = "preceding") -> Document:
+    """Read and extract one plan; errors name the file."""
+    text = read_file(path)
+    try:
+        return extract_text(text.text, str(path), roll=roll, warnings=text.warnings)
+    except CalgenError as e:
+        raise e.located(str(path)) from None
+
+
+def extract_text(text: str, source: str, roll: str = "preceding",
+                 warnings: tuple[str, ...] = ()) -> Document:
+    lines = text.split("\n")
+    first = next((i for i, line in enumerate(lines) if outline.match_label(line)), len(lines))
+    meta = metadata.read_meta(lines, first)
+    start = meta.body_start if 0 < meta.body_start <= first else 0
+    items = outline.leaves(outline.parse(lines, start))
+    content_hash = hashlib.sha256(re.sub(r"\s+", "", text).encode()).hexdigest()
+    key = meta.doc_number or content_hash[:16]
+    ctx = deadlines.Context(meta.plan_year, meta.issued)
+    first_is_lead = bool(_FIRST_IS_LEAD.search(text))
+    notes = list(warnings)
+    tasks = tuple(_task(it, key, ctx, meta.jurisdiction, first_is_lead, roll, notes, i)
+                  for i, it in enumerate(items))
+    if not tasks:
+        notes.append("no numbered tasks found")
+    return Document(source=source, doc_number=meta.doc_number, title=meta.title,
+                    issuer=meta.issuer, issued=meta.issued, plan_year=meta.plan_year,
+                    jurisdiction=meta.jurisdiction, tasks=_unique_ids(tasks),
+                    content_hash=content_hash, warnings=tuple(notes))
+
+
+def _task(item: outline.Item, key: str, ctx: deadlines.Context, juris: str | None,
+          first_is_lead: bool, roll: str, notes: list[str], index: int) -> Task:
+    text = item.text.strip()
+    roles = agencies.parse_roles(text, first_is_lead)
+    node = item.parent
+    while not roles and node is not None:       # a sub-item inherits its parent's agencies
+        roles = agencies.parse_roles(node.text, first_is_lead)
+        node = node.parent
+    resolved = agencies.resolve_roles(roles, juris)
+    try:
+        found = deadlines.find(text, ctx)
+    except DeadlineError as e:
+        e.line = e.line or item.line
+        raise
+    milestones = tuple(_resolve_due(m, ctx, roll) for m in found)
+    path = item.path
+    return Task(id=_task_id(key, path), path=path, title=heading(text), text=text.replace("\n", ""),
+                line=item.line, lead=resolved["lead"], responsible=resolved["responsible"],
+                support=resolved["support"], milestones=milestones)
+
+
+def heading(text: str) -> str:
+    """The task's heading sentence, without its label or a trailing agency bracket."""
+    first = text.split("\n", 1)[0]
+    m = _HEADING_END.search(first)
+    title = first[: m.start()] if m else first
+    return _TRAILING_BRACKET.sub("", title).strip()
+
+
+def _resolve_due(m: Milestone, ctx: deadlines.Context, roll: str) -> Milestone:
+    from .workdays import calendar
+
+    if not m.dated:
+        return m
+    policy = "following" if m.kind == "start" and roll == "preceding" else roll
+    due = calendar().due(m.nominal, policy)
+    flags = list(due.flags)
+    notes = [due.reason] if due.reason else []
+    if ctx.issued and m.nominal < ctx.issued:
+        flags.append("before_issue")
+        notes.append(f"{m.nominal.isoformat()} is before the plan's issue date {ctx.issued.isoformat()}")
+    if "estimated" in flags:
+        notes.append("估算/estimated: no holiday data for this year, weekends only")
+    if "provisional" in flags:
+        notes.append("provisional: next year's holiday notice may still move this date")
+    return replace(m, due=due.date, note="; ".join(notes), flags=tuple(flags))
+
+
+def _task_id(key: str, path: tuple[str, ...]) -> str:
+    return hashlib.sha1(f"{key}|{'/'.join(path)}".encode()).hexdigest()[:12]
+
+
+def _unique_ids(tasks: tuple[Task, ...]) -> tuple[Task, ...]:
+    """Broken numbering can repeat a path; keep ids unique and stable by order."""
+    seen: dict[str, int] = {}
+    out = []
+    for t in tasks:
+        n = seen.get(t.id, 0)
+        seen[t.id] = n + 1
+        out.append(t if n == 0 else replace(t, id=f"{t.id}-{n + 1}"))
+    return tuple(out)
+
+
+def mark_duplicates(docs: list[Document]) -> list[Document]:
+    """The later of two inputs that are the same plan (same 文号, or same text) gets duplicate_of."""
+    seen: dict[str, str] = {}
+    out = []
+    for d in docs:
+        keys = [k for k in (_norm_number(d.doc_number), d.content_hash) if k]
+        first = next((seen[k] for k in keys if k in seen), None)
+        if first is not None:
+            d = replace(d, duplicate_of=first, tasks=())
+        else:
+            for k in keys:
+                seen[k] = d.source
+        out.append(d)
+    return out
+
+
+def _norm_number(number: str | None) -> str | None:
+    return re.sub(r"[\s〔〕\[\]()（）【】]", "", number) if number else None
+
+
+def iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None

@@ -1,0 +1,162 @@
+"""Document-level facts: 文号, the plan's own title, issuer, 落款 date, plan year, jurisdiction.
+
+A plan usually arrives inside a wrapper notice (关于印发《…》的通知 + 文号 + addressees + signature +
+date), sometimes inside a web page with its own dates (发布日期, 来源时间) that are not the 落款.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_DOC_NO = re.compile(
+    r"([\u4e00-\u9fff]{1,10}?)\s*[〔\[【(]\s*((?:19|20)\d\d)\s*[〕\]】)]?\s*(\d{1,4})\s*号")
+_DOC_NO_LABEL = re.compile(r"(?:发文字号|文号)[：:]\s*(\S+号)")
+_DATE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_DATE_LINE = re.compile(r"^\s*((?:19|20)\d\d)年(\d{1,2})月(\d{1,2})日\s*$")
+_WRITTEN_LABEL = re.compile(r"成文日期[：:]\s*((?:19|20)\d\d)[-年/.](\d{1,2})[-月/.](\d{1,2})")
+_WRAPPER = re.compile(r"^(.{2,40}?)关于印发(.+?)的通知")
+_PLAN_WORDS = re.compile(r"(?:安排|方案|要点|计划|清单|措施|意见|规划|细则|任务|办法)$")
+_TITLE_YEAR = re.compile(r"((?:19|20)\d\d)\s*(?:[—–\-－~至]\s*(?:19|20)\d\d\s*)?年")
+_JURIS = re.compile(r"^(?:中共)?((?:[\u4e00-\u9fff]{2,7}?(?:省|自治区|市))?"
+                    r"(?:[\u4e00-\u9fff]{1,6}?(?:市|州|盟|地区))?(?:[\u4e00-\u9fff]{1,6}?(?:区|县|旗))?)"
+                    r"(?:人民政府|政府|委员会|委|办公厅|办公室|党委)")
+
+
+@dataclass(frozen=True)
+class Meta:
+    doc_number: str | None
+    title: str
+    issuer: str | None
+    issued: dt.date | None
+    plan_year: int | None
+    jurisdiction: str | None
+    body_start: int            # index of the first line after the plan's own title
+
+
+def read_meta(lines: list[str], first_label: int) -> Meta:
+    """Facts from the lines before the first numbered item (the head)."""
+    head = lines[:first_label] if first_label > 0 else lines[:40]
+    wrapper_title, issuer = _wrapper(head)
+    title, title_end = _plan_title(head, wrapper_title)
+    issued = _issued(head)
+    year = _plan_year(title, issued)
+    issuer = issuer or _signature(head)
+    return Meta(
+        doc_number=_doc_number(head),
+        title=title,
+        issuer=issuer,
+        issued=issued,
+        plan_year=year,
+        jurisdiction=_jurisdiction(issuer),
+        body_start=title_end,
+    )
+
+
+def _doc_number(head: list[str]) -> str | None:
+    """The 文号 standing alone on a line (not one cited in the text), else a labelled one."""
+    for line in head:
+        m = _DOC_NO.search(line)
+        if m and len(line) - (m.end() - m.start()) <= 12 and "关于" not in line:
+            return f"{m.group(1)}〔{m.group(2)}〕{int(m.group(3))}号"
+    for line in head:
+        m = _DOC_NO_LABEL.search(line)
+        if m:
+            n = _DOC_NO.search(m.group(1))
+            if n:
+                return f"{n.group(1)}〔{n.group(2)}〕{int(n.group(3))}号"
+    return None
+
+
+def _wrapper(head: list[str]) -> tuple[str | None, str | None]:
+    """(plan title named by the wrapper notice, issuer of the notice)."""
+    joined = ""
+    for i, line in enumerate(head):
+        if line.startswith("关于印发"):       # issuer on the line above: 广东省人民政府办公厅⏎关于印发…
+            prev = next((p for p in reversed(head[:i]) if p.strip()), "")
+            line = (prev.strip() if len(prev.strip()) <= 30 else "") + line
+        joined = (joined + line) if joined else line
+        if "关于印发" not in joined:
+            joined = ""
+            continue
+        m = _WRAPPER.search(joined)
+        if m:
+            issuer = re.sub(r"^.*?[：:>]\s*", "", m.group(1)).strip()
+            return _strip_title(m.group(2)), issuer or None
+        if len(joined) > 200:
+            joined = ""
+    return None, None
+
+
+def _strip_title(s: str) -> str:
+    return s.strip().strip("《》").replace("》《", "、").strip()
+
+
+def _plan_title(head: list[str], wrapper_title: str | None) -> tuple[str, int]:
+    """The plan's own title block (often split over lines) and the line after it."""
+    flat = [re.sub(r"\s+", "", line) for line in head]
+    if wrapper_title:
+        target = re.sub(r"\s+", "", wrapper_title)
+        for i in range(len(flat)):
+            block = ""
+            for j in range(i, min(i + 4, len(flat))):
+                if not flat[j] and block:
+                    continue
+                block += flat[j]
+                if block == target:
+                    return wrapper_title, j + 1
+                if not target.startswith(block):
+                    break
+        return wrapper_title, 0
+    for i, line in enumerate(flat):
+        if 6 <= len(line) <= 60 and _PLAN_WORDS.search(line) and "通知" not in line:
+            title, end = line, i + 1
+            if i > 0 and flat[i - 1] and len(flat[i - 1]) <= 30 and not _DATE.search(flat[i - 1]) \
+                    and not flat[i - 1].endswith(("：", "号")):
+                title = flat[i - 1] + line
+            return title, end
+    return "", 0
+
+
+def _issued(head: list[str]) -> dt.date | None:
+    """The 落款 date: a date alone on its line; else the metadata table's 成文日期."""
+    for line in head:
+        m = _DATE_LINE.match(line)
+        if m:
+            return _date(m)
+    for line in head:
+        m = _WRITTEN_LABEL.search(line)
+        if m:
+            return _date(m)
+    return None
+
+
+def _date(m: re.Match) -> dt.date | None:
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def _plan_year(title: str, issued: dt.date | None) -> int | None:
+    m = _TITLE_YEAR.search(title or "")
+    if m:
+        return int(m.group(1))
+    return issued.year if issued else None
+
+
+def _signature(head: list[str]) -> str | None:
+    """The line above the 落款 date names the issuer when there is no wrapper title."""
+    for i, line in enumerate(head):
+        if _DATE_LINE.match(line):
+            for prev in reversed(head[:i]):
+                if prev.strip():
+                    return prev.strip() if len(prev.strip()) <= 30 else None
+    return None
+
+
+def _jurisdiction(issuer: str | None) -> str | None:
+    if not issuer:
+        return None
+    m = _JURIS.match(issuer)
+    return m.group(1) or None if m else None

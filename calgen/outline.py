@@ -1,0 +1,227 @@
+"""Numbered outline → items.
+
+Plans number their parts 一、 → (一) → 1. → (1); some use 第一部分 / 第一条, and tables flattened to
+text put a bare 序号 on its own line.  Labels are the only reliable task boundary, so this module
+finds them, nests them by rank, and decides which unlabelled lines belong to which item.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+
+_CN = "一二三四五六七八九十百零〇两"
+
+# (kind, rank, pattern).  Rank orders nesting: a label closes every open item of equal or
+# deeper rank.
+_LABELS: tuple[tuple[str, int, re.Pattern], ...] = (
+    ("part", 0, re.compile(rf"第([{_CN}]+)部分[、.：:\s]*")),
+    ("chapter", 0, re.compile(rf"第([{_CN}]+)章\s*")),
+    ("cn", 1, re.compile(rf"([{_CN}]+)[、.](?!\d)\s*")),
+    ("paren_cn", 2, re.compile(rf"\(([{_CN}]+)\)[、.]?\s*")),
+    ("article", 3, re.compile(rf"第([{_CN}]+)条\s*")),
+    ("arabic", 3, re.compile(r"(\d{1,3})(?:[.、](?!\d)|\s+(?=\D)|$)\s*")),
+    ("paren_ar", 4, re.compile(r"\((\d{1,3})\)\s*")),
+)
+# A label the mojibake repair could not restore: "(跺)" where (二十五) stood.
+_BROKEN_PAREN = re.compile(r"\(([^()\x00-\x7f、，。；：“”]{1,2})\)(?=[\u4e00-\u9fff])")
+
+AGENCY_LINE = re.compile(
+    r"^(?:牵头单位|责任单位|配合单位|参与单位|协办单位|主办单位|牵头部门|责任部门|配合部门|"
+    r"完成时限|完成时间|时间节点|时限要求|牵头领导|责任领导)[：:]")
+_SENTENCE_END = "。；！？;"
+
+
+@dataclass
+class Item:
+    kind: str
+    rank: int
+    number: int
+    line: int
+    lines: list[str]
+    parent: Item | None = None
+    children: list[Item] = field(default_factory=list)
+    closed: bool = False
+    repaired: bool = False
+
+    @property
+    def label(self) -> str:
+        n = self.number
+        return {
+            "part": f"第{int_to_cn(n)}部分", "chapter": f"第{int_to_cn(n)}章", "cn": int_to_cn(n),
+            "paren_cn": f"({int_to_cn(n)})", "article": f"第{int_to_cn(n)}条",
+            "arabic": f"{n}.", "paren_ar": f"({n})",
+        }[self.kind]
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        out: list[str] = []
+        node: Item | None = self
+        while node is not None:
+            out.append(node.label)
+            node = node.parent
+        return tuple(reversed(out))
+
+    @property
+    def text(self) -> str:
+        return "".join(self.lines)
+
+
+_DIGIT = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+          "八": 8, "九": 9}
+
+
+def cn_to_int(s: str) -> int | None:
+    """二十五 → 25, 一百零三 → 103, 十 → 10, 二〇二一 → 2021; None for anything else."""
+    if not s or any(ch not in _DIGIT and ch not in "十百" for ch in s):
+        return None
+    if len(s) > 1 and all(ch in _DIGIT for ch in s):      # 二〇二一: digit by digit
+        return int("".join(str(_DIGIT[ch]) for ch in s))
+    total, current = 0, 0
+    for ch in s:
+        if ch in "十百":
+            total += (current or 1) * (10 if ch == "十" else 100)
+            current = 0
+        else:
+            current = _DIGIT[ch]
+    return total + current
+
+
+def int_to_cn(n: int) -> str:
+    if n < 10:
+        return "一二三四五六七八九"[n - 1] if n > 0 else "零"
+    if n < 20:
+        return "十" + (int_to_cn(n % 10) if n % 10 else "")
+    if n < 100:
+        return int_to_cn(n // 10) + "十" + (int_to_cn(n % 10) if n % 10 else "")
+    rest = n % 100
+    tail = "" if rest == 0 else ("零" + int_to_cn(rest) if rest < 10 else
+                                 ("一" + int_to_cn(rest) if rest < 20 else int_to_cn(rest)))
+    return int_to_cn(n // 100) + "百" + tail
+
+
+def match_label(line: str) -> tuple[str, int, int, str] | None:
+    """(kind, rank, number, rest of line) for a line that starts with a numbering label."""
+    for kind, rank, rx in _LABELS:
+        m = rx.match(line)
+        if not m:
+            continue
+        raw = m.group(1)
+        number = int(raw) if raw.isdigit() else cn_to_int(raw)
+        if not number:
+            continue
+        rest = line[m.end():]
+        if kind == "arabic" and not _plausible_arabic(m.group(0), rest):
+            continue
+        return kind, rank, number, rest
+    return None
+
+
+def _plausible_arabic(label: str, rest: str) -> bool:
+    """'1.' starts an item; '2020 年' or '5 个工作日' do not."""
+    if not rest:
+        return label.strip().isdigit()          # a bare 序号 cell on its own line
+    return not re.match(r"[年月日号个%项家次元万亿台]", rest)
+
+
+def parse(lines: list[str], start: int = 0) -> list[Item]:
+    """All numbered items from line index ``start`` on, nested, with their own text."""
+    roots: list[Item] = []
+    stack: list[Item] = []
+    order: list[Item] = []
+    current: Item | None = None
+    for no in range(start, len(lines)):
+        line = lines[no]
+        hit = match_label(line)
+        if hit is not None:
+            kind, rank, number, rest = hit
+            item = Item(kind, rank, number, no + 1, [rest] if rest else [])
+        elif current is not None and (m := _BROKEN_PAREN.match(line)) and _ended(current):
+            # A label the source garbled: numbered from its neighbours below.
+            item = Item("paren_cn", 2, 0, no + 1, [line[m.end():]], repaired=True)
+        else:
+            if current is not None:
+                _continue(current, line)
+            continue
+        _attach(item, stack, roots)
+        order.append(item)
+        current = item
+    _renumber(order)
+    return roots
+
+
+def _ended(item: Item) -> bool:
+    text = item.text
+    return item.closed or not text or text[-1] in _SENTENCE_END + ")〕" or item.rank < 2
+
+
+def _attach(item: Item, stack: list[Item], roots: list[Item]) -> None:
+    while stack and stack[-1].rank >= item.rank:
+        stack.pop()
+    if stack:
+        item.parent = stack[-1]
+        stack[-1].children.append(item)
+    else:
+        roots.append(item)
+    stack.append(item)
+
+
+def _renumber(order: list[Item]) -> None:
+    """(二十四) … (跺) … (二十六): the garbled one is (二十五).  The label after it decides when
+    the two neighbours disagree (numbering restarts per section in some plans)."""
+    same = [it for it in order if it.kind == "paren_cn"]
+    for i, item in enumerate(same):
+        if not item.repaired:
+            continue
+        prev = next((it.number for it in reversed(same[:i]) if it.number), 0)
+        nxt = next((it.number for it in same[i + 1:] if it.number), 0)
+        item.number = nxt - 1 if nxt > 1 and nxt - 1 != prev else prev + 1
+
+
+def _continue(item: Item, line: str) -> None:
+    """Decide whether an unlabelled line continues ``item``.
+
+    Labelled agency lines always belong to the item above them.  Otherwise a line continues an
+    item whose text is still open (mid-sentence, inside a parenthesis); after a finished
+    sentence only prose continues it, and a trailing agency parenthesis or a line that is not
+    prose (page chrome, a closing link) ends it for good.
+    """
+    if not line:
+        return
+    text = item.text
+    if AGENCY_LINE.match(line):
+        item.lines.append("\n" + line if text else line)
+        return
+    if item.closed:
+        return
+    if not text or text[-1] not in _SENTENCE_END + ")〕]" or _unbalanced(text):
+        item.lines.append(line)
+    elif _is_prose(line) and not _AGENCY_PAREN_END.search(text):
+        item.lines.append("\n" + line)
+    else:
+        item.closed = True
+
+
+_AGENCY_PAREN_END = re.compile(r"[(〔][^()〔〕]*(?:牵头|负责|配合|单位)[^()〔〕]*[)〕][。；]?$")
+
+
+def _unbalanced(text: str) -> bool:
+    return text.count("(") > text.count(")") or text.count("〔") > text.count("〕")
+
+
+def _is_prose(line: str) -> bool:
+    return len(line) >= 20 and any(ch in line for ch in "，。；")
+
+
+def leaves(roots: list[Item]) -> list[Item]:
+    out: list[Item] = []
+
+    def walk(items: list[Item]) -> None:
+        for it in items:
+            if it.children:
+                walk(it.children)
+            else:
+                out.append(it)
+
+    walk(roots)
+    return out
