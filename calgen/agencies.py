@@ -29,7 +29,8 @@ _DEADLINE_TAIL = re.compile(r"\d{1,2}月.*$|年底.*$|完成时限.*$")
 _JURIS_CHARS = "省市县区镇"
 _SUFFIX = re.compile(r"(?:厅|局|委|办|署|会|行|中心|政府|部门|单位|公司|院|所|部|队|处|室|站|台|社|海关|"
                      r"机构|集团|分局|支行|分行|组|团|馆|校|协会|商会)$")
-_GROUP = re.compile(r"^各|有关|相关|成员单位|^其他|^全[省市]|^所[属有]|^省直|^市直|^区直|^县直")
+_GROUP = re.compile(r"^[省市县区]?各|有关|相关|成员单位|^其他|^全[省市]|^所[属有]|^[省市区县]直|^[省市县区镇]级|"
+                    r"^各?(?:园区|镇街|镇|街道|乡镇)$")
 _VERTICAL = re.compile(r"^(?:中国|国家|国网|人民银行|人行|海关|中央|南方电网|广东电网|中国电信|"
                        r"中国移动|中国联通|[\u4e00-\u9fff]{2,3}海关|[\u4e00-\u9fff]{2,4}(?:银保监|证监|税务))")
 _SPLIT = re.compile(r"[、，,；;/]")
@@ -180,8 +181,9 @@ def _expand_affixes(items: list[str]) -> list[str]:
     prefix = ""
     result = []
     for x in out:
-        if x[0] in "省市" and not x.startswith(("市场", "市政", "省级", "市级")) and len(x) > 2:
-            prefix = x[0]
+        level = split_level(x)[0] or (x[0] if x.startswith(_NOT_LEVEL[4:]) and x[0] in "省市县区" else "")
+        if level:
+            prefix = level
         elif prefix and _SUFFIX.search(x) and not _GROUP.search(x) and not _VERTICAL.match(x) \
                 and not _has_place(x):
             x = prefix + x
@@ -189,11 +191,30 @@ def _expand_affixes(items: list[str]) -> list[str]:
     return result
 
 
+_NOT_LEVEL = ("市场", "市政公用", "市政设施", "市政工程", "市政府", "省级", "市级", "县级", "区级", "省委", "市委",
+              "县委", "区委", "省政府", "县政府", "区政府")
+
+
+def split_level(name: str) -> tuple[str, str]:
+    """省财政厅 → ("省", "财政厅"); 市市场监管局 → ("市", "市场监管局"); 市场监管局 → ("", …).
+
+    Bodies named after the level itself (省政府办公厅, 市委宣传部) keep it: their 省/市 is part of
+    the short name as plans write it.
+    """
+    if name[:1] in "省市县区" and len(name) > 2 and (not name.startswith(_NOT_LEVEL) or
+                                                  name.startswith(("市市场", "市市政"))):
+        return name[0], name[1:]
+    return "", name
+
+
 def _has_place(name: str) -> bool:
     """Names that carry their own place (深圳市税务局, 广东银保监局, 东莞海关) keep it."""
     reg = registry()
-    return any(name.startswith(p) for p in reg.places) or bool(
+    return any(name.startswith((p, p[:-1])) for p in reg.places) or bool(
         re.match(r"^[\u4e00-\u9fff]{2,3}(?:市|县|区)[\u4e00-\u9fff]", name) and name[0] not in "省市")
+
+
+KINDS = ("department", "government", "vertical", "enterprise", "group")
 
 
 # --- registry -------------------------------------------------------------------------------
@@ -254,9 +275,9 @@ def _entry(raw: dict, path, i: int) -> Entry:
         if not isinstance(raw.get(key), str) or not raw.get(key):
             raise MappingError(f"agency #{i + 1} has no {key}", file=str(path),
                                hint=f"every [[agency]] needs name, jurisdiction and kind")
-    if raw["kind"] not in ("department", "vertical", "group"):
+    if raw["kind"] not in KINDS:
         raise MappingError(f"agency {raw['name']} has unknown kind {raw['kind']!r}", file=str(path),
-                           hint="use department, vertical or group")
+                           hint=f"use one of {', '.join(KINDS)}")
     name = raw["name"]
     slug = raw.get("slug") or make_slug(name, raw["jurisdiction"])
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
@@ -269,7 +290,7 @@ def _keys(entry: Entry) -> list[tuple[str, str]]:
     """Lookup keys: (jurisdiction, alias) for prefixed aliases, ("", alias) for others."""
     keys = [("", entry.name)]
     for alias in entry.aliases:
-        if alias[:1] in "省市县区" and not alias.startswith(("市场", "市政")):
+        if alias[:1] in "省市县区" and not alias.startswith(("市场", "市政公用")):
             keys.append((entry.jurisdiction, alias))
         else:
             keys.append(("", alias))
@@ -333,10 +354,11 @@ def _scopes(level: str, jurisdiction: str | None, reg: Registry) -> list[str]:
 
 def _qualify(name: str, jurisdiction: str | None, reg: Registry) -> str:
     """省有关部门 in a 广东省 plan → 广东省有关部门 (only where the scope is certain)."""
-    if name[:1] in "省市" and not name.startswith(("市场", "市政")):
-        scopes = _scopes(name[0], jurisdiction, reg)
+    level, rest = split_level(name)
+    if level:
+        scopes = _scopes(level, jurisdiction, reg)
         if scopes:
-            return scopes[0] + name[1:]
+            return scopes[0] + rest
     return name
 
 

@@ -33,9 +33,13 @@ def task_json(t: Task) -> dict[str, Any]:
         "path": list(t.path),
         "title": t.title,
         "text": t.text,
-        "lead": [a.name for a in t.lead],
-        "responsible": [a.name for a in t.responsible],
-        "support": [a.name for a in t.support],
+        # As the plan writes them (Simplified, shared prefix expanded), the schema's form;
+        # "agencies" adds the registry's canonical name and feed slug for each.
+        "lead": [a.written for a in t.lead],
+        "responsible": [a.written for a in t.responsible],
+        "support": [a.written for a in t.support],
+        "agencies": [{"role": role, "name": a.name, "written": a.written, "kind": a.kind,
+                      "slug": a.slug, "known": a.known} for role, a in t.agencies()],
         "milestones": [milestone_json(m) for m in t.milestones],
     }
 
