@@ -38,8 +38,8 @@ _CONJ = re.compile(r"(?<=[厅局委办署会行心府门位司院所部队处室
 _ETC = re.compile(r"等(?=[^等]*(?:有关|相关|部门|单位)|$)")
 _INLINE_LEAD = re.compile(
     r"(?:^|[。；，])((?:[省市县区][\u4e00-\u9fff]{1,18}?|[\u4e00-\u9fff]{2,6}(?:海关|供电局|税务局))"
-    r"(?:厅|局|委|办|署|中心|政府|办公室)(?:\([^()]{2,20}\))?)(?:作为[^，。；]{2,30}，)?(?:会同[^，。；]{2,40}?)?"
-    r"(?:牵头|要|负责)")
+    r"(?:厅|局|委|办|署|中心|政府|办公室)(?:\([^()]{2,20}\))?)(?:作为[^，。；]{2,30}，)?"
+    r"(?:会同|牵头|要|负责)")
 
 
 @dataclass(frozen=True)
@@ -126,13 +126,30 @@ def _clauses(text: str, acc: dict[str, list[str]], default: str | None) -> None:
 
 
 def _inline(text: str, acc: dict[str, list[str]]) -> None:
-    """No parenthesis: ``省政府办公厅(省政务服务数据管理局)牵头统筹…``, ``省政务服务数据管理局要…``."""
+    """No parenthesis: ``省政府办公厅(省政务服务数据管理局)牵头统筹…``, ``省政务服务数据管理局要…``,
+    ``X会同Y、Z对照…`` (X leads, Y and Z are responsible)."""
     for m in _INLINE_LEAD.finditer(text):
         name = m.group(1)
         inner = re.search(r"\(([^()]+)\)$", name)
         acc["lead"].append(name[: inner.start()] if inner else name)
         if inner and _SUFFIX.search(inner.group(1)):
             acc["lead"].append(inner.group(1))
+        partners = re.match(r"会同([^，。；]{2,60})", text[m.end(1):])
+        if partners:
+            acc["responsible"].extend(_leading_names(partners.group(1)))
+
+
+def _leading_names(text: str) -> list[str]:
+    """The agency list at the start of ``text``: 各地级以上市政府、省有关部门对照… → both names."""
+    names = []
+    for part in text.split("、"):
+        m = re.match(r"^(.{2,30}?(?:厅|局|委|办|政府|部门|单位|中心|机构|海关|分行|支行))", part)
+        if not m:
+            break
+        names.append(m.group(1))
+        if len(m.group(1)) < len(part):
+            break
+    return split_names("、".join(names)) if names else []
 
 
 def split_names(text: str) -> list[str]:

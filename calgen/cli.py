@@ -80,5 +80,153 @@ def extract(files: tuple[str, ...], fmt: str, roll: str, assume_weekdays: bool) 
         sys.exit(1)
 
 
+@cli.command()
+@click.argument("files", nargs=-1)
+@click.option("-o", "--output", type=click.Path(file_okay=False), help="Output folder [output].")
+@click.option("--roll", type=ROLL, help="Deadline on a rest day → preceding/following working day, or none.")
+@click.option("--alarm", "alarms", help="Reminders, e.g. 7d,1d (Outlook usually ignores them in subscriptions).")
+@click.option("--base-url", help="Public address of the output folder, for the feed index page.")
+@click.option("--keep-removed", is_flag=True, default=None, help="Keep removed events once as cancelled.")
+@click.option("--dry-run", is_flag=True, help="Print the change report; write nothing.")
+@click.option("--strict", is_flag=True, default=None, help="Stop at the first bad document.")
+@click.option("--assume-weekdays", is_flag=True, help="Years without holiday data: weekends only, marked estimated.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when over 20 agencies).")
+def build(files, output, roll, alarms, base_url, keep_removed, dry_run, strict, assume_weekdays, progress):
+    """Build feeds, gantt.csv/html and tasks.json from FILES (default: calgen.toml, else the sample)."""
+    from . import config, mappings, workdays
+    from .build import Options, build as run
+    from .export.ics import parse_alarms
+
+    conf = config.load()
+    for path in conf.get("mappings", []):
+        mappings.add_extra(path)
+    for path in conf.get("calendar_files", []):
+        workdays.add_calendar_file(path)
+    workdays.set_assume_weekdays(assume_weekdays)
+    inputs = list(files) or conf.get("inputs") or _inputs(())
+    opts = Options(
+        output=Path(output or conf.get("output", "output")),
+        roll=roll or conf.get("roll", "preceding"),
+        alarms=parse_alarms(alarms if alarms is not None else conf.get("alarms", "")),
+        base_url=base_url if base_url is not None else conf.get("base_url", ""),
+        keep_removed=keep_removed if keep_removed is not None else conf.get("keep_removed", False),
+        dry_run=dry_run,
+        strict=strict if strict is not None else conf.get("strict", False),
+    )
+
+    def bar(items):
+        show = progress if progress is not None else len(items) > 20
+        if not show:
+            return items
+        with click.progressbar(items, label="feeds", file=sys.stderr) as it:
+            return list(it)
+
+    rep = run(inputs, opts, progress=bar)
+    from .report import build_summary
+
+    click.echo(build_summary(rep, opts))
+    for err in rep.failures:
+        click.echo(f"error: {err}", err=True)
+    if rep.failures:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("phrase")
+@click.option("--year", type=int, required=True, help="Plan year that bare phrases refer to.")
+@click.option("--issued", type=click.DateTime(["%Y-%m-%d"]), help="Issue date (flags earlier dates).")
+@click.option("--roll", type=ROLL, default="preceding", show_default=True)
+def resolve(phrase: str, year: int, issued, roll: str) -> None:
+    """Show how PHRASE (e.g. 9月底前) resolves on the working-day calendar."""
+    from .resolve import explain
+
+    click.echo(explain(phrase, year, issued.date() if issued else None, roll))
+
+
+@cli.command()
+@click.argument("year", type=int, required=False)
+def holidays(year: int | None) -> None:
+    """Holiday-data coverage and sources, or one YEAR's rest days and makeup working days."""
+    from .resolve import holiday_listing
+
+    click.echo(holiday_listing(year))
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("--unknown", is_flag=True, help="Only names the registry does not know (to add them).")
+def agencies(files: tuple[str, ...], unknown: bool) -> None:
+    """Every agency in FILES with task counts per role."""
+    from .report import agency_table
+
+    docs, failures = _extract_all(list(files), "preceding")
+    click.echo(agency_table(docs, unknown_only=unknown))
+    if failures:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("files", nargs=-1)
+def report(files: tuple[str, ...]) -> None:
+    """Due milestones per agency per month."""
+    from .report import monthly
+
+    docs, failures = _extract_all(_inputs(files), "preceding")
+    click.echo(monthly(docs))
+    if failures:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(exists=True), default="output")
+def check(folder: str) -> None:
+    """Check every feed under FOLDER against what Outlook needs."""
+    from .check import check_folder
+
+    results = check_folder(Path(folder))
+    bad = 0
+    for path, problems in results.items():
+        click.echo(f"{path}: {'ok' if not problems else f'{len(problems)} problem(s)'}")
+        for p in problems[:20]:
+            click.echo(f"  - {p}")
+        bad += bool(problems)
+    if not results:
+        raise click.ClickException(f"{folder}: no .ics files found")
+    if bad:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False), default="output")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def serve(folder: str, host: str, port: int) -> None:
+    """Serve FOLDER's feeds over HTTP for subscription."""
+    from .serve import make_server
+
+    server = make_server(Path(folder), host, port)
+    h, p = server.server_address[:2]
+    click.echo(f"serving {folder} at http://{h}:{p}/ (index: /feeds/index.html); Ctrl-C to stop")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Overwrite an existing calgen.toml.")
+def init(force: bool) -> None:
+    """Write a commented calgen.toml example in the current folder."""
+    from .config import EXAMPLE
+
+    path = Path("calgen.toml")
+    if path.exists() and not force:
+        raise click.ClickException("calgen.toml exists; use --force to overwrite it")
+    path.write_text(EXAMPLE, encoding="utf-8")
+    click.echo("wrote calgen.toml")
+
+
 def main() -> None:
     cli(prog_name="calgen")

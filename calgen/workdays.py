@@ -101,7 +101,13 @@ class Calendar:
         if y is None:
             return None
         days = sorted(d for d, n in y.rest.items() if n == name and d.year == year)
-        return days[0] if days else None
+        if not days:
+            return None
+        start = days[0]
+        # A festival joined to another (中秋 + 国庆 in 2023) begins with the joint break.
+        while self.holiday_name(start - ONE) and (start - ONE) not in y.makeup:
+            start -= ONE
+        return start
 
     def workdays_between(self, start: dt.date, end: dt.date) -> int:
         """Working days from start to end inclusive (0 when end < start)."""

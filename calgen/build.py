@@ -1,0 +1,263 @@
+"""The whole job: plans → tasks.json, one feed per agency + all.ics, gantt.csv/html, manifest.
+
+Every output is first written to a temporary file beside its target; only when all of them are
+written are they renamed into place, so a failure mid-build leaves the previous outputs as they
+were and a server never sees a half-written feed.  The manifest remembers every event's UID,
+due date and SEQUENCE so the next build can bump SEQUENCE for changed events and report what
+moved, appeared or disappeared.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import json
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .errors import CalgenError, OutputError
+from .events import CalEvent, agencies_of, events
+from .model import Document
+from .pipeline import extract_many
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Options:
+    output: Path = Path("output")
+    roll: str = "preceding"
+    alarms: tuple[dt.timedelta, ...] = ()
+    base_url: str = ""
+    keep_removed: bool = False
+    dry_run: bool = False
+    strict: bool = False
+
+
+@dataclass
+class Change:
+    kind: str            # new | removed | moved | changed
+    agency: str
+    uid: str
+    summary: str
+    detail: str = ""
+
+
+@dataclass
+class Report:
+    documents: int = 0
+    duplicates: int = 0
+    tasks: int = 0
+    milestones: Counter = field(default_factory=Counter)
+    agencies: int = 0
+    feeds: int = 0
+    events: int = 0
+    written: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    failures: list[CalgenError] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    had_previous: bool = False
+
+
+def build(inputs: list[str], opts: Options, progress=None) -> Report:
+    """Run the pipeline; raises OutputError when outputs cannot be written (nothing replaced)."""
+    docs, failures = extract_many(inputs, roll=opts.roll, strict=opts.strict)
+    rep = Report(failures=failures)
+    _count(docs, rep)
+    evs = events(docs, opts.roll)
+    previous = _load_manifest(opts.output)
+    rep.had_previous = bool(previous)
+    sequences, cancelled = _compare(previous, evs, docs, opts, rep)
+    files = _render(docs, evs, opts, sequences, cancelled, rep, progress)
+    files[MANIFEST] = _manifest(docs, evs, sequences, cancelled, opts).encode("utf-8")
+    if not opts.dry_run:
+        write_all(opts.output, files)
+        rep.written = sorted(files)
+    return rep
+
+
+def _count(docs: list[Document], rep: Report) -> None:
+    rep.documents = sum(1 for d in docs if not d.duplicate_of)
+    rep.duplicates = sum(1 for d in docs if d.duplicate_of)
+    for d in docs:
+        rep.tasks += len(d.tasks)
+        for t in d.tasks:
+            rep.milestones.update(m.kind for m in t.milestones)
+            for m in t.milestones:
+                if "before_issue" in m.flags:
+                    rep.warnings.append(f"{d.source}:{t.line}: {m.phrase} falls before the issue date")
+                if "estimated" in m.flags:
+                    rep.warnings.append(f"{d.source}:{t.line}: {m.phrase} due date estimated (no holiday data)")
+        rep.warnings.extend(f"{d.source}: {w}" for w in d.warnings)
+        if d.duplicate_of:
+            rep.warnings.append(f"{d.source}: same plan as {d.duplicate_of}; its tasks are taken from there")
+
+
+def _render(docs, evs, opts, sequences, cancelled, rep, progress) -> dict[str, bytes]:
+    from .export import gantt, ics
+    from .export.schema import documents_json
+
+    files: dict[str, bytes] = {}
+    files["tasks.json"] = json.dumps(documents_json(docs), ensure_ascii=False, indent=1).encode()
+    agencies = agencies_of(evs)
+    rep.agencies = len(agencies)
+    rep.events = len(evs)
+    base = ics.FeedOptions(alarms=opts.alarms, sequences=sequences)
+    items = list(agencies.items())
+    for slug, agency in (progress(items) if progress else items):
+        mine = [e for e in evs if e.roles_of(agency)]
+        gone = tuple(c for c in cancelled if agency.name in c[3])
+        o = ics.FeedOptions(opts.alarms, sequences, tuple(c[:3] for c in gone))
+        files[f"feeds/{slug}.ics"] = ics.feed(agency.name, f"{agency.name}：工作任务节点（calgen）", mine,
+                                             agency, o)
+    o = ics.FeedOptions(base.alarms, sequences, tuple(c[:3] for c in cancelled))
+    files["feeds/all.ics"] = ics.feed("全部任务节点", "calgen：所有工作任务节点", evs, None, o)
+    rep.feeds = len(agencies) + 1
+    files["feeds/index.html"] = _index(agencies, opts.base_url).encode()
+    files["gantt.csv"] = gantt.csv_bytes(docs)
+    files["gantt.html"] = gantt.html_page(docs).encode()
+    return files
+
+
+def _index(agencies: dict, base_url: str) -> str:
+    base = base_url.rstrip("/")
+    rows = []
+    for slug, a in [("all", None), *agencies.items()]:
+        name = a.name if a else "全部任务节点 (all)"
+        url = f"{base}/feeds/{slug}.ics" if base else f"{slug}.ics"
+        webcal = ("webcal://" + url.split("://", 1)[1]) if "://" in url else url
+        rows.append(f'<li>{html.escape(name)}：<a href="{html.escape(url)}">{html.escape(url)}</a> '
+                    f'· <a href="{html.escape(webcal)}">webcal</a></li>')
+    return ("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>calgen 订阅</title>"
+            "</head><body><h1>工作任务日历订阅</h1><p>Outlook：日历 → 添加日历 → 从 Internet 订阅，"
+            "粘贴下列链接。</p><ul>" + "".join(rows) + "</ul></body></html>")
+
+
+# --- manifest and change report --------------------------------------------------------------
+
+def _load_manifest(output: Path) -> dict:
+    path = output / MANIFEST
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise OutputError(f"previous manifest unreadable: {e}", file=str(path),
+                          hint="delete it to start the change history afresh") from None
+
+
+def _compare(previous: dict, evs: list[CalEvent], docs, opts: Options, rep: Report):
+    """SEQUENCE per UID (bumped when an event changed) and the events to show as cancelled."""
+    old = previous.get("events", {})
+    sequences: dict[str, int] = {}
+    now = {e.uid: e for e in evs}
+    for uid, e in now.items():
+        prev = old.get(uid)
+        if prev is None:
+            sequences[uid] = 0
+            if previous:
+                rep.changes.append(Change("new", _lead(e), uid, _sum(e), e.due.isoformat()))
+        elif prev["fingerprint"] != e.fingerprint:
+            sequences[uid] = prev["sequence"] + 1
+            kind = "moved" if prev["due"] != e.due.isoformat() else "changed"
+            detail = f"{prev['due']} → {e.due.isoformat()}" if kind == "moved" else "text or agencies changed"
+            rep.changes.append(Change(kind, _lead(e), uid, _sum(e), detail))
+        else:
+            sequences[uid] = prev["sequence"]
+    cancelled = []
+    for uid, prev in old.items():
+        if uid in now or prev.get("cancelled"):
+            continue
+        rep.changes.append(Change("removed", prev.get("lead", ""), uid, prev["summary"], prev["due"]))
+        if opts.keep_removed:
+            sequences[uid] = prev["sequence"] + 1
+            cancelled.append((uid, prev["due"], prev["summary"], prev.get("agencies", [])))
+    if previous:
+        rep.reasons = _reasons(previous, docs, opts)
+    return sequences, cancelled
+
+
+def _reasons(previous: dict, docs: list[Document], opts: Options) -> list[str]:
+    out = []
+    old_inputs = previous.get("inputs", {})
+    for d in docs:
+        h = old_inputs.get(d.source)
+        if h is None:
+            out.append(f"new input {d.source}")
+        elif h != d.content_hash:
+            out.append(f"input changed: {d.source}")
+    if previous.get("holidays") != _holiday_fingerprint():
+        out.append("holiday data changed")
+    if previous.get("roll") != opts.roll:
+        out.append(f"roll policy changed: {previous.get('roll')} → {opts.roll}")
+    return out
+
+
+def _lead(e: CalEvent) -> str:
+    return "、".join(a.name for a in e.task.lead) or "、".join(a.name for a in e.task.responsible)
+
+
+def _sum(e: CalEvent) -> str:
+    return f"{e.phrase}：{e.task.title}"
+
+
+def _holiday_fingerprint() -> dict:
+    from .workdays import calendar
+
+    cal = calendar()
+    out = {}
+    for year, y in sorted(cal.years.items()):
+        raw = json.dumps([sorted(map(str, y.rest)), sorted(map(str, y.makeup))])
+        out[str(year)] = hashlib.sha1(raw.encode()).hexdigest()[:12]
+    return out
+
+
+def _manifest(docs, evs, sequences, cancelled, opts: Options) -> str:
+    from .workdays import calendar
+
+    data = {
+        "calgen": __version__,
+        "roll": opts.roll,
+        "inputs": {d.source: d.content_hash for d in docs},
+        "holiday_coverage": list(calendar().covered),
+        "holidays": _holiday_fingerprint(),
+        "events": {
+            e.uid: {"due": e.due.isoformat(), "sequence": sequences.get(e.uid, 0),
+                    "fingerprint": e.fingerprint, "summary": _sum(e), "lead": _lead(e),
+                    "agencies": sorted({a.name for _, a in e.task.agencies()})}
+            for e in sorted(evs, key=lambda e: e.uid)
+        },
+    }
+    for uid, due, text, names in cancelled:     # shown as cancelled once, then forgotten
+        data["events"][uid] = {"due": due, "sequence": sequences[uid], "fingerprint": "", "summary": text,
+                               "lead": "", "agencies": names, "cancelled": True}
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+
+
+# --- atomic writing ----------------------------------------------------------------------------
+
+def write_all(output: Path, files: dict[str, bytes]) -> None:
+    """Stage every file as a temp file beside its target, then rename them all into place."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for rel, data in files.items():
+            target = output / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            staged.append((tmp, target))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.chmod(tmp, 0o644)
+        for tmp, target in staged:
+            os.replace(tmp, target)
+    except OSError as e:
+        for tmp, _ in staged:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        raise OutputError(f"cannot write output: {e.strerror or e}", file=str(output),
+                          hint="check the folder exists and is writable; previous outputs are unchanged") from None

@@ -1,0 +1,143 @@
+"""iCalendar feeds Outlook accepts: all-day VEVENTs with DATE values and an exclusive DTEND.
+
+icalendar is imported here only, so commands that write no feed never load it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+
+from ..events import ROLE_CN, CalEvent
+from ..model import Agency
+
+PRODID = "-//calgen//Chinese work plan deadlines//ZH"
+TTL = "PT12H"
+
+
+@dataclass(frozen=True)
+class FeedOptions:
+    alarms: tuple[dt.timedelta, ...] = ()
+    sequences: dict | None = None          # uid → SEQUENCE from the previous build
+    cancelled: tuple = ()                  # (uid, due, summary) kept one cycle as STATUS:CANCELLED
+
+
+def calname(text: str) -> str:
+    """X-WR-CALNAME without , ; \\ or line breaks (Outlook shows them escaped)."""
+    return re.sub(r"[,;\\\n\r]+", " ", text).strip()
+
+
+def dtstamp(ev: CalEvent) -> dt.datetime:
+    """From SOURCE_DATE_EPOCH, else the plan's issue date: never the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    day = ev.doc.issued or dt.date(ev.doc.plan_year or 1970, 1, 1)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+
+
+def feed(name: str, description: str, evs: list[CalEvent], agency: Agency | None,
+         opts: FeedOptions) -> bytes:
+    from icalendar import Calendar
+
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", calname(name))
+    cal.add("x-wr-caldesc", description)
+    cal.add("x-wr-timezone", "Asia/Shanghai")
+    cal.add("refresh-interval", dt.timedelta(hours=12), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", TTL)
+    for ev in sorted(evs, key=lambda e: (e.due, e.uid)):
+        cal.add_component(_vevent(ev, agency, opts))
+    for uid, due, summary in opts.cancelled:
+        cal.add_component(_cancelled(uid, due, summary, opts))
+    return cal.to_ical()
+
+
+def summary(ev: CalEvent, agency: Agency | None) -> str:
+    if agency is not None:
+        roles = "/".join(ROLE_CN[r] for r in ev.roles_of(agency))
+        return f"【{roles}】{ev.phrase}：{ev.task.title}"
+    lead = "、".join(a.name for a in ev.task.lead) or "、".join(a.name for a in ev.task.responsible)
+    return f"{ev.phrase}：{ev.task.title}" + (f"（{lead}）" if lead else "")
+
+
+def description(ev: CalEvent) -> str:
+    t, d = ev.task, ev.doc
+    lines = [f"应完成：{ev.clause}" if ev.clause else "", ""]
+    for role in ("lead", "responsible", "support"):
+        names = "、".join(a.name for a in getattr(t, role))
+        if names:
+            lines.append(f"{ROLE_CN[role]}：{names}")
+    if ev.nominal != ev.due or ev.note:
+        lines.append(f"文件所定日期：{ev.nominal.isoformat()}；到期工作日：{ev.due.isoformat()}")
+    if ev.note:
+        lines.append(f"说明：{ev.note}")
+    if "estimated" in ev.flags:
+        lines.append("估算：该年度节假日安排尚未公布，仅按周末推算")
+    lines += ["", f"任务 {' '.join(t.path)}：{t.text}", "",
+              f"文件：{d.title}" + (f"（{d.doc_number}）" if d.doc_number else "")]
+    return "\n".join(line for line in lines).strip()
+
+
+def _vevent(ev: CalEvent, agency: Agency | None, opts: FeedOptions):
+    from icalendar import Alarm, Event
+
+    e = Event()
+    e.add("uid", ev.uid)
+    e.add("dtstamp", dtstamp(ev))
+    e.add("sequence", (opts.sequences or {}).get(ev.uid, 0))
+    e.add("summary", summary(ev, agency))
+    e.add("dtstart", ev.due)
+    e.add("dtend", ev.due + dt.timedelta(days=1))
+    e.add("description", description(ev))
+    if ev.doc.doc_number:
+        e.add("categories", [ev.doc.doc_number])
+    e.add("transp", "TRANSPARENT")
+    e.add("x-microsoft-cdo-busystatus", "FREE")
+    e.add("x-microsoft-cdo-alldayevent", "TRUE")
+    for before in opts.alarms:
+        a = Alarm()
+        a.add("action", "DISPLAY")
+        a.add("trigger", -before)
+        a.add("description", summary(ev, agency))
+        e.add_component(a)
+    return e
+
+
+def _cancelled(uid: str, due: str, text: str, opts: FeedOptions):
+    from icalendar import Event
+
+    day = dt.date.fromisoformat(due)
+    e = Event()
+    e.add("uid", uid)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    stamp = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch and epoch.isdigit() \
+        else dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+    e.add("dtstamp", stamp)
+    e.add("sequence", (opts.sequences or {}).get(uid, 0))
+    e.add("status", "CANCELLED")
+    e.add("summary", f"【已取消】{text}")
+    e.add("dtstart", day)
+    e.add("dtend", day + dt.timedelta(days=1))
+    e.add("transp", "TRANSPARENT")
+    return e
+
+
+def parse_alarms(spec: str) -> tuple[dt.timedelta, ...]:
+    """'7d,1d,2h' → (7 days, 1 day, 2 hours)."""
+    out = []
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        m = re.fullmatch(r"(\d+)([dhw])", part)
+        if not m:
+            from ..errors import CalgenError
+
+            raise CalgenError(f"bad alarm {part!r}", hint="write e.g. 7d,1d or 12h")
+        n = int(m.group(1))
+        out.append({"d": dt.timedelta(days=n), "h": dt.timedelta(hours=n),
+                    "w": dt.timedelta(weeks=n)}[m.group(2)])
+    return tuple(out)

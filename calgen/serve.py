@@ -1,0 +1,106 @@
+"""`calgen serve`: the output folder over HTTP for calendar subscriptions.
+
+Strong ETags (content hash) and Last-Modified, 304 for If-None-Match / If-Modified-Since, HEAD,
+no directory listings and nothing outside the folder.  Builds rename finished files into place,
+so a request never reads a half-written feed.
+"""
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import mimetypes
+import os
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+TYPES = {".ics": "text/calendar; charset=utf-8", ".html": "text/html; charset=utf-8",
+         ".csv": "text/csv; charset=utf-8", ".json": "application/json; charset=utf-8"}
+
+
+def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
+    root = root.resolve()
+
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "calgen"
+
+        def log_message(self, fmt, *args):      # the CLI decides what to print
+            pass
+
+        def do_HEAD(self):
+            self._serve(body=False)
+
+        def do_GET(self):
+            self._serve(body=True)
+
+        def _serve(self, body: bool) -> None:
+            path = resolve(root, self.path)
+            if path is None:
+                return self._plain(404, "not found")
+            data = path.read_bytes()
+            etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+            mtime = int(path.stat().st_mtime)
+            last = email.utils.formatdate(mtime, usegmt=True)
+            if _not_modified(self.headers, etag, mtime):
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.send_header("Last-Modified", last)
+                self.end_headers()
+                return
+            self.send_response(200)
+            ctype = TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("ETag", etag)
+            self.send_header("Last-Modified", last)
+            self.send_header("Cache-Control", "max-age=3600")
+            self.end_headers()
+            if body:
+                self.wfile.write(data)
+
+        def _plain(self, code: int, text: str) -> None:
+            data = text.encode()
+            self.send_response(code)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+
+    return ThreadingHTTPServer((host, port), Handler)
+
+
+def resolve(root: Path, url_path: str) -> Path | None:
+    """The file a URL names inside root, or None (outside root, a folder, hidden, missing)."""
+    raw = unquote(urlsplit(url_path).path)
+    parts = [p for p in raw.split("/") if p]
+    if any(p in ("..", ".") or p.startswith(".") or "\\" in p for p in parts):
+        return None
+    target = root.joinpath(*parts) if parts else root
+    if target.is_dir():
+        target = target / "index.html"
+        if not target.exists() and (root / "feeds" / "index.html").exists() and not parts:
+            target = root / "feeds" / "index.html"
+    try:
+        real = target.resolve()
+    except OSError:
+        return None
+    if root not in real.parents and real != root:
+        return None
+    return real if real.is_file() else None
+
+
+def _not_modified(headers, etag: str, mtime: int) -> bool:
+    inm = headers.get("If-None-Match")
+    if inm is not None:
+        return etag in [t.strip() for t in inm.split(",")] or inm.strip() == "*"
+    ims = headers.get("If-Modified-Since")
+    if ims:
+        try:
+            since = email.utils.parsedate_to_datetime(ims).timestamp()
+        except (TypeError, ValueError):
+            return False
+        return mtime <= since
+    return False
+
+
