@@ -233,13 +233,9 @@ def _converter():
     return opencc.OpenCC("t2s")
 
 
-_TRAD_HINT = re.compile("[們這說為國會對發與來個時將從開關區無東廣書長現業務體經]")
-
-
 def to_simplified(text: str) -> str:
     """Traditional → Simplified (OpenCC t2s) plus the Taiwan vocabulary in mappings/."""
-    if _TRAD_HINT.search(text):
-        text = _converter().convert(text)
+    text = _converter().convert(text)
     from .mappings import vocabulary
 
     for old, new in vocabulary().items():

@@ -85,7 +85,10 @@ def csv_bytes(docs: list[Document]) -> bytes:
 
 
 def html_page(docs: list[Document], today: dt.date | None = None) -> str:
-    """One page, no network: bars per task grouped by document and section, a filter by agency."""
+    """One page, no network: bars per task grouped by document and section, a filter by agency.
+
+    The today line comes from the viewer's clock unless ``today`` is given, so the page is the
+    same bytes whenever it is built."""
     data = []
     for doc in (d for d in docs if not d.duplicate_of):
         for task in doc.tasks:
@@ -100,9 +103,8 @@ def html_page(docs: list[Document], today: dt.date | None = None) -> str:
                 "agencies": sorted({a.name for _, a in task.agencies() if not a.is_group}),
                 "ms": [{"d": m.due.isoformat(), "p": m.phrase} for m in dated],
             })
-    today = today or dt.date.today()
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
-    return _PAGE.replace("__DATA__", payload).replace("__TODAY__", today.isoformat()) \
+    return _PAGE.replace("__DATA__", payload).replace("__TODAY__", today.isoformat() if today else "") \
         .replace("__TITLE__", html.escape("、".join(d.title for d in docs if not d.duplicate_of)[:200]))
 
 
@@ -124,7 +126,7 @@ h1{font-size:18px} .doc{margin:18px 0 4px;font-weight:bold;font-size:15px}
 <label>按单位筛选 / Agency: <select id="agency"><option value="">全部</option></select></label>
 <div id="axis"></div><div id="chart"></div>
 <script>
-const DATA=__DATA__, TODAY="__TODAY__";
+const DATA=__DATA__, TODAY="__TODAY__"||new Date().toISOString().slice(0,10);
 const day=s=>new Date(s+"T00:00:00Z").getTime();
 const all=DATA.flatMap(r=>[r.start,r.finish]).filter(Boolean);
 const lo=Math.min(...all.map(day),day(TODAY)), hi=Math.max(...all.map(day),day(TODAY))+864e5;

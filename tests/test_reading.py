@@ -1,0 +1,85 @@
+"""Bytes → clean text: each artefact of real scraped plans, as (raw, cleaned) cases."""
+import pytest
+
+from calgen.errors import ReadingError
+from calgen.reading import LOST, clean_bytes, clean_text
+
+CASES = [
+    # pinyin annotations after characters go; real parentheses stay
+    ("關(guān)於印發(fā)", "关于印发"),
+    ("(省政府辦公廳牽頭,省有關(guān)部門配合)", "(省政府办公厅牵头，省有关部门配合)"),
+    ("建設(BIM)技術", "建设(BIM)技术"),
+    # byte-shifted GBK numbering at a line start, resynced by the trail byte 'm'
+    ("?。ㄒ唬┏掷m(xù)推動改革", "(一)持续推动改革"),
+    # a run that ends on a dropped byte: the lost character is marked, never guessed
+    ("借鑒上?!耙粯I(yè)一證”", f"借鉴上{LOST}“一业一证”"),
+    # a lost character that took the "(" of its pinyin with it
+    ("東莞日?qǐng)?bào)社", f"东莞日{LOST}{LOST}社"),
+    # runs of ? where full-width spaces were lost
+    ("?????? 東莞市人民政府", "东莞市人民政府"),
+    # Markdown emphasis, escapes and links
+    ("**（三）推进改革。**按照部署", "(三)推进改革。按照部署"),
+    (r"post\_3282205", "post_3282205"),
+    ("[全文](http://example.gov.cn/a.html)", "全文"),
+    # spaced numbers and full-width forms
+    ("4 月底前完成", "4月底前完成"),
+    ("延长至 2022 年 4 月 30 日", "延长至2022年4月30日"),
+    ("１２月底前，", "12月底前，"),
+    ("(省財政廳牽頭, 省有關部門按職責分工負責)", "(省财政厅牵头，省有关部门按职责分工负责)"),
+    # HTML entities
+    ("&ldquo;放管服&rdquo;&nbsp;改革", "“放管服”改革"),
+    # Taiwan vocabulary
+    ("流程最佳化", "流程优化"),
+]
+
+
+@pytest.mark.parametrize("raw,cleaned", CASES)
+def test_artefacts(raw, cleaned):
+    assert clean_text(raw)[0] == cleaned
+
+
+def test_parenthesis_broken_over_lines_is_joined():
+    text = "推动改革。(省财政厅、政务服务数据管理局牵\n\n头，省有关部门按职责分工负责)\n下一行"
+    assert clean_text(text)[0] == "推动改革。(省财政厅、政务服务数据管理局牵头，省有关部门按职责分工负责)\n下一行"
+
+
+def test_lost_characters_are_reported():
+    _, warnings = clean_text("第一行\n借鑒上?!耙粯I(yè)一證”")
+    assert warnings == ["line 2: 1 character(s) lost in the source could not be repaired"]
+
+
+PLAN = "广东省人民政府办公厅关于印发工作方案的通知\n一、工作任务\n（一）推进改革。6月底前完成。（省财政厅牵头）\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk", "big5", "utf-16"])
+def test_encodings_are_detected(encoding):
+    text = PLAN if encoding != "big5" else \
+        "廣東省人民政府辦公廳關於印發工作方案的通知\n一、工作任務\n（一）推進改革。6月底前完成。（省財政廳牽頭）\n"
+    data = text.encode(encoding) * 3
+    out = clean_bytes(data)
+    assert "6月底前完成" in out.text
+    assert "(一)推进改革" in out.text
+
+
+@pytest.mark.parametrize("data,message", [
+    (b"", "empty file"),
+    (b"   \n\n", "empty file"),
+    (b"\x89PNG\r\n\x1a\n" + bytes(100), "binary file (a PNG image), not a text plan"),
+    (b"PK\x03\x04" + bytes(100), "binary file (a ZIP archive (.docx/.xlsx or .zip)), not a text plan"),
+    ("一、工作任务（一）推进".encode() + "改".encode()[:2], "file ends inside a UTF-8 character"),
+    (bytes(range(128, 256)) * 20, "undecodable bytes: not UTF-8, GB18030 or Big5"),
+    ("Ceci n'est pas un plan, répété. ".encode("latin-1") * 40, "undecodable bytes"),
+])
+def test_bad_bytes_give_one_line_errors(data, message):
+    with pytest.raises(ReadingError) as e:
+        clean_bytes(data)
+    assert str(e.value).startswith(message)
+    assert "\n" not in str(e.value)
+
+
+def test_html_page_loses_its_chrome():
+    page = ("<html><head><title>t</title><script>var x='一、';</script></head><body>"
+            "<nav>首页 &gt; 政策</nav><div><p>一、工作任务</p><p>（一）推进改革。6月底前完成。</p></div>"
+            "<footer>主办单位：某某</footer></body></html>")
+    text = clean_text(page)[0]
+    assert text.splitlines() == ["一、工作任务", "(一)推进改革。6月底前完成。"]
