@@ -329,14 +329,14 @@ def resolve(written: str, jurisdiction: str | None) -> Agency:
     """One name as written → Agency (canonical when the registry knows it)."""
     reg = registry()
     name = written.strip()
+    full = _qualify(name, jurisdiction, reg)
+    place = next((p for p in (jurisdiction, reg.province_of(jurisdiction)) if p and full.startswith(p)), "")
     if _GROUP.search(name) and not reg.by_key.get(("", name)):
-        return Agency(name=_qualify(name, jurisdiction, reg), written=name, kind="group",
-                      slug=make_slug(_qualify(name, jurisdiction, reg)), known=True)
+        return Agency(name=full, written=name, kind="group", slug=make_slug(full, place), known=True)
     entry = _lookup(name, jurisdiction, reg)
     if entry:
         return Agency(entry.name, name, entry.kind, entry.slug, True)
-    full = _qualify(name, jurisdiction, reg)
-    return Agency(full, name, "unknown", make_slug(full), False)
+    return Agency(full, name, "unknown", make_slug(full, place), False)
 
 
 def _lookup(name: str, jurisdiction: str | None, reg: Registry) -> Entry | None:

@@ -1,0 +1,138 @@
+"""Role parsing, shared affixes, registry resolution."""
+import pytest
+
+from calgen import mappings
+from calgen.agencies import make_slug, parse_roles, registry, resolve, split_names
+from calgen.errors import MappingError
+
+# (task text with its agency part, first-listed-is-lead convention) → (lead, responsible, support)
+ROLE_CASES = [
+    ("推进。(省政务服务数据管理局牵头，省有关部门及各地级以上市按职责分工负责)",
+     (["省政务服务数据管理局"], ["省有关部门", "各地级以上市"], [])),
+    ("推进。(省政府办公厅和省市场监管局、司法厅、政务服务数据管理局牵头，省有关部门按职责分工负责)",
+     (["省政府办公厅", "省市场监管局", "省司法厅", "省政务服务数据管理局"], ["省有关部门"], [])),
+    ("推进。(省税务局、深圳市税务局负责)", (["省税务局", "深圳市税务局"], [], [])),
+    ("推进。(省人力资源社会保障厅等省有关部门及各地级以上市按职责分工负责)",
+     ([], ["省人力资源社会保障厅", "省有关部门", "各地级以上市"], [])),
+    ("推进。(省市场监管局牵头，广州、深圳、珠海市配合)", (["省市场监管局"], [], ["广州市", "深圳市", "珠海市"])),
+    ("推进。(市、县级政务服务统筹管理机构牵头，市、县级政务服务实施单位配合)",
+     (["市级政务服务统筹管理机构", "县级政务服务统筹管理机构"], [], ["市级政务服务实施单位", "县级政务服务实施单位"])),
+    ("推进。(省市场监管局牵头，省公安厅、税务局、人民银行广州分行等配合)",
+     (["省市场监管局"], [], ["省公安厅", "省税务局", "人民银行广州分行"])),
+    ("推进。(责任单位：市市场监管局牵头，市人力资源社会保障局、东莞海关等有关部门按职责分工负责)",
+     (["市市场监管局"], ["市人力资源社会保障局", "东莞海关", "有关部门"], [])),
+    ("推进。(责任单位：市政府办公室，市市场监管局牵头，市司法局等有关部门按职责分工负责)",
+     (["市政府办公室", "市市场监管局"], ["市司法局", "有关部门"], [])),
+    ("推进。〔牵头单位：市发展改革局；责任单位：市财政局、商务局，6月底完成〕",
+     (["市发展改革局"], ["市财政局", "市商务局"], [])),
+    ("推进清单管理。\n牵头单位：市政务服务数据管理局\n配合单位：市司法局、市财政局",
+     (["市政务服务数据管理局"], [], ["市司法局", "市财政局"])),
+    ("推进。(省工业和信息化厅、文化和旅游厅负责)", (["省工业和信息化厅", "省文化和旅游厅"], [], [])),
+    ("推进。(市“双随机、一公开”监管工作联席会议成员单位按职责分工负责)",
+     ([], ["市“双随机、一公开”监管工作联席会议成员单位"], [])),
+    ("推进。(各县(市、区)政府负责)", (["各县(市、区)政府"], [], [])),
+    ("省政府办公厅(省政务服务数据管理局)牵头统筹协调推动工作，其中，省政务服务数据管理局要建立工作台账。",
+     (["省政府办公厅", "省政务服务数据管理局"], [], [])),
+    ("省政务服务数据管理局会同各地级以上市政府、省有关部门对照清单梳理。",
+     (["省政务服务数据管理局"], ["各地级以上市政府", "省有关部门"], [])),
+    ("推进。(省委编办牵头，各地级以上市政府配合)", (["省委编办"], [], ["各地级以上市政府"])),
+]
+
+
+@pytest.mark.parametrize("text,expected", ROLE_CASES)
+def test_roles(text, expected):
+    roles = parse_roles(text)
+    assert (list(roles.lead), list(roles.responsible), list(roles.support)) == tuple(map(list, expected))
+
+
+def test_first_listed_is_lead_only_when_the_notice_says_so():
+    text = "推进。\n责任单位：市财政局、市商务局"
+    assert parse_roles(text).lead == ()
+    assert parse_roles(text, first_is_lead=True).lead == ("市财政局",)
+
+
+@pytest.mark.parametrize("text,names", [
+    ("省科技厅、财政厅", ["省科技厅", "省财政厅"]),
+    ("市住房城乡建设局、自然资源局", ["市住房城乡建设局", "市自然资源局"]),
+    ("市市场监管局（知识产权局）、发展改革委", ["市市场监管局(知识产权局)", "市发展改革委"]),
+    ("省政府办公厅和省市场监管局", ["省政府办公厅", "省市场监管局"]),
+    ("海关总署广东分署和省有关部门", ["海关总署广东分署", "省有关部门"]),
+])
+def test_split_names(text, names):
+    from calgen.reading import clean_text
+
+    assert split_names(clean_text(text)[0]) == names
+
+
+@pytest.mark.parametrize("written,juris,name,kind", [
+    ("省发展改革委", "广东省", "广东省发展和改革委员会", "department"),
+    ("省財政廳", "广东省", None, None),                     # Traditional is normalised before lookup
+    ("广东省财政厅", "广东省", "广东省财政厅", "department"),
+    ("省财政厅", "东莞市", "广东省财政厅", "department"),   # 省 in a city plan is its province
+    ("市市场监管局", "东莞市", "东莞市市场监督管理局", "department"),
+    ("东莞海关", "东莞市", "东莞海关", "vertical"),
+    ("人民银行广州分行", "广东省", "中国人民银行广州分行", "vertical"),
+    ("省有关部门", "广东省", "广东省有关部门", "group"),
+    ("各园区", "东莞市", "各园区", "group"),
+    ("市城市综合管理执法局", "东莞市", "东莞市城市管理和综合执法局", "department"),
+])
+def test_resolve(written, juris, name, kind):
+    if name is None:
+        from calgen.reading import clean_text
+
+        written = clean_text(written)[0]
+        name, kind = "广东省财政厅", "department"
+    a = resolve(written, juris)
+    assert (a.name, a.kind) == (name, kind)
+
+
+def test_unknown_names_are_kept_with_their_own_slug():
+    a = resolve("市新设协调办", "东莞市")
+    assert (a.name, a.known, a.kind) == ("东莞市新设协调办", False, "unknown")
+    assert a.slug == "dgs-xinshexietiaoban"
+
+
+def test_registry_is_valid():
+    reg = registry()
+    slugs = [e.slug for e in reg.entries]
+    assert len(slugs) == len(set(slugs))
+    names = [e.name for e in reg.entries]
+    assert len(names) == len(set(names))
+    for e in reg.entries:
+        assert e.source, f"{e.name} has no source"
+
+
+def test_slug_is_ascii_and_url_safe():
+    assert make_slug("广东省财政厅", "广东省") == "gds-caizhengting"
+    assert make_slug("海关总署广东分署") == "haiguanzongshuguangdongfenshu"
+
+
+def _with_extra(tmp_path, text):
+    p = tmp_path / "extra.toml"
+    p.write_text(text, encoding="utf-8")
+    mappings.add_extra(p)
+    return p
+
+
+def test_duplicate_alias_is_refused(tmp_path):
+    p = _with_extra(tmp_path, '[[agency]]\nname = "某某局"\njurisdiction = "广东省"\nkind = "department"\n'
+                              'aliases = ["省财政厅"]\nsource = "test"\n')
+    try:
+        with pytest.raises(MappingError) as e:
+            registry()
+        assert str(e.value) == (f"{p}: alias '省财政厅' claimed by both 广东省财政厅 and 某某局 — "
+                                "remove the duplicate alias")
+    finally:
+        mappings._EXTRA.clear()
+        mappings.clear_caches()
+
+
+def test_syntax_error_names_file_and_line(tmp_path):
+    p = _with_extra(tmp_path, '[[agency]]\nname = "某某局\n')
+    try:
+        with pytest.raises(MappingError) as e:
+            registry()
+        assert str(e.value).startswith(f"{p}:2: TOML syntax error")
+    finally:
+        mappings._EXTRA.clear()
+        mappings.clear_caches()

@@ -1,0 +1,79 @@
+"""Numbering labels → nested items; leaves are tasks."""
+import pytest
+
+from calgen.extract import extract_text, heading
+from calgen.outline import cn_to_int, int_to_cn, leaves, match_label, parse
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("一、工作目标", ("cn", 1, "工作目标")),
+    ("十二、保障措施", ("cn", 12, "保障措施")),
+    ("(二十五)抓好落实。", ("paren_cn", 25, "抓好落实。")),
+    ("1.大力推行", ("arabic", 1, "大力推行")),
+    ("12、建立机制", ("arabic", 12, "建立机制")),
+    ("3. 推进改革", ("arabic", 3, "推进改革")),
+    ("(3)细化清单", ("paren_ar", 3, "细化清单")),
+    ("第一部分 总体要求", ("part", 1, "总体要求")),
+    ("第十二条 各单位", ("article", 12, "各单位")),
+    ("7", ("arabic", 7, "")),                      # a 序号 cell on its own line
+    ("1.2亿元", None),
+    ("2020 年底前完成", None),
+    ("5个工作日内办结", None),
+    ("各地要加强", None),
+])
+def test_labels(line, expected):
+    hit = match_label(line)
+    assert (hit and (hit[0], hit[2], hit[3])) == expected or (hit is None and expected is None)
+
+
+@pytest.mark.parametrize("n", list(range(1, 130)))
+def test_chinese_numerals_round_trip(n):
+    assert cn_to_int(int_to_cn(n)) == n
+
+
+def test_nesting_and_leaves():
+    lines = ["一、工作目标", "到年底完成改革。", "二、工作任务", "(一)推行审批服务。",
+             "1.大力推行马上办。", "2.优先推行网上办。", "(二)深化标准化。", "3.开展梳理。",
+             "三、工作要求", "(一)加强组织领导。各地要重视。"]
+    paths = [it.path for it in leaves(parse(lines))]
+    assert paths == [("一",), ("二", "(一)", "1."), ("二", "(一)", "2."), ("二", "(二)", "3."),
+                     ("三", "(一)")]
+
+
+def test_garbled_label_is_numbered_from_its_neighbours():
+    lines = ["一、甲", "(二十四)实施制度。(省财政厅牵头)", "二、乙", "(跺)抓好落实。(省财政厅牵头)",
+             "(二十六)优化程序。(省财政厅牵头)"]
+    assert [it.path for it in leaves(parse(lines))] == [("一", "(二十四)"), ("二", "(二十五)"),
+                                                        ("二", "(二十六)")]
+
+
+def test_page_chrome_and_closing_paragraph_are_not_task_text():
+    lines = ["一、任务", "(一)推进改革。完成清单梳理。(市政府办公室牵头)",
+             "各地、各部门要进一步提高认识，切实增强责任感和紧迫感，确保各项任务落实到位。",
+             "(二)加强宣传。做好解读工作，扩大政策知晓度。", "", "网站地图", "联系我们", "主办单位：某某市人民政府"]
+    items = leaves(parse(lines))
+    assert items[0].text.endswith("(市政府办公室牵头)")
+    assert "网站地图" not in items[1].text and "联系我们" not in items[1].text
+
+
+def test_labelled_agency_lines_belong_to_the_task_above():
+    lines = ["1.推进清单管理。", "", "牵头单位：市政务服务数据管理局", "", "配合单位：市司法局", "2.下一项。"]
+    first = leaves(parse(lines))[0]
+    assert "牵头单位：市政务服务数据管理局" in first.text and "配合单位：市司法局" in first.text
+
+
+@pytest.mark.parametrize("text,title", [
+    ("推进企业开办“一网通办”。4月底前上线平台。", "推进企业开办“一网通办”"),
+    ("持续推动改革。(省政府办公厅牵头)", "持续推动改革"),
+    ("加强宣传引导(市委宣传部负责)", "加强宣传引导"),
+])
+def test_heading(text, title):
+    assert heading(text) == title
+
+
+def test_ids_are_stable_and_unique():
+    text = "某市人民政府办公室\n2023年3月1日\n一、任务\n(一)甲。6月底前完成。\n(二)乙。\n"
+    a = extract_text(text, "a.txt")
+    b = extract_text(text, "elsewhere/b.txt")
+    assert [t.id for t in a.tasks] == [t.id for t in b.tasks]
+    assert len({t.id for t in a.tasks}) == 2
