@@ -1,0 +1,223 @@
+"""Deadline phrases → (kind, nominal, due) on the Chinese working-day calendar."""
+import datetime as dt
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from calgen.deadlines import Context, find
+from calgen.errors import CalendarCoverageError, DeadlineError
+from calgen.extract import extract_text
+from calgen.workdays import add_calendar_file, calendar, set_assume_weekdays
+
+D = dt.date
+
+# (text, plan year, issue date) → [(kind, phrase, nominal)]
+PHRASES = [
+    ("6月底前完成", 2021, None, [("deadline", "6月底前", D(2021, 6, 30))]),
+    ("六月底前完成", 2021, None, [("deadline", "六月底前", D(2021, 6, 30))]),
+    ("2019年3月底前完成", 2018, None, [("deadline", "2019年3月底前", D(2019, 3, 31))]),
+    ("年底前完成", 2021, None, [("deadline", "年底前", D(2021, 12, 31))]),
+    ("2020年底前完成", 2018, None, [("deadline", "2020年底前", D(2020, 12, 31))]),
+    ("2020年年底前完成", 2018, None, [("deadline", "2020年年底前", D(2020, 12, 31))]),
+    ("11月30日前报送", 2021, None, [("deadline", "11月30日前", D(2021, 11, 30))]),
+    ("2021年2月3日前", 2020, None, [("deadline", "2021年2月3日前", D(2021, 2, 3))]),
+    ("4月前出台", 2021, None, [("deadline", "4月前", D(2021, 3, 31))]),
+    ("9月中旬前完成", 2021, None, [("deadline", "9月中旬前", D(2021, 9, 20))]),
+    ("6月底完成", 2021, None, [("deadline", "6月底完成", D(2021, 6, 30))]),
+    ("年内实现", 2021, None, [("deadline", "年内", D(2021, 12, 31))]),
+    ("年中完成", 2021, None, [("deadline", "年中", D(2021, 6, 30))]),
+    ("上半年完成", 2021, None, [("deadline", "上半年", D(2021, 6, 30))]),
+    ("下半年启动", 2021, None, [("deadline", "下半年", D(2021, 12, 31))]),
+    ("一季度末前完成", 2021, None, [("deadline", "一季度末前", D(2021, 3, 31))]),
+    ("第三季度完成", 2021, None, [("deadline", "第三季度", D(2021, 9, 30))]),
+    ("三季度末", 2021, None, [("deadline", "三季度末", D(2021, 9, 30))]),
+    ("到2025年，基本建成", 2021, None, [("deadline", "2025年", D(2025, 12, 31))]),
+    ("2019年，完成系统建设", 2018, None, [("deadline", "2019年", D(2019, 12, 31))]),
+    ("春节前发放到位", 2023, D(2022, 11, 1), [("deadline", "春节前", D(2023, 1, 20))]),
+    ("国庆节前完成督查", 2023, None, [("deadline", "国庆节前", D(2023, 9, 28))]),
+    ("从4月起开展", 2021, None, [("start", "从4月起", D(2021, 4, 1))]),
+    ("自2023年第二季度起", 2023, None, [("start", "自2023年第二季度起", D(2023, 4, 1))]),
+    ("实施期限延长至2022年4月30日", 2021, None, [("point", "2022年4月30日", D(2022, 4, 30))]),
+    ("分别于6月底前、11月底前报送", 2021, None,
+     [("deadline", "6月底前", D(2021, 6, 30)), ("deadline", "11月底前", D(2021, 11, 30))]),
+    ("分别于6月15日、12月15日前报送", 2021, None,
+     [("deadline", "6月15日前", D(2021, 6, 15)), ("deadline", "12月15日前", D(2021, 12, 15))]),
+    ("615日前报送", 2021, None, [("deadline", "615日前", D(2021, 6, 15))]),
+    ("每年开展一次", 2021, None, [("recurring", "每年", None)]),
+    ("每季度报送", 2021, None, [("recurring", "每季度", None)]),
+    ("实行月报制度", 2021, None, [("recurring", "月报", None)]),
+    ("3个工作日内办结", 2021, None, [("duration", "3个工作日内", None)]),
+    ("20个工作日以内", 2021, None, [("duration", "20个工作日以内", None)]),
+    ("1个小时内办结", 2021, None, [("duration", "1个小时内", None)]),
+    ("半个工作日内", 2021, None, [("duration", "半个工作日内", None)]),
+    ("5年内基本实现", 2021, None, [("open", "5年内", D(2025, 12, 31))]),
+    ("长期坚持", 2021, None, [("open", "长期坚持", None)]),
+    ("落实《鼓励外商投资产业目录(2020年版)》", 2021, None, []),
+    ("开展2021年促进跨境贸易便利化专项行动", 2021, None, []),
+    ("2019年以来成效明显", 2021, None, []),
+    ("6 月底前完成", 2021, None, []),      # spaces are removed by reading, not by the grammar
+]
+
+
+@pytest.mark.parametrize("text,year,issued,expected", PHRASES)
+def test_phrases(text, year, issued, expected):
+    got = [(m.kind, m.phrase, m.nominal) for m in find(text, Context(year, issued))]
+    assert got == expected
+
+
+# (nominal, due) by the last-working-day rule, including 调休 makeup days
+DUES = [
+    (D(2018, 12, 31), D(2018, 12, 29)),   # Sat 12-29 is a makeup working day
+    (D(2022, 1, 31), D(2022, 1, 30)),     # Sun 01-30 is a makeup working day
+    (D(2020, 1, 31), D(2020, 1, 23)),     # the 2020 Spring Festival extension
+    (D(2023, 9, 30), D(2023, 9, 28)),     # 中秋 + 国庆
+    (D(2021, 6, 30), D(2021, 6, 30)),
+    (D(2021, 10, 31), D(2021, 10, 29)),
+]
+
+
+@pytest.mark.parametrize("nominal,due", DUES)
+def test_due_is_last_working_day(nominal, due):
+    assert calendar().due(nominal).date == due
+
+
+def test_roll_policies():
+    cal = calendar()
+    assert cal.due(D(2023, 9, 30), "following").date == D(2023, 10, 7)
+    assert cal.due(D(2023, 9, 30), "none").date == D(2023, 9, 30)
+    assert cal.due(D(2023, 9, 30)).reason == "2023-09-30 is 国庆节 holiday → last working day 2023-09-28 (周四)"
+
+
+def test_2005_12_31_is_a_working_day():
+    """chinese-calendar marks it rest; the 2006 notice made it a working day (corrections.toml)."""
+    assert calendar().is_workday(D(2005, 12, 31))
+
+
+def test_every_month_end_2018_2026_agrees_with_chinese_calendar():
+    import calendar as pycal
+
+    import chinese_calendar as cc
+
+    cal = calendar()
+    for year in range(2018, 2027):
+        for month in range(1, 13):
+            day = D(year, month, pycal.monthrange(year, month)[1])
+            want = day
+            while not cc.is_workday(want):
+                want -= dt.timedelta(days=1)
+            assert cal.due(day).date == want, day
+
+
+def test_working_days_agree_with_python_holidays_2004_2026():
+    import holidays
+
+    cal = calendar()
+    cn = holidays.country_holidays("CN", years=range(2004, 2027), categories=("public",))
+    day = D(2004, 1, 1)
+    mismatches = []
+    while day <= D(2026, 12, 31):
+        # python-holidays knows rest days but not makeup working days: compare rest on weekdays
+        if day.weekday() < 5 and (day in cn) == cal.is_workday(day) and day != D(2005, 12, 31):
+            mismatches.append(day)
+        day += dt.timedelta(days=1)
+    assert mismatches == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(min_value=D(2004, 1, 5), max_value=D(2026, 12, 20)))
+def test_due_properties(nominal):
+    cal = calendar()
+    due = cal.due(nominal).date
+    assert cal.is_workday(due)
+    assert due <= nominal
+    day = due + dt.timedelta(days=1)
+    while day <= nominal:
+        assert not cal.is_workday(day)
+        day += dt.timedelta(days=1)
+
+
+def test_impossible_dates_are_errors():
+    for text in ("2月30日前完成", "13月底前完成"):
+        with pytest.raises(DeadlineError):
+            find(text, Context(2021))
+
+
+def test_impossible_date_in_a_document_names_the_line():
+    text = "示范市人民政府办公室\n2021年3月1日\n一、任务\n(一)推进。2月30日前完成。\n"
+    with pytest.raises(DeadlineError) as e:
+        extract_text(text, "plan.txt")
+    assert str(e.value).startswith(":4: impossible date (2月30日前)") or "impossible date (2月30日前)" in str(e.value)
+
+
+YEAR_2027 = """year = 2027
+complete = true
+source = "测试用：假设的2027年节假日安排"
+url = "https://example.invalid/2027"
+workdays = [2027-02-07]
+
+[[holiday]]
+name = "元旦"
+start = 2027-01-01
+end = 2027-01-01
+
+[[holiday]]
+name = "春节"
+start = 2027-02-06
+end = 2027-02-12
+
+[[holiday]]
+name = "国庆节"
+start = 2027-10-01
+end = 2027-10-07
+"""
+
+
+def test_2027_is_refused_then_resolved_with_a_supplied_file(tmp_path):
+    with pytest.raises(CalendarCoverageError) as e:
+        calendar().due(D(2027, 9, 30))
+    assert str(e.value) == (
+        "no State Council holiday arrangement for 2027 (calendar data covers 2004–2026) — add "
+        "mappings/holidays/2027.toml from the State Council notice, pass --calendar-file, or build "
+        "with --assume-weekdays to mark such dates as estimated")
+    path = tmp_path / "2027.toml"
+    path.write_text(YEAR_2027, encoding="utf-8")
+    add_calendar_file(path)
+    assert calendar().due(D(2027, 10, 2)).date == D(2027, 9, 30)
+    assert calendar().is_workday(D(2027, 2, 7))
+
+
+def test_assume_weekdays_marks_estimates():
+    set_assume_weekdays(True)
+    due = calendar().due(D(2028, 10, 1))
+    assert due.date == D(2028, 9, 29) and "estimated" in due.flags
+
+
+def test_last_covered_december_is_provisional():
+    assert "provisional" in calendar().due(D(2026, 12, 31)).flags
+
+
+@pytest.mark.parametrize("body,message", [
+    ('year = 2027\nsource = "x"\n[[holiday]]\nname = "春节"\nstart = 2027-02-06\n', "2027 is not marked 'complete = true'"),
+    ('year = 2027\ncomplete = true\nsource = "x"\nworkdays = [2027-02-08]\n[[holiday]]\nname = "春节"\nstart = 2027-02-06\n',
+     "makeup working day 2027-02-08 is a 周一, not a weekend"),
+    ('year = 2027\ncomplete = true\nsource = "x"\n[[holiday]]\nname = "植树节"\nstart = 2027-03-12\n',
+     "holiday '植树节' is not a statutory holiday"),
+])
+def test_holiday_file_validation(tmp_path, body, message):
+    from calgen.errors import MappingError
+    from calgen.workdays import load_year_file
+
+    path = tmp_path / "2027.toml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(MappingError) as e:
+        load_year_file(path)
+    assert message in str(e.value) and str(path) in str(e.value)
+
+
+def test_before_issue_date_is_flagged_not_moved():
+    text = "示范市人民政府办公室\n2021年4月16日\n一、任务\n(一)推进。从4月起开展服务，3月底前完成。\n"
+    ms = extract_text(text, "p.txt").tasks[0].milestones
+    start, deadline = ms
+    assert start.nominal == D(2021, 4, 1) and "before_issue" in start.flags
+    assert deadline.due == D(2021, 3, 31) and "before the plan's issue date" in deadline.note
