@@ -194,7 +194,9 @@ def _continue(item: Item, line: str) -> None:
         return
     if item.closed:
         return
-    if not text or text[-1] not in _SENTENCE_END + ")〕]" or _unbalanced(text):
+    if text and len(item.lines) == 1 and len(text) <= 30 and not re.search("[，。；：,]", text):
+        item.lines.append("\n" + line)          # a heading-only label line, then its paragraph
+    elif not text or text[-1] not in _SENTENCE_END + ")〕]" or _unbalanced(text):
         item.lines.append(line)
     elif _is_prose(line) and not _AGENCY_PAREN_END.search(text):
         item.lines.append("\n" + line)
