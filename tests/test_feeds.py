@@ -1,0 +1,164 @@
+"""iCalendar feeds: Outlook's needs, an independent parser, stability, SEQUENCE, serving."""
+import datetime as dt
+import http.client
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+from calgen.build import Options, build
+from calgen.check import check_feed
+from calgen.sample import sample_path
+
+
+@pytest.fixture(scope="module")
+def seed_build(tmp_path_factory, seed_files):
+    out = tmp_path_factory.mktemp("out")
+    rep = build(seed_files, Options(output=out))
+    return out, rep
+
+
+def test_every_feed_passes_the_outlook_checks(seed_build):
+    out, rep = seed_build
+    feeds = sorted((out / "feeds").glob("*.ics"))
+    assert len(feeds) == rep.feeds == rep.agencies + 1
+    for f in feeds:
+        data = f.read_bytes()
+        assert check_feed(data) == [], f.name
+        assert b"REFRESH-INTERVAL;VALUE=DURATION:PT12H\r\n" in data
+        assert b"X-PUBLISHED-TTL:PT12H\r\n" in data
+
+
+def test_independent_parser_agrees(seed_build):
+    import vobject
+    from icalendar import Calendar
+
+    out, _ = seed_build
+    for f in sorted((out / "feeds").glob("*.ics"))[:12] + [out / "feeds" / "all.ics"]:
+        data = f.read_bytes()
+        ours = {str(e["UID"]): (str(e["SUMMARY"]), e["DTSTART"].dt, e["DTEND"].dt)
+                for e in Calendar.from_ical(data).walk("VEVENT")}
+        theirs = {e.uid.value: (e.summary.value, e.dtstart.value, e.dtend.value)
+                  for e in vobject.readOne(data.decode("utf-8"), validate=True).vevent_list}
+        assert ours == theirs, f.name
+
+
+def test_every_dated_milestone_of_every_agency_is_an_event(seed_build, seed_docs):
+    from icalendar import Calendar
+
+    from calgen.events import agencies_of, events
+
+    out, _ = seed_build
+    evs = events(list(seed_docs.values()))
+    for slug, agency in agencies_of(evs).items():
+        cal = Calendar.from_ical((out / "feeds" / f"{slug}.ics").read_bytes())
+        uids = {str(e["UID"]) for e in cal.walk("VEVENT")}
+        expected = set()
+        for doc in seed_docs.values():
+            for t in doc.tasks:
+                if any(a.name == agency.name for _, a in t.agencies()):
+                    expected |= {e.uid for e in evs if e.task is t}
+        assert uids == expected, slug
+    all_events = Calendar.from_ical((out / "feeds" / "all.ics").read_bytes()).walk("VEVENT")
+    dated = sum(1 for d in seed_docs.values() if not d.duplicate_of for t in d.tasks for m in t.milestones if m.dated)
+    assert len([e for e in evs if e.kind != "recurring"]) == dated
+    assert len(all_events) == len(evs)
+    durations = {m.phrase for d in seed_docs.values() for t in d.tasks for m in t.milestones if m.kind == "duration"}
+    assert not [e for e in all_events if any(p in str(e["SUMMARY"]).split("：")[0] for p in durations)]
+
+
+def test_role_in_title_and_description(seed_build):
+    out, _ = seed_build
+    text = (out / "feeds" / "gds-zhengwufuwushujuguanliju.ics").read_bytes().decode()
+    unfolded = text.replace("\r\n ", "")
+    assert "SUMMARY:【牵头】6月底前：推进工程建设项目“一网通办”" in unfolded
+    assert "CATEGORIES:粤办函〔2021〕55号" in unfolded
+    assert "DTSTART;VALUE=DATE:20210630" in unfolded and "DTEND;VALUE=DATE:20210701" in unfolded
+
+
+def test_two_builds_are_byte_identical(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    build([str(sample_path())], Options(output=a))
+    build([str(sample_path())], Options(output=b))
+    for f in sorted(a.rglob("*")):
+        if f.is_file():
+            assert f.read_bytes() == (b / f.relative_to(a)).read_bytes(), f.name
+
+
+def test_holiday_change_moves_events_and_bumps_sequence(tmp_path):
+    """A supplied arrangement that makes 2023-06-30 a holiday moves 6月底前 to 06-29."""
+    from calgen import workdays
+
+    out = tmp_path / "out"
+    build([str(sample_path())], Options(output=out))
+    before = _events(out / "feeds" / "all.ics")
+    override = tmp_path / "2023.toml"
+    year = workdays.calendar().years[2023]
+    lines = ["year = 2023", "complete = true", 'source = "test: 2023 with an extra rest day"',
+             "workdays = [" + ", ".join(d.isoformat() for d in sorted(year.makeup)) + "]"]
+    for day, name in sorted(year.rest.items()):
+        lines += ["[[holiday]]", f'name = "{name}"', f"start = {day.isoformat()}"]
+    lines += ["[[holiday]]", 'name = "端午节"', "start = 2023-06-30"]
+    override.write_text("\n".join(lines), encoding="utf-8")
+    workdays.add_calendar_file(override)
+    rep = build([str(sample_path())], Options(output=out))
+    after = _events(out / "feeds" / "all.ics")
+    assert set(after) == set(before)                          # UIDs stable
+    moved = [u for u in after if after[u][0] != before[u][0]]
+    assert moved and all(after[u][0] == dt.date(2023, 6, 29) for u in moved)
+    assert all(after[u][1] == before[u][1] + 1 for u in moved)
+    assert all(after[u][1] == before[u][1] for u in after if u not in moved)
+    assert any(c.kind == "moved" and "2023-06-30 → 2023-06-29" in c.detail for c in rep.changes)
+    assert "holiday data changed" in rep.reasons
+
+
+def _events(path: Path) -> dict:
+    from icalendar import Calendar
+
+    cal = Calendar.from_ical(path.read_bytes())
+    return {str(e["UID"]): (e["DTSTART"].dt, int(e["SEQUENCE"])) for e in cal.walk("VEVENT")}
+
+
+def test_alarms(tmp_path):
+    build([str(sample_path())], Options(output=tmp_path, alarms=(dt.timedelta(days=7), dt.timedelta(days=1))))
+    text = (tmp_path / "feeds" / "all.ics").read_text(encoding="utf-8")
+    assert "BEGIN:VALARM" in text and "TRIGGER:-P7D" in text and "TRIGGER:-P1D" in text
+    assert "ACTION:DISPLAY" in text
+    assert check_feed((tmp_path / "feeds" / "all.ics").read_bytes()) == []
+
+
+def test_serve(tmp_path):
+    from calgen.serve import make_server
+
+    build([str(sample_path())], Options(output=tmp_path))
+    server = make_server(tmp_path, "127.0.0.1", 0)
+    port = server.server_address[1]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        def get(path, method="GET", headers=None):
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            c.request(method, path, headers=headers or {})
+            r = c.getresponse()
+            body = r.read()
+            c.close()
+            return r, body
+
+        r, body = get("/feeds/all.ics")
+        assert r.status == 200
+        assert r.getheader("Content-Type") == "text/calendar; charset=utf-8"
+        assert body == (tmp_path / "feeds" / "all.ics").read_bytes()
+        etag, last = r.getheader("ETag"), r.getheader("Last-Modified")
+        assert re.fullmatch(r'"[0-9a-f]{32}"', etag) and last
+        assert get("/feeds/all.ics", headers={"If-None-Match": etag})[0].status == 304
+        assert get("/feeds/all.ics", headers={"If-Modified-Since": last})[0].status == 304
+        r, body = get("/feeds/all.ics", method="HEAD")
+        assert r.status == 200 and body == b"" and int(r.getheader("Content-Length")) > 0
+        for bad in ("/../etc/passwd", "/feeds/../../x", "/%2e%2e/%2e%2e/etc/passwd", "/feeds/.hidden"):
+            assert get(bad)[0].status == 404, bad
+        r, body = get("/")
+        assert r.status == 200 and "订阅".encode() in body
+        assert get("/feeds/")[0].status in (200, 404)
+    finally:
+        server.shutdown()
+        server.server_close()
