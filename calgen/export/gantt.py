@@ -118,7 +118,7 @@ h1{font-size:18px} .doc{margin:18px 0 4px;font-weight:bold;font-size:15px}
 .track{position:relative;flex:1;height:18px;background:#fafafa}
 .bar{position:absolute;top:3px;height:12px;background:#4a7bd0;border-radius:3px;min-width:3px}
 .ms{position:absolute;top:1px;width:10px;height:10px;background:#d9480f;transform:rotate(45deg);margin-left:-5px}
-.lead{position:absolute;left:4px;top:2px;font-size:11px;color:#fff;white-space:nowrap;pointer-events:none}
+.lead{position:absolute;left:100%;margin-left:8px;top:-2px;font-size:11px;color:#1c3d7a;white-space:nowrap;pointer-events:none}
 .today{position:absolute;top:0;bottom:0;width:2px;background:#e03131}
 #axis{display:flex;margin-left:380px;font-size:11px;color:#666}
 </style></head><body>

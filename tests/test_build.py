@@ -1,0 +1,208 @@
+"""The build: regeneration with a change report, nothing half-written, bad input, the CLI."""
+import json
+import os
+import zipfile
+
+import pytest
+from click.testing import CliRunner
+
+from calgen import build as build_mod
+from calgen.build import Options, build
+from calgen.cli import cli
+from calgen.sample import sample_path
+
+SAMPLE = sample_path().read_text(encoding="utf-8")
+
+
+def _plan(tmp_path, name="plan.txt", text=SAMPLE):
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_change_report_after_editing_a_plan(tmp_path):
+    plan = _plan(tmp_path)
+    out = tmp_path / "out"
+    build([str(plan)], Options(output=out))
+    first = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["events"]
+    plan.write_text(SAMPLE.replace("9月底前出台信用修复管理办法", "10月底前出台信用修复管理办法")
+                    .replace("国庆节前开展一次专项督查", "开展一次专项督查"), encoding="utf-8")
+    rep = build([str(plan)], Options(output=out))
+    kinds = sorted((c.kind, c.summary.split("：")[0]) for c in rep.changes)
+    assert ("new", "10月底前") in kinds and ("removed", "9月底前") in kinds and ("removed", "国庆节前") in kinds
+    assert any(r.startswith("input changed") for r in rep.reasons)
+    second = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["events"]
+    kept = set(first) & set(second)
+    assert kept and all(second[u]["sequence"] == first[u]["sequence"] for u in kept
+                        if first[u]["fingerprint"] == second[u]["fingerprint"])
+
+
+def test_keep_removed_shows_a_cancellation_once(tmp_path):
+    plan = _plan(tmp_path)
+    out = tmp_path / "out"
+    build([str(plan)], Options(output=out))
+    plan.write_text(SAMPLE.replace("国庆节前开展一次专项督查", "开展一次专项督查"), encoding="utf-8")
+    build([str(plan)], Options(output=out, keep_removed=True))
+    text = (out / "feeds" / "all.ics").read_text(encoding="utf-8")
+    assert text.count("STATUS:CANCELLED") == 1 and "【已取消】国庆节前" in text.replace("\r\n ", "")
+    build([str(plan)], Options(output=out, keep_removed=True))
+    assert "STATUS:CANCELLED" not in (out / "feeds" / "all.ics").read_text(encoding="utf-8")
+
+
+def test_dry_run_writes_nothing(tmp_path):
+    out = tmp_path / "out"
+    rep = build([str(_plan(tmp_path))], Options(output=out, dry_run=True))
+    assert not out.exists() and rep.events > 0
+
+
+def test_failure_mid_build_leaves_previous_outputs_intact(tmp_path, monkeypatch):
+    plan = _plan(tmp_path)
+    out = tmp_path / "out"
+    build([str(plan)], Options(output=out))
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    plan.write_text(SAMPLE.replace("6月底前出台", "7月底前出台"), encoding="utf-8")
+    real = build_mod.os.fdopen
+    calls = []
+
+    def failing(fd, mode):
+        calls.append(1)
+        if len(calls) == 3:                   # after the first feed has been staged
+            os.close(fd)
+            raise OSError(28, "No space left on device")
+        return real(fd, mode)
+
+    monkeypatch.setattr(build_mod.os, "fdopen", failing)
+    with pytest.raises(build_mod.OutputError) as e:
+        build([str(plan)], Options(output=out))
+    assert "No space left on device" in str(e.value)
+    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_unwritable_output_is_one_line(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    r = CliRunner().invoke(cli, ["build", str(_plan(tmp_path)), "-o", str(blocker / "out")])
+    assert r.exit_code == 1
+    assert r.output.strip().splitlines()[-1].startswith(f"Error: {blocker / 'out'}: cannot write output")
+
+
+BAD = {
+    "empty.txt": (b"", "empty file"),
+    "image.png": (b"\x89PNG\r\n\x1a\n" + bytes(64), "binary file (a PNG image), not a text plan"),
+    "archive.txt": (None, "binary file (a ZIP archive (.docx/.xlsx or .zip)), not a text plan"),
+    "cut.txt": ("一、任务\n(一)推进。".encode() + "改".encode()[:2], "file ends inside a UTF-8 character"),
+    "latin.txt": ("Un plan écrit en français, répété. ".encode("latin-1") * 30, "undecodable bytes"),
+    "notes.txt": ("会议纪要\n今天讨论了若干事项，大家一致同意。\n".encode(), "no numbered tasks found"),
+    "dates.txt": ("示范市人民政府办公室\n2023年3月1日\n一、任务\n(一)推进。2月30日前完成。\n".encode(),
+                  "impossible date (2月30日前)"),
+    "months.txt": ("示范市人民政府办公室\n2023年3月1日\n一、任务\n(一)推进。13月底前完成。\n".encode(),
+                   "impossible month (13月底前)"),
+    "future.txt": ("示范市人民政府办公室\n2031年3月1日\n一、任务\n(一)推进。6月底前完成。\n".encode(),
+                   "no State Council holiday arrangement for 2031"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_input_is_one_line_and_others_still_build(tmp_path, name):
+    data, message = BAD[name]
+    bad = tmp_path / name
+    if data is None:
+        with zipfile.ZipFile(bad, "w") as z:
+            z.writestr("a.txt", "x")
+    else:
+        bad.write_bytes(data)
+    good = _plan(tmp_path)
+    out = tmp_path / "out"
+    r = CliRunner().invoke(cli, ["build", str(bad), str(good), "-o", str(out)])
+    assert r.exit_code == 1
+    errors = [line for line in r.output.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1
+    assert errors[0].startswith(f"error: {bad}") and message in errors[0], errors[0]
+    assert (out / "feeds" / "all.ics").exists() and (out / "gantt.csv").exists()
+
+
+def test_huge_file_is_refused(tmp_path):
+    big = tmp_path / "big.txt"
+    with open(big, "wb") as fh:
+        fh.write(("一、任务\n" + "推进改革。" * 2000 + "\n").encode() * 1000)
+    r = CliRunner().invoke(cli, ["extract", str(big)])
+    assert r.exit_code == 1 and "larger than a plan can be" in r.output
+
+
+def test_strict_stops_at_first_bad_document(tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"")
+    r = CliRunner().invoke(cli, ["build", str(tmp_path / "a.txt"), str(_plan(tmp_path)), "--strict",
+                                 "-o", str(tmp_path / "out")])
+    assert r.exit_code == 1 and "documents 0" in r.output
+
+
+def test_missing_file(tmp_path):
+    r = CliRunner().invoke(cli, ["extract", str(tmp_path / "nope.txt")])
+    assert r.exit_code == 1 and f"error: {tmp_path / 'nope.txt'}: no such file" in r.output
+
+
+def test_extract_table_and_json(tmp_path):
+    plan = _plan(tmp_path)
+    r = CliRunner().invoke(cli, ["extract", str(plan)])
+    data = json.loads(r.output)
+    assert data["calgen_schema"] == 1 and len(data["documents"][0]["tasks"]) == 7
+    r = CliRunner().invoke(cli, ["extract", str(plan), "--format", "table"])
+    assert "推进企业开办“一网通办”" in r.output
+
+
+def test_folder_input(tmp_path):
+    (tmp_path / "plans" / "sub").mkdir(parents=True)
+    _plan(tmp_path / "plans", "b.txt")
+    _plan(tmp_path / "plans" / "sub", "a.md", SAMPLE.replace("示府办函〔2023〕18号", "示府办函〔2023〕19号"))
+    (tmp_path / "plans" / "picture.png").write_bytes(b"\x89PNG")
+    r = CliRunner().invoke(cli, ["extract", str(tmp_path / "plans")])
+    assert [d["source"].rsplit("/", 1)[-1] for d in json.loads(r.output)["documents"]] == ["b.txt", "a.md"]
+
+
+def test_resolve_and_holidays():
+    r = CliRunner().invoke(cli, ["resolve", "2023年9月底前", "--year", "2023"])
+    assert r.exit_code == 0
+    assert "due 2023-09-28 (周四)" in r.output and "国庆节 holiday" in r.output
+    r = CliRunner().invoke(cli, ["resolve", "2027年9月底前", "--year", "2027"])
+    assert r.exit_code == 1 and r.output.startswith("Error: no State Council holiday arrangement for 2027")
+    r = CliRunner().invoke(cli, ["holidays"])
+    assert "holiday data covers 2004–2026" in r.output
+    r = CliRunner().invoke(cli, ["holidays", "2018"])
+    assert "2018-12-29 周六" in r.output
+
+
+def test_agencies_and_report_commands(tmp_path):
+    plan = _plan(tmp_path)
+    r = CliRunner().invoke(cli, ["agencies", str(plan), "--unknown"])
+    assert "示范市市场监管局" in r.output
+    r = CliRunner().invoke(cli, ["report", str(plan)])
+    assert "2023-09" in r.output
+
+
+def test_config_file_and_init(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(cli, ["init"])
+    assert r.exit_code == 0 and (tmp_path / "calgen.toml").exists()
+    plan = _plan(tmp_path)
+    (tmp_path / "calgen.toml").write_text(f'inputs = ["{plan.name}"]\noutput = "site"\nroll = "following"\n',
+                                          encoding="utf-8")
+    r = CliRunner().invoke(cli, ["build"])
+    assert r.exit_code == 0, r.output
+    tasks = json.loads((tmp_path / "site" / "tasks.json").read_text(encoding="utf-8"))
+    ms = [m for t in tasks["documents"][0]["tasks"] for m in t["milestones"] if m["phrase"] == "9月底前"]
+    assert ms[0]["due"] == "2023-10-07"
+    (tmp_path / "calgen.toml").write_text('output = 3\n', encoding="utf-8")
+    r = CliRunner().invoke(cli, ["build"])
+    assert r.exit_code == 1 and "calgen.toml: output must be a str" in r.output
+
+
+def test_check_command(tmp_path):
+    out = tmp_path / "out"
+    build([str(_plan(tmp_path))], Options(output=out))
+    r = CliRunner().invoke(cli, ["check", str(out)])
+    assert r.exit_code == 0 and "all.ics: ok" in r.output
+    broken = out / "feeds" / "broken.ics"
+    broken.write_bytes(b"BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n")
+    r = CliRunner().invoke(cli, ["check", str(out)])
+    assert r.exit_code == 1 and "line ends are not CRLF" in r.output
