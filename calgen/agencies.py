@@ -291,7 +291,7 @@ def _entry(raw: dict, path, i: int) -> Entry:
     for key in ("name", "jurisdiction", "kind"):
         if not isinstance(raw.get(key), str) or not raw.get(key):
             raise MappingError(f"agency #{i + 1} has no {key}", file=str(path),
-                               hint=f"every [[agency]] needs name, jurisdiction and kind")
+                               hint="every [[agency]] needs name, jurisdiction and kind")
     if raw["kind"] not in KINDS:
         raise MappingError(f"agency {raw['name']} has unknown kind {raw['kind']!r}", file=str(path),
                            hint=f"use one of {', '.join(KINDS)}")

@@ -94,7 +94,8 @@ def extract(files: tuple[str, ...], fmt: str, roll: str, assume_weekdays: bool) 
 def build(files, output, roll, alarms, base_url, keep_removed, dry_run, strict, assume_weekdays, progress):
     """Build feeds, gantt.csv/html and tasks.json from FILES (default: calgen.toml, else the sample)."""
     from . import config, mappings, workdays
-    from .build import Options, build as run
+    from .build import Options
+    from .build import build as run
     from .export.ics import parse_alarms
 
     conf = config.load()

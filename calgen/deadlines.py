@@ -39,7 +39,7 @@ def _grammar() -> re.Pattern:
     units = "|".join(sorted(vocab["duration_unit"], key=len, reverse=True))
     parts = [
         rf"(?P<duration>(?:\d+(?:\.\d+)?|[一二三四五六七八九十两半]+)个?(?:{units})(?:以内|之内|内))",
-        rf"(?P<open_n>(?P<on>\d+|[一二三四五六七八九十两]+)(?:至\d+|到\d+)?年(?:内|左右|以内))",
+        r"(?P<open_n>(?P<on>\d+|[一二三四五六七八九十两]+)(?:至\d+|到\d+)?年(?:内|左右|以内))",
         rf"(?P<recurring>(?:{recurring})(?:{_N}日{_BY})?)",
         rf"(?P<start>(?:从|自)(?:(?P<sy>{_Y})年)?(?:第?(?P<sq>[一二三四1-4])季度|(?P<sm>{_N})月份?(?:(?P<sd>{_N})日)?)?起)",
         rf"(?P<enum>分别于(?P<elist>(?:(?:{_Y}年)?{_N}月(?:{_N}日|底|末)?[、和及]){{1,5}}(?:{_Y}年)?{_N}月(?:{_N}日|底|末)?){_BY})",
@@ -180,7 +180,7 @@ def festival_name(word: str) -> str:
 
 def _h_point(m, ctx):
     y = _year(m.group("py"), ctx)
-    phrase = m.group(0).lstrip("延长执行截止至于")
+    phrase = re.sub(r"^(?:延长至|执行至|截至|截止|至|于)", "", m.group(0))
     yield phrase, "point", make_date(y, _num(m.group("pm")), _num(m.group("pd")), m.group(0)), ""
 
 
@@ -236,7 +236,7 @@ def _h_target(m, ctx):
     y = int(m.group("ty"))
     if m.group("tb"):
         y -= 1                                  # 2025年前: before 2025 begins
-    phrase = m.group(0).lstrip("到至力争争取在")
+    phrase = re.sub(r"^(?:到|至|力争|争取|在)", "", m.group(0))
     yield phrase, "deadline", dt.date(y, 12, 31), ""
 
 

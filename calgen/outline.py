@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-
 _CN = "一二三四五六七八九十百零〇两"
 
 # (kind, rank, pattern).  Rank orders nesting: a label closes every open item of equal or

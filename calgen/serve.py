@@ -9,7 +9,6 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import mimetypes
-import os
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit

@@ -62,7 +62,8 @@ def test_titles_paths_agencies_and_milestones_match_gold(seed_docs, gold_name):
             assert _norm(p["title"]) == _norm(g["title"]), g["path"]
         for role in ("lead", "responsible", "support"):
             assert [_norm(x) for x in p[role]] == [_norm(x) for x in g[role]], (g["path"], role)
-        dated = lambda ms: [(m["kind"], m["nominal"]) for m in ms if m["kind"] in ("deadline", "start", "point")]
+        def dated(ms):
+            return [(m["kind"], m["nominal"]) for m in ms if m["kind"] in ("deadline", "start", "point")]
         assert dated(p["milestones"]) == dated(g["milestones"]), g["path"]
         durations = {m["phrase"] for m in g["milestones"] if m["kind"] == "duration"}
         assert not [m for m in p["milestones"] if m["phrase"] in durations and m["kind"] != "duration"]

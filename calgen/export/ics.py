@@ -32,9 +32,9 @@ def dtstamp(ev: CalEvent) -> dt.datetime:
     """From SOURCE_DATE_EPOCH, else the plan's issue date: never the clock."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
     day = ev.doc.issued or dt.date(ev.doc.plan_year or 1970, 1, 1)
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
 def feed(name: str, description: str, evs: list[CalEvent], agency: Agency | None,
@@ -116,8 +116,8 @@ def _cancelled(uid: str, due: str, text: str, opts: FeedOptions):
     e = Event()
     e.add("uid", uid)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    stamp = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch and epoch.isdigit() \
-        else dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+    stamp = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch and epoch.isdigit() \
+        else dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
     e.add("dtstamp", stamp)
     e.add("sequence", (opts.sequences or {}).get(uid, 0))
     e.add("status", "CANCELLED")
