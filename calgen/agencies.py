@@ -34,6 +34,8 @@ _GROUP = re.compile(r"^[省市县区]?各|有关|相关|成员单位|^其他|^�
 _VERTICAL = re.compile(r"^(?:中国|国家|国网|人民银行|人行|海关|中央|南方电网|广东电网|中国电信|"
                        r"中国移动|中国联通|[\u4e00-\u9fff]{2,3}海关|[\u4e00-\u9fff]{2,4}(?:银保监|证监|税务))")
 _SPLIT = re.compile(r"[、，,；;/]")
+_NESTING = re.compile(r"[(〔“《]")
+_COMMA = re.compile(r"[，,]")
 _CONJ = re.compile(r"(?<=[厅局委办署会行心府门位司院所部队处室站台社关构团])(?:和|及|与|以及)")
 _ETC = re.compile(r"等(?=[^等]*(?:有关|相关|部门|单位)|$)")
 _INLINE_LEAD = re.compile(
@@ -102,7 +104,7 @@ def _labelled(label: str, value: str, acc: dict[str, list[str]], first_is_lead: 
 
 def _clauses(text: str, acc: dict[str, list[str]], default: str | None) -> None:
     """Comma-separated clauses, each ending in a role verb; verb-less ones take the next verb."""
-    clauses = [c.strip() for c in re.split(r"[，,]", _DEADLINE_TAIL.sub("", text)) if c.strip()]
+    clauses = [c.strip() for c in _COMMA.split(_DEADLINE_TAIL.sub("", text)) if c.strip()]
     has_lead = any(re.search(r"牵头", c) for c in clauses)
     pending: list[str] = []
     for clause in clauses:
@@ -166,6 +168,8 @@ def split_names(text: str) -> list[str]:
 
 def _split_outside(text: str) -> list[str]:
     """Split on separators that are not inside (), 〔〕 or “”."""
+    if not _NESTING.search(text):
+        return [x for x in _SPLIT.split(text) if x.strip()]
     out, depth, cur = [], 0, []
     for ch in text:
         if ch in "(〔“《":
@@ -226,8 +230,7 @@ def split_level(name: str) -> tuple[str, str]:
 
 def _has_place(name: str) -> bool:
     """Names that carry their own place (深圳市税务局, 广东银保监局, 东莞海关) keep it."""
-    reg = registry()
-    return any(name.startswith((p, p[:-1])) for p in reg.places) or bool(
+    return name.startswith(registry().place_prefixes) or bool(
         re.match(r"^[\u4e00-\u9fff]{2,3}(?:市|县|区)[\u4e00-\u9fff]", name) and name[0] not in "省市")
 
 
@@ -246,11 +249,12 @@ class Entry:
     source: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)       # hashed by identity: a new load is a new registry
 class Registry:
     entries: tuple[Entry, ...]
     by_key: dict
     places: dict            # place name (广东, 东莞市…) → province it belongs to
+    place_prefixes: tuple = ()  # 东莞市 and 东莞: names starting with them keep their own place
 
     def province_of(self, jurisdiction: str | None) -> str | None:
         if not jurisdiction:
@@ -284,7 +288,8 @@ def registry() -> Registry:
                                        file=str(path), hint="remove the duplicate alias")
                 by_key[key] = entry
             entries.append(entry)
-    return Registry(tuple(entries), by_key, places)
+    prefixes = tuple(sorted({p for place in places for p in (place, place[:-1]) if len(p) >= 2}))
+    return Registry(tuple(entries), by_key, places, prefixes)
 
 
 def _entry(raw: dict, path, i: int) -> Entry:
@@ -314,6 +319,7 @@ def _keys(entry: Entry) -> list[tuple[str, str]]:
     return keys
 
 
+@lru_cache(maxsize=4096)
 def make_slug(name: str, jurisdiction: str = "") -> str:
     """ASCII file-name-safe slug: 广东省财政厅 → gds-caizhengting."""
     from pypinyin import lazy_pinyin
@@ -327,7 +333,11 @@ def make_slug(name: str, jurisdiction: str = "") -> str:
 
 def resolve(written: str, jurisdiction: str | None) -> Agency:
     """One name as written → Agency (canonical when the registry knows it)."""
-    reg = registry()
+    return _resolve(written, jurisdiction, registry())
+
+
+@lru_cache(maxsize=8192)
+def _resolve(written: str, jurisdiction: str | None, reg: Registry) -> Agency:
     name = written.strip()
     full = _qualify(name, jurisdiction, reg)
     place = next((p for p in (jurisdiction, reg.province_of(jurisdiction)) if p and full.startswith(p)), "")
