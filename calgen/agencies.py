@@ -6,6 +6,7 @@ Plans attach agencies as a trailing parenthesis ``(X牵头，Y按职责分工负
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -56,21 +57,36 @@ class Roles:
 
 def parse_roles(text: str, first_is_lead: bool = False) -> Roles:
     """Lead, responsible and support names (as written, prefix-expanded) of one task text."""
-    acc: dict[str, list[str]] = {"lead": [], "responsible": [], "support": []}
-    found = False
+    parts: list[Roles] = []
     for line in text.split("\n"):
         m = _LABELLED.match(line.strip())
         if m:
-            _labelled(m.group(1), line.strip()[m.end():], acc, first_is_lead)
-            found = True
+            parts.append(_labelled_roles(m.group(1), line.strip()[m.end():], first_is_lead))
     for m in _BRACKET.finditer(text):
         body = m.group(1)
         if _ROLE_WORDS.search(body) and "简称" not in body:
-            _bracket(body, acc, first_is_lead)
-            found = True
-    if not found:
+            parts.append(_bracket_roles(body, first_is_lead))
+    if not parts:
+        acc: dict[str, list[str]] = {"lead": [], "responsible": [], "support": []}
         _inline(text, acc)
-    return Roles(*(tuple(_dedupe(acc[r])) for r in ("lead", "responsible", "support")))
+        parts.append(Roles(*(tuple(acc[r]) for r in ("lead", "responsible", "support"))))
+    return Roles(*(tuple(_dedupe([n for p in parts for n in getattr(p, r)]))
+                   for r in ("lead", "responsible", "support")))
+
+
+# Plans repeat the same agency brackets task after task; each distinct one is parsed once.
+@lru_cache(maxsize=4096)
+def _bracket_roles(body: str, first_is_lead: bool) -> Roles:
+    acc: dict[str, list[str]] = {"lead": [], "responsible": [], "support": []}
+    _bracket(body, acc, first_is_lead)
+    return Roles(*(tuple(acc[r]) for r in ("lead", "responsible", "support")))
+
+
+@lru_cache(maxsize=4096)
+def _labelled_roles(label: str, value: str, first_is_lead: bool) -> Roles:
+    acc: dict[str, list[str]] = {"lead": [], "responsible": [], "support": []}
+    _labelled(label, value, acc, first_is_lead)
+    return Roles(*(tuple(acc[r]) for r in ("lead", "responsible", "support")))
 
 
 def _dedupe(names: list[str]) -> list[str]:
@@ -322,6 +338,9 @@ def _keys(entry: Entry) -> list[tuple[str, str]]:
 @lru_cache(maxsize=4096)
 def make_slug(name: str, jurisdiction: str = "") -> str:
     """ASCII file-name-safe slug: 广东省财政厅 → gds-caizhengting."""
+    # Character readings only: pypinyin's phrase dictionary costs 0.25 s of start-up, and a
+    # slug needs to be stable and ASCII, not a perfect reading of every polyphone.
+    os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
     from pypinyin import lazy_pinyin
 
     rest = name[len(jurisdiction):] if jurisdiction and name.startswith(jurisdiction) else name
@@ -342,7 +361,7 @@ def _resolve(written: str, jurisdiction: str | None, reg: Registry) -> Agency:
     full = _qualify(name, jurisdiction, reg)
     place = next((p for p in (jurisdiction, reg.province_of(jurisdiction)) if p and full.startswith(p)), "")
     if _GROUP.search(name) and not reg.by_key.get(("", name)):
-        return Agency(name=full, written=name, kind="group", slug=make_slug(full, place), known=True)
+        return Agency(name=full, written=name, kind="group", slug="", known=True)   # no feed of its own
     entry = _lookup(name, jurisdiction, reg)
     if entry:
         return Agency(entry.name, name, entry.kind, entry.slug, True)

@@ -36,6 +36,7 @@ class Options:
     keep_removed: bool = False
     dry_run: bool = False
     strict: bool = False
+    jobs: int = 1
 
 
 @dataclass
@@ -66,7 +67,7 @@ class Report:
 
 def build(inputs: list[str], opts: Options, progress=None) -> Report:
     """Run the pipeline; raises OutputError when outputs cannot be written (nothing replaced)."""
-    docs, failures = extract_many(inputs, roll=opts.roll, strict=opts.strict)
+    docs, failures = extract_many(inputs, roll=opts.roll, strict=opts.strict, jobs=opts.jobs)
     rep = Report(failures=failures)
     _count(docs, rep)
     evs = events(docs, opts.roll)
@@ -109,14 +110,18 @@ def _render(docs, evs, opts, sequences, cancelled, rep, progress) -> dict[str, b
     rep.events = len(evs)
     base = ics.FeedOptions(alarms=opts.alarms, sequences=sequences)
     items = list(agencies.items())
+    by_agency: dict[str, list[CalEvent]] = {}
+    for e in evs:
+        for name in {a.name for _, a in e.task.agencies()}:
+            by_agency.setdefault(name, []).append(e)
+    cache: dict = {}
     for slug, agency in (progress(items) if progress else items):
-        mine = [e for e in evs if e.roles_of(agency)]
         gone = tuple(c for c in cancelled if agency.name in c[3])
         o = ics.FeedOptions(opts.alarms, sequences, tuple(c[:3] for c in gone))
-        files[f"feeds/{slug}.ics"] = ics.feed(agency.name, f"{agency.name}：工作任务节点（calgen）", mine,
-                                             agency, o)
+        files[f"feeds/{slug}.ics"] = ics.feed(agency.name, f"{agency.name}：工作任务节点（calgen）",
+                                             by_agency.get(agency.name, []), agency, o, cache)
     o = ics.FeedOptions(base.alarms, sequences, tuple(c[:3] for c in cancelled))
-    files["feeds/all.ics"] = ics.feed("全部任务节点", "calgen：所有工作任务节点", evs, None, o)
+    files["feeds/all.ics"] = ics.feed("全部任务节点", "calgen：所有工作任务节点", evs, None, o, cache)
     rep.feeds = len(agencies) + 1
     files["feeds/index.html"] = _index(agencies, opts.base_url).encode()
     files["gantt.csv"] = gantt.csv_bytes(docs)

@@ -47,11 +47,11 @@ def _inputs(files: tuple[str, ...]) -> list[str]:
     return [str(sample_path())]
 
 
-def _extract_all(files: list[str], roll: str, strict: bool = False):
+def _extract_all(files: list[str], roll: str, strict: bool = False, jobs: int = 1):
     """Extract every file; a bad one is reported and skipped (or stops with --strict)."""
     from .pipeline import extract_many
 
-    docs, failures = extract_many(files, roll=roll, strict=strict)
+    docs, failures = extract_many(files, roll=roll, strict=strict, jobs=jobs)
     for err in failures:
         click.echo(f"error: {err}", err=True)
     return docs, failures
@@ -63,13 +63,14 @@ def _extract_all(files: list[str], roll: str, strict: bool = False):
 @click.option("--roll", type=ROLL, default="preceding", show_default=True,
               help="Move a deadline on a rest day to the preceding or following working day.")
 @click.option("--assume-weekdays", is_flag=True, help="Build years without holiday data on weekends only (estimated).")
-def extract(files: tuple[str, ...], fmt: str, roll: str, assume_weekdays: bool) -> None:
+@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1), help="Processes to extract with.")
+def extract(files: tuple[str, ...], fmt: str, roll: str, assume_weekdays: bool, jobs: int) -> None:
     """Print every task of FILES (plans or folders) with agencies and milestones."""
     from .export.schema import documents_json
     from .workdays import set_assume_weekdays
 
     set_assume_weekdays(assume_weekdays)
-    docs, failures = _extract_all(list(files), roll)
+    docs, failures = _extract_all(list(files), roll, jobs=jobs)
     if fmt == "json":
         click.echo(json.dumps(documents_json(docs), ensure_ascii=False, indent=1))
     else:
@@ -90,8 +91,9 @@ def extract(files: tuple[str, ...], fmt: str, roll: str, assume_weekdays: bool) 
 @click.option("--dry-run", is_flag=True, help="Print the change report; write nothing.")
 @click.option("--strict", is_flag=True, default=None, help="Stop at the first bad document.")
 @click.option("--assume-weekdays", is_flag=True, help="Years without holiday data: weekends only, marked estimated.")
-@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when over 20 agencies).")
-def build(files, output, roll, alarms, base_url, keep_removed, dry_run, strict, assume_weekdays, progress):
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: over 20 input files).")
+@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1), help="Processes to extract with.")
+def build(files, output, roll, alarms, base_url, keep_removed, dry_run, strict, assume_weekdays, progress, jobs):
     """Build feeds, gantt.csv/html and tasks.json from FILES (default: calgen.toml, else the sample)."""
     from . import config, mappings, workdays
     from .build import Options
@@ -113,10 +115,11 @@ def build(files, output, roll, alarms, base_url, keep_removed, dry_run, strict, 
         keep_removed=keep_removed if keep_removed is not None else conf.get("keep_removed", False),
         dry_run=dry_run,
         strict=strict if strict is not None else conf.get("strict", False),
+        jobs=jobs,
     )
 
     def bar(items):
-        show = progress if progress is not None else len(items) > 20
+        show = progress if progress is not None else len(inputs) > 20
         if not show:
             return items
         with click.progressbar(items, label="feeds", file=sys.stderr) as it:

@@ -93,7 +93,7 @@ def _resolve_due(m: Milestone, ctx: deadlines.Context, roll: str) -> Milestone:
         notes.append("估算/estimated: no holiday data for this year, weekends only")
     if "provisional" in flags:
         notes.append("provisional: next year's holiday notice may still move this date")
-    return replace(m, due=due.date, note="; ".join(notes), flags=tuple(flags))
+    return Milestone(m.phrase, m.kind, m.nominal, m.clause, due.date, "; ".join(notes), tuple(flags), m.every)
 
 
 def _task_id(key: str, path: tuple[str, ...]) -> str:

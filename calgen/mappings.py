@@ -54,7 +54,9 @@ def clear_caches() -> None:
         fn.cache_clear()
     from . import agencies, workdays
 
-    agencies.registry.cache_clear()
+    for fn in (agencies.registry, agencies._resolve, agencies._bracket_roles, agencies._labelled_roles,
+               agencies.make_slug):
+        fn.cache_clear()
     workdays.clear_cache()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 _CN = "一二三四五六七八九十百零〇两"
 
@@ -86,6 +87,7 @@ def cn_to_int(s: str) -> int | None:
     return total + current
 
 
+@lru_cache(maxsize=512)
 def int_to_cn(n: int) -> str:
     if n < 10:
         return "一二三四五六七八九"[n - 1] if n > 0 else "零"

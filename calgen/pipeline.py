@@ -27,21 +27,56 @@ def expand(inputs: list[str]) -> tuple[list[str], list[str]]:
     return files, notes
 
 
-def extract_many(inputs: list[str], roll: str = "preceding",
-                 strict: bool = False) -> tuple[list[Document], list[CalgenError]]:
-    """Every document that can be read, and an error for each one that cannot."""
+def extract_many(inputs: list[str], roll: str = "preceding", strict: bool = False,
+                 jobs: int = 1) -> tuple[list[Document], list[CalgenError]]:
+    """Every document that can be read, and an error for each one that cannot.
+
+    With ``jobs`` > 1 the files are extracted in that many processes; results come back in
+    input order, so the output is the same as with one."""
     files, _ = expand(inputs)
     docs: list[Document] = []
     failures: list[CalgenError] = []
-    for f in files:
-        try:
-            doc = extract_file(f, roll=roll)
-            if not doc.tasks:
-                raise ReadingError("no numbered tasks found (一、 (一) 1. …)", file=f,
-                                   hint="is this a work plan?")
-            docs.append(doc)
-        except CalgenError as e:
-            failures.append(e.located(f))
+    for _f, doc, err in _results(files, roll, jobs):
+        if err is not None:
+            failures.append(err)
             if strict:
                 break
+        else:
+            docs.append(doc)
     return mark_duplicates(docs), failures
+
+
+def _one(f: str, roll: str) -> tuple[Document | None, CalgenError | None]:
+    try:
+        doc = extract_file(f, roll=roll)
+        if not doc.tasks:
+            raise ReadingError("no numbered tasks found (一、 (一) 1. …)", file=f, hint="is this a work plan?")
+        return doc, None
+    except CalgenError as e:
+        return None, e.located(f)
+
+
+def _one_portable(args: tuple[str, str, bool]) -> tuple[Document | None, str | None]:
+    """Worker-process form: errors travel as their one-line text."""
+    from . import workdays
+
+    f, roll, assume = args
+    workdays.set_assume_weekdays(assume)
+    doc, err = _one(f, roll)
+    return doc, (str(err) if err else None)
+
+
+def _results(files: list[str], roll: str, jobs: int):
+    if jobs <= 1 or len(files) < 2:
+        for f in files:
+            doc, err = _one(f, roll)
+            yield f, doc, err
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .workdays import _ASSUME
+
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        args = [(f, roll, _ASSUME[0]) for f in files]
+        for f, (doc, err) in zip(files, pool.map(_one_portable, args, chunksize=max(1, len(files) // (jobs * 8)))):
+            yield f, doc, (CalgenError(err) if err else None)

@@ -42,12 +42,14 @@ _MOJIBAKE = re.compile(
 _STRAY_TRAIL = re.compile(rf"(?<={LOST})[\x40-\x7e](?:\({_PINYIN}\))?(?=[{_HAN}(])")
 _LONE_QMARK = re.compile(rf"(?<=[{_HAN}{LOST}])\?(?=[{_HAN}{LOST}、，。,])|(?<=[{_HAN}{LOST}、，,])\?(?=[{_HAN}{LOST}])")
 _QMARK_SPACES = re.compile(r"(?:^|(?<=\s))\?+(?=\s|$)|\?{2,}", re.M)
-_MD_EMPHASIS = re.compile(r"\*\*|__(?=\S)|(?<=\S)__")
+_MD_EMPHASIS = re.compile(r"\*\*|__(?=[^\s_])")
 _MD_ESCAPE = re.compile(r"\\([\\_*\[\]()#+\-.!`])")
 _MD_LINK = re.compile(r"\[([^\]\n]*)\]\((?:https?://|www\.)[^)\s]*\)")
 _CJK_CLASS = rf"{_HAN}\u3000-\u303f\uff00-\uffef“”‘’《》、"
-_SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK_CLASS}])[ \t\u3000\xa0]+|[ \t\u3000\xa0]+(?=[{_CJK_CLASS}])")
-_SPACE_IN_NUMBER = re.compile(r"(?<=\d)[ \t]+(?=[年月日号])|(?<=[年月])[ \t]+(?=\d)")
+_CJK_CHAR = re.compile(rf"[{_CJK_CLASS}]")
+# Spaces and ASCII sentence punctuation; whether they change depends on their neighbours, which
+# a callback looks at (one cheap pass instead of lookbehind-heavy patterns).
+_SPACE_OR_PUNCT = re.compile(r"[ \t\u3000\xa0]+|[,;:!?]")
 
 # Full-width letters, digits and brackets fold to ASCII; Chinese sentence punctuation stays
 # full-width; parentheses become ASCII (the schema's labels use them).
@@ -55,8 +57,8 @@ _WIDTH = {chr(0xFF01 + i): chr(0x21 + i) for i in range(94)}
 _WIDTH.update({"，": "，", "；": "；", "：": "：", "！": "！", "？": "？", "\u3000": " ", "\xa0": " ",
                "〖": "〔", "〗": "〕", "﹝": "〔", "﹞": "〕"})
 _PUNCT = str.maketrans(_WIDTH)
-_ASCII_PUNCT = re.compile(rf"(?<=[{_CJK_CLASS}])[,;:!?]|[,;:!?](?=[{_CJK_CLASS}])")
 _TO_FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
+_CHANGES = re.compile("[" + re.escape("".join(k for k, v in _WIDTH.items() if k != v)) + "]+")
 
 
 @dataclass(frozen=True)
@@ -154,10 +156,20 @@ def clean_text(raw: str) -> tuple[str, list[str]]:
     text = _markdown(text)
     text = _repair_lines(text, warnings)
     text = to_simplified(text)
-    text = _ASCII_PUNCT.sub(lambda m: _TO_FULL[m.group()], text.translate(_PUNCT))
-    text = _SPACE_IN_NUMBER.sub("", _SPACE_NEAR_CJK.sub("", text))
+    text = _CHANGES.sub(lambda m: m.group().translate(_PUNCT), text)
+    text = _SPACE_OR_PUNCT.sub(_space_or_punct, text)
     text = "\n".join(line.strip() for line in text.split("\n"))
     return join_broken_parentheses(text), warnings
+
+
+def _space_or_punct(m: re.Match) -> str:
+    """Drop spaces next to Chinese ("6 月底前" → "6月底前"); make ,;:!? next to Chinese full-width."""
+    text, i, j = m.string, m.start(), m.end()
+    near_cjk = (i > 0 and _CJK_CHAR.match(text, i - 1)) or (j < len(text) and _CJK_CHAR.match(text, j))
+    token = m.group()
+    if token in _TO_FULL:
+        return _TO_FULL[token] if near_cjk else token
+    return "" if near_cjk else token
 
 
 def _looks_like_html(text: str) -> bool:
@@ -263,10 +275,6 @@ def join_broken_parentheses(text: str) -> str:
 
 
 def _depth(line: str) -> int:
-    d = 0
-    for ch in line:
-        if ch in "(〔[":
-            d += 1
-        elif ch in ")〕]" and d > 0:
-            d -= 1
-    return d
+    """Open brackets left at the end of a line (counts, not a character loop: it is hot)."""
+    return (line.count("(") + line.count("〔") + line.count("[")
+            - line.count(")") - line.count("〕") - line.count("]"))

@@ -43,6 +43,8 @@ class Calendar:
         self.years = years
         self.assume_weekdays = assume_weekdays
         self.covered = (min(years), max(years)) if years else (0, 0)
+        self._cum: dict[int, list[int]] = {}
+        self._due: dict[tuple[dt.date, str], Due] = {}
 
     def _year(self, year: int) -> Year | None:
         y = self.years.get(year)
@@ -65,6 +67,13 @@ class Calendar:
 
     def due(self, nominal: dt.date, roll: str = "preceding") -> Due:
         """Move ``nominal`` onto a working day: preceding (default), following or none."""
+        key = (nominal, roll)
+        hit = self._due.get(key)
+        if hit is None:
+            hit = self._due[key] = self._compute_due(nominal, roll)
+        return hit
+
+    def _compute_due(self, nominal: dt.date, roll: str) -> Due:
         flags = self.flags(nominal)
         if roll == "none":
             return Due(nominal, "", flags)
@@ -111,11 +120,26 @@ class Calendar:
 
     def workdays_between(self, start: dt.date, end: dt.date) -> int:
         """Working days from start to end inclusive (0 when end < start)."""
-        n, day = 0, start
-        while day <= end:
-            n += self.is_workday(day)
-            day += ONE
-        return n
+        if end < start:
+            return 0
+        if start.year == end.year:
+            cum = self._cumulative(start.year)
+            return cum[end.timetuple().tm_yday] - cum[start.timetuple().tm_yday - 1]
+        return (self.workdays_between(start, dt.date(start.year, 12, 31))
+                + sum(self._cumulative(y)[-1] for y in range(start.year + 1, end.year))
+                + self.workdays_between(dt.date(end.year, 1, 1), end))
+
+    def _cumulative(self, year: int) -> list[int]:
+        """cum[i]: working days from 1 January to day-of-year i (cum[0] = 0)."""
+        cached = self._cum.get(year)
+        if cached is None:
+            cached, n, day = [0], 0, dt.date(year, 1, 1)
+            while day.year == year:
+                n += self.is_workday(day)
+                cached.append(n)
+                day += ONE
+            self._cum[year] = cached
+        return cached
 
 
 def weekday(day: dt.date) -> str:

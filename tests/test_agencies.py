@@ -89,7 +89,7 @@ def test_resolve(written, juris, name, kind):
 def test_unknown_names_are_kept_with_their_own_slug():
     a = resolve("市新设协调办", "东莞市")
     assert (a.name, a.known, a.kind) == ("东莞市新设协调办", False, "unknown")
-    assert a.slug == "dgs-xinshexietiaoban"
+    assert a.slug == "dgs-xinshexiediaoban"     # character readings (no phrase dictionary): stable, ASCII
 
 
 def test_registry_is_valid():
