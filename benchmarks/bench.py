@@ -39,7 +39,7 @@ PHRASES = ["4月底前", "6月底前", "9月底前", "年底前", "三季度末�
 def make_plan(i: int, rng: random.Random, names: list[str]) -> str:
     year = 2018 + i % 9
     base = sample_path().read_text(encoding="utf-8").replace("2023", str(year))
-    base = base.replace("示府办函〔%d〕18号" % year, f"示府办函〔{year}〕{i + 1}号")
+    base = base.replace(f"示府办函〔{year}〕18号", f"示府办函〔{year}〕{i + 1}号")
     style = i % 4
     head, _, body = base.partition("一、提升政务服务效能")
     lines = ["一、提升政务服务效能" + body]
@@ -83,7 +83,7 @@ def stage_split(paths: list[Path]) -> dict[str, float]:
     t["decode + clean"] = time.perf_counter() - start
     start = time.perf_counter()
     split = [x.split("\n") for x in texts]
-    metas = [metadata.read_meta(lines, next((i for i, l in enumerate(lines) if outline.match_label(l)), 0))
+    metas = [metadata.read_meta(lines, next((i for i, line in enumerate(lines) if outline.match_label(line)), 0))
              for lines in split]
     t["metadata"] = time.perf_counter() - start
     start = time.perf_counter()
