@@ -101,10 +101,10 @@ def _count(docs: list[Document], rep: Report) -> None:
 
 def _render(docs, evs, opts, sequences, cancelled, rep, progress) -> dict[str, bytes]:
     from .export import gantt, ics
-    from .export.schema import documents_json
+    from .export.schema import dumps
 
     files: dict[str, bytes] = {}
-    files["tasks.json"] = json.dumps(documents_json(docs), ensure_ascii=False, indent=1).encode()
+    files["tasks.json"] = dumps(docs).encode()
     agencies = agencies_of(evs)
     rep.agencies = len(agencies)
     rep.events = len(evs)
@@ -241,7 +241,7 @@ def _manifest(docs, evs, sequences, cancelled, opts: Options) -> str:
     for uid, due, text, names in cancelled:     # shown as cancelled once, then forgotten
         data["events"][uid] = {"due": due, "sequence": sequences[uid], "fingerprint": "", "summary": text,
                                "lead": "", "agencies": names, "cancelled": True}
-    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 
 # --- atomic writing ----------------------------------------------------------------------------

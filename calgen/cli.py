@@ -1,7 +1,6 @@
 """The calgen command line: parses options, calls the library, reports.  Nothing else lives here."""
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -66,13 +65,13 @@ def _extract_all(files: list[str], roll: str, strict: bool = False, jobs: int = 
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1), help="Processes to extract with.")
 def extract(files: tuple[str, ...], fmt: str, roll: str, assume_weekdays: bool, jobs: int) -> None:
     """Print every task of FILES (plans or folders) with agencies and milestones."""
-    from .export.schema import documents_json
+    from .export.schema import dumps
     from .workdays import set_assume_weekdays
 
     set_assume_weekdays(assume_weekdays)
     docs, failures = _extract_all(list(files), roll, jobs=jobs)
     if fmt == "json":
-        click.echo(json.dumps(documents_json(docs), ensure_ascii=False, indent=1))
+        click.echo(dumps(docs), nl=False)
     else:
         from .report import task_table
 

@@ -106,10 +106,12 @@ def fold(line: bytes) -> bytes:
     return b"\r\n ".join(out) + b"\r\n"
 
 
-def _text(value: str) -> bytes:
-    from icalendar.prop import vText
+_ESCAPE = str.maketrans({"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n", "\r": ""})
 
-    return vText(value).to_ical()
+
+def _text(value: str) -> bytes:
+    """A TEXT value escaped as RFC 5545 §3.3.11 says (the same rules as icalendar's vText)."""
+    return value.translate(_ESCAPE).encode("utf-8")
 
 
 def vevent(ev: CalEvent, title: str, opts: FeedOptions, cache: dict) -> bytes:
@@ -124,12 +126,14 @@ def vevent(ev: CalEvent, title: str, opts: FeedOptions, cache: dict) -> bytes:
     if hit is not None:
         return hit
     seq = (opts.sequences or {}).get(ev.uid, 0)
+    desc = cache.get(ev.uid)
+    if desc is None:
+        desc = cache[ev.uid] = fold(b"DESCRIPTION:" + _text(description(ev)))
     stamp = dtstamp(ev).strftime("%Y%m%dT%H%M%SZ").encode()
     end = ev.due + dt.timedelta(days=1)
     lines = [b"BEGIN:VEVENT", b"UID:" + _text(ev.uid), b"DTSTAMP:" + stamp, b"SEQUENCE:%d" % seq,
              b"SUMMARY:" + _text(title), b"DTSTART;VALUE=DATE:" + ev.due.strftime("%Y%m%d").encode(),
-             b"DTEND;VALUE=DATE:" + end.strftime("%Y%m%d").encode(),
-             b"DESCRIPTION:" + _text(description(ev))]
+             b"DTEND;VALUE=DATE:" + end.strftime("%Y%m%d").encode()]
     if ev.doc.doc_number:
         lines.append(b"CATEGORIES:" + _text(ev.doc.doc_number))
     lines += [b"TRANSP:TRANSPARENT", b"X-MICROSOFT-CDO-BUSYSTATUS:FREE", b"X-MICROSOFT-CDO-ALLDAYEVENT:TRUE"]
@@ -137,7 +141,9 @@ def vevent(ev: CalEvent, title: str, opts: FeedOptions, cache: dict) -> bytes:
         lines += [b"BEGIN:VALARM", b"ACTION:DISPLAY", b"TRIGGER:" + _duration(-before),
                   b"DESCRIPTION:" + _text(title), b"END:VALARM"]
     lines.append(b"END:VEVENT")
-    cache[key] = blob = b"".join(fold(line) for line in lines)
+    body = [fold(line) for line in lines]
+    body.insert(7, desc)                      # after DTEND, as icalendar would order it
+    cache[key] = blob = b"".join(body)
     return blob
 
 
