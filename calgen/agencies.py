@@ -401,6 +401,8 @@ def _scopes(level: str, jurisdiction: str | None, reg: Registry) -> list[str]:
 def _qualify(name: str, jurisdiction: str | None, reg: Registry) -> str:
     """省有关部门 in a 广东省 plan → 广东省有关部门 (only where the scope is certain)."""
     level, rest = split_level(name)
+    if not level and re.match(r"[省市县区](?:政府|委|人大|政协)", name):
+        level, rest = name[0], name[1:]            # 市政府办公室 → 示范市政府办公室
     if level:
         scopes = _scopes(level, jurisdiction, reg)
         if scopes:

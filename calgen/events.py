@@ -99,7 +99,7 @@ def _expand(base: str, m: Milestone, task: Task, doc: Document,
             break
         if nominal >= start:
             due = cal.due(nominal, roll)
-            note = f"{m.phrase}: period ending {nominal.isoformat()}" + (f"; {due.reason}" if due.reason else "")
+            note = f"{m.phrase}：本期截至 {nominal.isoformat()}" + (f"; {due.reason}" if due.reason else "")
             out.append(_event(f"{base}|{nominal.isoformat()}", m, due.date, nominal, note, due.flags,
                               task, doc))
         mth += months
