@@ -55,12 +55,14 @@ def _grammar() -> re.Pattern:
         rf"(?P<period>(?:(?P<ry>{_Y})年)?(?P<rn>{periods}))",
         rf"(?P<target>(?P<ty>(?:19|20)\d\d)年(?P<tb>{_BY})?(?=[，,]|实现|完成|建成|基本|全面|力争|争取|达到|底前))",
         rf"(?P<open>{open_words})",
+        # 完成时限：持续推进 — only as the value of a time-limit field, where it is a timeline
+        rf"(?P<open_field>(?:(?<=时限：)|(?<=时间：)|(?<=时限:))(?:持续推进|常态化推进|长期推进|常态化|持续|长期))",
     ]
     # Every phrase starts with one of these; testing them first lets the engine skip most
     # positions without trying each alternative (several times faster on real plans).
     words = [*vocab["festival"], *vocab["period"], *vocab["recurring"], *vocab["open"]]
     starts = sorted({w[:2] for w in words if w[0] not in _STARTERS}, key=len, reverse=True)
-    guard = f"[{_STARTERS}]|[次明今当本]年|" + "|".join(map(re.escape, starts))
+    guard = f"[{_STARTERS}]|[次明今当本]年|持续|常态|" + "|".join(map(re.escape, starts))
     return re.compile(f"(?={guard})(?:" + "|".join(parts) + ")")
 
 
@@ -82,7 +84,7 @@ def find(text: str, ctx: Context) -> list[Milestone]:
     return out
 
 
-_UNDATED = {"duration", "recurring", "open"}
+_UNDATED = {"duration", "recurring", "open", "open_field"}
 
 
 def _kind(m: re.Match) -> str:
@@ -266,7 +268,7 @@ _HANDLERS = {
     "duration": _h_duration, "open_n": _h_open_n, "recurring": _h_recurring, "start": _h_start,
     "enum": _h_enum, "fest": _h_fest, "point": _h_point, "date": _h_date, "garbled": _h_garbled,
     "month": _h_month, "quarter": _h_quarter, "yearend": _h_yearend, "period": _h_period,
-    "target": _h_target, "open": _h_open,
+    "target": _h_target, "open": _h_open, "open_field": _h_open,
 }
 
 _SENT = re.compile(r"[。；;！？\n]")

@@ -62,9 +62,11 @@ def _task(item: outline.Item, key: str, ctx: deadlines.Context, juris: str | Non
     except DeadlineError as e:
         e.line = e.line or item.line
         raise
-    milestones = tuple(_resolve_due(m, ctx, roll) for m in found)
+    title = heading(text)
+    milestones = tuple(_resolve_due(m if m.clause != m.phrase else replace(m, clause=title), ctx, roll)
+                       for m in found)       # a bare 完成时限 cell: what is due is the task itself
     path = item.path
-    return Task(id=_task_id(key, path), path=path, title=heading(text), text=text.replace("\n", ""),
+    return Task(id=_task_id(key, path), path=path, title=title, text=text.replace("\n", ""),
                 line=item.line, lead=resolved["lead"], responsible=resolved["responsible"],
                 support=resolved["support"], milestones=milestones)
 

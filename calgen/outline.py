@@ -31,6 +31,25 @@ AGENCY_LINE = re.compile(
     r"完成时限|完成时间|时间节点|时限要求|牵头领导|责任领导)[：:]")
 _SENTENCE_END = "。；！？;"
 
+# Tables flattened to text: a header (序号 / 任务 / 牵头单位 / 责任单位 / 完成时限, one per line),
+# then each row as a bare number followed by its cells.
+TASK_COLUMNS = {"任务", "工作任务", "重点任务", "任务内容", "主要任务", "具体措施", "工作内容", "工作措施",
+                "任务名称", "改革事项", "主要内容"}
+TABLE_WORDS = TASK_COLUMNS | {"序号", "牵头单位", "责任单位", "配合单位", "牵头部门", "责任部门", "配合部门",
+                              "完成时限", "完成时间", "时间节点", "时限要求", "备注"}
+
+
+def _table_header(lines: list[str], no: int) -> list[str] | None:
+    """Columns after 序号 when lines[no:] start a flattened table header, else None."""
+    if lines[no] != "序号":
+        return None
+    cols = []
+    for line in lines[no + 1: no + 10]:
+        if line not in TABLE_WORDS or line == "序号":
+            break
+        cols.append(line)
+    return cols if len(cols) >= 2 and any(c in TASK_COLUMNS for c in cols) else None
+
 
 @dataclass
 class Item:
@@ -43,6 +62,8 @@ class Item:
     children: list[Item] = field(default_factory=list)
     closed: bool = False
     repaired: bool = False
+    after_label: bool = False
+    cells: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -131,12 +152,23 @@ def parse(lines: list[str], start: int = 0) -> list[Item]:
     stack: list[Item] = []
     order: list[Item] = []
     current: Item | None = None
+    columns: list[str] = []
     for no in range(start, len(lines)):
         line = lines[no]
+        header = _table_header(lines, no)
+        if header:
+            columns = header
+            if current is not None:
+                current.closed = True
+            continue
+        if line in TABLE_WORDS and columns:
+            continue                              # the rest of a header already read
         hit = match_label(line)
         if hit is not None:
             kind, rank, number, rest = hit
             item = Item(kind, rank, number, no + 1, [rest] if rest else [])
+            if columns and kind == "arabic" and not rest:
+                item.cells = list(columns)        # a table row: cells follow, one per line
         elif current is not None and (m := _BROKEN_PAREN.match(line)) and _ended(current):
             # A label the source garbled: numbered from its neighbours below.
             item = Item("paren_cn", 2, 0, no + 1, [line[m.end():]], repaired=True)
@@ -189,11 +221,28 @@ def _continue(item: Item, line: str) -> None:
     """
     if not line:
         return
+    if item.cells:
+        column = item.cells.pop(0)
+        if column in TASK_COLUMNS:
+            item.lines.insert(0, line)
+        else:
+            item.lines.append(f"\n{column}：{line}")
+        if not item.cells:
+            item.closed = True
+        return
     text = item.text
     if AGENCY_LINE.match(line):
         item.lines.append("\n" + line if text else line)
+        item.after_label = True
         return
     if item.closed:
+        return
+    if item.after_label:
+        # after 牵头单位：… only a list the line break cut ("…、" / "…，") continues
+        if text.endswith(("、", "，", ",")):
+            item.lines.append(line)
+        else:
+            item.closed = True
         return
     if text and len(item.lines) == 1 and len(text) <= 30 and not re.search("[，。；：,]", text):
         item.lines.append("\n" + line)          # a heading-only label line, then its paragraph

@@ -46,6 +46,9 @@ _MD_EMPHASIS = re.compile(r"\*\*|__(?=[^\s_])")
 _MD_ESCAPE = re.compile(r"\\([\\_*\[\]()#+\-.!`])")
 _MD_LINK = re.compile(r"\[([^\]\n]*)\]\((?:https?://|www\.)[^)\s]*\)")
 _CJK_CLASS = rf"{_HAN}\u3000-\u303f\uff00-\uffef“”‘’《》、"
+# PDF page numbers standing in the text flow: "— 3 —", "- 3 -", "第3页", "3/12"
+_PAGE_NUMBER = re.compile(r"^\s*(?:[—\-－–]+\s*\d{1,3}\s*[—\-－–]+|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|"
+                          r"\d{1,3}\s*/\s*\d{1,3})\s*$")
 _CJK_CHAR = re.compile(rf"[{_CJK_CLASS}]")
 # Spaces and ASCII sentence punctuation; whether they change depends on their neighbours, which
 # a callback looks at (one cheap pass instead of lookbehind-heavy patterns).
@@ -158,7 +161,7 @@ def clean_text(raw: str) -> tuple[str, list[str]]:
     text = to_simplified(text)
     text = _CHANGES.sub(lambda m: m.group().translate(_PUNCT), text)
     text = _SPACE_OR_PUNCT.sub(_space_or_punct, text)
-    text = "\n".join(line.strip() for line in text.split("\n"))
+    text = "\n".join(line.strip() for line in text.split("\n") if not _PAGE_NUMBER.match(line))
     return join_broken_parentheses(text), warnings
 
 

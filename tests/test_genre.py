@@ -1,0 +1,84 @@
+"""Forms from GENRE.md that the seeds do not show, on fixtures written for calgen."""
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from calgen.extract import extract_file
+
+FIX = Path(__file__).parent / "fixtures"
+D = dt.date
+
+
+@pytest.fixture(scope="module")
+def county():
+    return extract_file(FIX / "county_three_year_plan.txt")
+
+
+@pytest.fixture(scope="module")
+def city():
+    return extract_file(FIX / "city_work_points_pdf_table.txt")
+
+
+def _task(doc, path):
+    return next(t for t in doc.tasks if t.path == path)
+
+
+def test_three_year_plan_metadata(county):
+    assert (county.doc_number, county.issued, county.plan_year, county.jurisdiction) == \
+        ("某政办发〔2024〕7号", D(2024, 2, 20), 2024, "某某县")
+    assert county.title == "某某县优化营商环境三年行动方案(2024—2026年)"
+
+
+def test_notice_dates_are_not_task_milestones(county):
+    phrases = [m.phrase for t in county.tasks for m in t.milestones]
+    assert "2024年3月15日前" not in phrases
+
+
+def test_labelled_lines_with_blank_lines_and_time_limit_field(county):
+    t = _task(county, ("二", "(一)", "2."))
+    assert [a.written for a in t.lead] == ["县市场监管局"]
+    assert [a.written for a in t.responsible] == ["县公安局", "县税务局"]
+    assert [(m.kind, m.phrase) for m in t.milestones] == [("duration", "1个工作日内"), ("open", "持续推进")]
+
+
+def test_several_parentheses_in_one_paragraph(county):
+    t = _task(county, ("二", "(二)", "3."))
+    assert [a.written for a in t.lead] == ["县司法局", "县市场监管局"]
+    assert [a.written for a in t.support] == ["县生态环境局"]
+
+
+def test_deadline_inside_the_agency_bracket(county):
+    t = _task(county, ("二", "(二)", "4."))
+    assert [a.written for a in t.responsible] == ["县财政局", "人行某某支行"]
+    assert [(m.kind, m.nominal) for m in t.milestones] == [("deadline", D(2024, 9, 30))]
+
+
+def test_target_year_in_a_goal(county):
+    assert [(m.phrase, m.nominal) for m in _task(county, ("一",)).milestones] == [("2026年", D(2026, 12, 31))]
+
+
+def test_first_listed_is_lead_when_the_notice_says_so(city):
+    t = _task(city, ("一", "1."))
+    assert [a.written for a in t.lead] == ["市政务服务数据管理局"]
+    assert [a.written for a in t.responsible] == ["市司法局", "各区人民政府"]
+
+
+def test_pdf_page_numbers_and_hard_breaks(city):
+    t = _task(city, ("一", "1."))
+    assert "— 1 —" not in t.text and "— 2 —" not in t.text
+    assert t.milestones[0].clause == "5月底前向社会公布，并实行动态调整"
+    assert [a.written for a in _task(city, ("一", "2.")).responsible] == ["市住房城乡建设局"]
+
+
+def test_flattened_table_rows(city):
+    t = _task(city, ("二", "5."))
+    assert t.title == "推行电子证照互通互认"
+    assert [a.written for a in t.lead] == ["市政务服务数据管理局"]
+    assert [(m.nominal, m.due, m.clause) for m in t.milestones] == \
+        [(D(2023, 12, 31), D(2023, 12, 29), "推行电子证照互通互认")]
+    assert "序号" not in _task(city, ("二", "4.")).text
+
+
+def test_one_numbering_continues_across_sections(city):
+    assert [t.path[-1] for t in city.tasks] == ["1.", "2.", "3.", "4.", "5."]
