@@ -56,7 +56,7 @@ def _grammar() -> re.Pattern:
         rf"(?P<target>(?P<ty>(?:19|20)\d\d)年(?P<tb>{_BY})?(?=[，,]|实现|完成|建成|基本|全面|力争|争取|达到|底前))",
         rf"(?P<open>{open_words})",
         # 完成时限：持续推进 — only as the value of a time-limit field, where it is a timeline
-        rf"(?P<open_field>(?:(?<=时限：)|(?<=时间：)|(?<=时限:))(?:持续推进|常态化推进|长期推进|常态化|持续|长期))",
+        r"(?P<open_field>(?:(?<=时限：)|(?<=时间：)|(?<=时限:))(?:持续推进|常态化推进|长期推进|常态化|持续|长期))",
     ]
     # Every phrase starts with one of these; testing them first lets the engine skip most
     # positions without trying each alternative (several times faster on real plans).

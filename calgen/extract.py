@@ -32,7 +32,10 @@ def extract_text(text: str, source: str, roll: str = "preceding",
     first = next((i for i, line in enumerate(lines) if outline.match_label(line)), len(lines))
     meta = metadata.read_meta(lines, first)
     start = meta.body_start if 0 < meta.body_start <= first else 0
-    items = outline.leaves(outline.parse(lines, start))
+    roots = outline.parse(lines, start)
+    items = outline.leaves(roots)
+    sections = tuple((r.label, f"{r.label}、{heading(r.text)}" if r.kind == "cn" else f"{r.label} {heading(r.text)}")
+                     for r in roots)
     content_hash = hashlib.sha256(re.sub(r"\s+", "", text).encode()).hexdigest()
     key = meta.doc_number or content_hash[:16]
     ctx = deadlines.Context(meta.plan_year, meta.issued)
@@ -45,7 +48,7 @@ def extract_text(text: str, source: str, roll: str = "preceding",
     return Document(source=source, doc_number=meta.doc_number, title=meta.title,
                     issuer=meta.issuer, issued=meta.issued, plan_year=meta.plan_year,
                     jurisdiction=meta.jurisdiction, tasks=_unique_ids(tasks),
-                    content_hash=content_hash, warnings=tuple(notes))
+                    content_hash=content_hash, warnings=tuple(notes), sections=sections)
 
 
 def _task(item: outline.Item, key: str, ctx: deadlines.Context, juris: str | None,

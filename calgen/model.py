@@ -68,3 +68,4 @@ class Document:
     duplicate_of: str | None = None
     content_hash: str = ""
     warnings: tuple[str, ...] = field(default=())
+    sections: tuple[tuple[str, str], ...] = ()     # top-level label → its heading

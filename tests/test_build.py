@@ -125,7 +125,7 @@ def test_bad_input_is_one_line_and_others_still_build(tmp_path, name):
 def test_huge_file_is_refused(tmp_path):
     big = tmp_path / "big.txt"
     with open(big, "wb") as fh:
-        fh.write(("一、任务\n" + "推进改革。" * 2000 + "\n").encode() * 1000)
+        fh.write(("一、任务\n" + "推进改革。" * 2000 + "\n").encode() * 1700)     # 51 MB
     r = CliRunner().invoke(cli, ["extract", str(big)])
     assert r.exit_code == 1 and "larger than a plan can be" in r.output
 
@@ -206,3 +206,13 @@ def test_check_command(tmp_path):
     broken.write_bytes(b"BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n")
     r = CliRunner().invoke(cli, ["check", str(out)])
     assert r.exit_code == 1 and "line ends are not CRLF" in r.output
+
+
+def test_jobs_give_the_same_output(tmp_path):
+    from calgen.export.schema import dumps
+    from calgen.pipeline import extract_many
+
+    files = [str(_plan(tmp_path, f"p{i}.txt", SAMPLE.replace("18号", f"{i}号"))) for i in range(4)]
+    one, _ = extract_many(files, jobs=1)
+    two, _ = extract_many(files, jobs=2)
+    assert dumps(one) == dumps(two)

@@ -75,6 +75,12 @@ def _names(agencies) -> str:
     return "、".join(a.name for a in agencies)
 
 
+def _section(doc: Document, task: Task) -> str:
+    """The heading of the task's top-level section: 一、深入推进简政放权…"""
+    head = task.path[0] if task.path else ""
+    return dict(doc.sections).get(head, head)
+
+
 def csv_bytes(docs: list[Document]) -> bytes:
     import pandas as pd
 
@@ -97,7 +103,7 @@ def html_page(docs: list[Document], today: dt.date | None = None) -> str:
                 continue
             row = _task_row(doc, task, "", 0)
             data.append({
-                "doc": doc.title, "section": task.path[0] if task.path else "",
+                "doc": doc.title, "section": _section(doc, task),
                 "name": f"{' '.join(task.path)} {task.title}", "start": row["Start"],
                 "finish": row["Finish"], "lead": row["Resource Names"] or row["Responsible"],
                 "agencies": sorted({a.name for _, a in task.agencies() if not a.is_group}),
@@ -113,6 +119,7 @@ _PAGE = """<!DOCTYPE html>
 <style>
 body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif;margin:16px;color:#222}
 h1{font-size:18px} .doc{margin:18px 0 4px;font-weight:bold;font-size:15px}
+.sec{margin:6px 0 2px;font-size:13px;color:#444;font-weight:bold}
 .row{display:flex;align-items:center;height:22px;border-bottom:1px solid #eee;font-size:12px}
 .label{width:380px;overflow:hidden;white-space:nowrap;text-overflow:ellipsis;padding-right:8px}
 .track{position:relative;flex:1;height:18px;background:#fafafa}
@@ -133,9 +140,10 @@ const lo=Math.min(...all.map(day),day(TODAY)), hi=Math.max(...all.map(day),day(T
 const pct=s=>((day(s)-lo)/(hi-lo)*100).toFixed(2)+"%";
 const sel=document.getElementById("agency");
 [...new Set(DATA.flatMap(r=>r.agencies))].sort().forEach(a=>{const o=document.createElement("option");o.value=o.textContent=a;sel.appendChild(o)});
-function draw(){const f=sel.value,c=document.getElementById("chart");c.innerHTML="";let doc=null;
+function draw(){const f=sel.value,c=document.getElementById("chart");c.innerHTML="";let doc=null,sec=null;
  DATA.filter(r=>!f||r.agencies.includes(f)).forEach(r=>{
-  if(r.doc!==doc){doc=r.doc;const h=document.createElement("div");h.className="doc";h.textContent=doc;c.appendChild(h)}
+  if(r.doc!==doc){doc=r.doc;sec=null;const h=document.createElement("div");h.className="doc";h.textContent=doc;c.appendChild(h)}
+  if(r.section!==sec){sec=r.section;const h=document.createElement("div");h.className="sec";h.textContent=sec;c.appendChild(h)}
   const row=document.createElement("div");row.className="row";
   const l=document.createElement("div");l.className="label";l.textContent=r.name;l.title=r.name;row.appendChild(l);
   const t=document.createElement("div");t.className="track";
