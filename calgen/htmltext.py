@@ -1,16 +1,25 @@
-"""HTML page → plain text, keeping block structure and dropping page chrome elements.
+"""HTML page → plain text, keeping block structure and dropping page chrome.
 
-This is the small built-in reader for pages saved as .html/.txt; it drops script, style,
-navigation, header, footer and form elements and keeps one line per block element.
+Government pages wrap the plan in navigation, breadcrumbs, share buttons, related links and
+footers.  Those elements are dropped by tag (nav, header, footer, aside, form, script, style) and
+by class/id (readability's cues: nav, menu, breadcrumb, share, footer…); what is left keeps one
+line per block element and one line per table row, its cells side by side (a metadata table's
+"文号  粤办函〔2021〕55号" stays on one line).
 """
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 _SKIP = {"script", "style", "nav", "header", "footer", "form", "noscript", "select", "button",
-         "iframe", "svg", "head"}
+         "iframe", "svg", "head", "aside"}
 _BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section",
-          "article", "td", "th", "dd", "dt", "ul", "ol", "center", "blockquote", "pre"}
+          "article", "dd", "dt", "ul", "ol", "center", "blockquote", "pre"}
+_CELL = {"td", "th"}
+_VOID = {"br", "img", "meta", "link", "input", "hr", "col", "area", "base", "wbr", "source"}
+# Page furniture by its class or id, the way readability-style extractors recognise it.
+_CHROME = re.compile(r"nav|menu|breadcrumb|crumb|footer|header|share|related|sidebar|toolbar|print|"
+                     r"copyright|banner|search|login|fontsize|position|location", re.I)
 
 
 class _Text(HTMLParser):
@@ -18,17 +27,33 @@ class _Text(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.skip = 0
+        self.stack: list[tuple[str, bool]] = []
 
     def handle_starttag(self, tag: str, attrs) -> None:
-        if tag in _SKIP:
+        if tag in _VOID:
+            if tag == "br":
+                self.parts.append("\n")
+            return
+        marker = " ".join(v or "" for k, v in attrs if k in ("class", "id"))
+        chrome = tag in _SKIP or bool(marker and _CHROME.search(marker))
+        self.stack.append((tag, chrome))
+        if chrome:
             self.skip += 1
         elif tag in _BLOCK:
             self.parts.append("\n")
+        elif tag in _CELL:
+            self.parts.append("  ")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP:
-            self.skip = max(0, self.skip - 1)
-        elif tag in _BLOCK:
+        if tag in _VOID:
+            return
+        while self.stack:                      # tolerate unclosed tags, as browsers do
+            open_tag, chrome = self.stack.pop()
+            if chrome:
+                self.skip = max(0, self.skip - 1)
+            if open_tag == tag:
+                break
+        if tag in _BLOCK:
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:

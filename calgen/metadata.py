@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 _DOC_NO = re.compile(
     r"([\u4e00-\u9fff]{1,10}?)\s*[〔\[【(]\s*((?:19|20)\d\d)\s*[〕\]】)]?\s*(\d{1,4})\s*号")
-_DOC_NO_LABEL = re.compile(r"(?:发文字号|文号)[：:]\s*(\S+号)")
+_DOC_NO_LABEL = re.compile(r"(?:发文字号|文号)[：:\s]\s*(\S+号)")
 _DATE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _DATE_LINE = re.compile(r"^\s*((?:19|20)\d\d)年(\d{1,2})月(\d{1,2})日\s*$")
-_WRITTEN_LABEL = re.compile(r"成文日期[：:]\s*((?:19|20)\d\d)[-年/.](\d{1,2})[-月/.](\d{1,2})")
+_WRITTEN_LABEL = re.compile(r"成文日期[：:\s]\s*((?:19|20)\d\d)[-年/.](\d{1,2})[-月/.](\d{1,2})")
 _WRAPPER = re.compile(r"^(.{2,40}?)关于印发(.+?)的通知")
 _PLAN_WORDS = re.compile(r"(?:安排|方案|要点|计划|清单|措施|意见|规划|细则|任务|办法)$")
 _TITLE_YEAR = re.compile(r"((?:19|20)\d\d)\s*(?:[—–\-－~至]\s*(?:19|20)\d\d\s*)?年")

@@ -7,7 +7,7 @@ from .errors import CalgenError, ReadingError
 from .extract import extract_file, mark_duplicates
 from .model import Document
 
-SUPPORTED = {".txt", ".md", ".markdown", ".html", ".htm", ""}
+SUPPORTED = {".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf", ""}
 
 
 def expand(inputs: list[str]) -> tuple[list[str], list[str]]:

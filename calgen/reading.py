@@ -19,11 +19,10 @@ MAX_BYTES = 20 * 1024 * 1024
 LOST = "\ufffd"     # a character the source lost; reported, never guessed
 
 _MAGIC = {
-    b"\x89PNG": "a PNG image", b"PK\x03\x04": "a ZIP archive (.docx/.xlsx or .zip)",
-    b"%PDF": "a PDF file", b"\xd0\xcf\x11\xe0": "a Word/OLE binary (.doc/.wps)",
-    b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image", b"\x1f\x8b": "a gzip archive",
-    b"Rar!": "a RAR archive", b"7z\xbc\xaf": "a 7z archive",
+    b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
+    b"\x1f\x8b": "a gzip archive", b"Rar!": "a RAR archive", b"7z\xbc\xaf": "a 7z archive",
 }
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.I)
 
 _HAN = r"\u3400-\u9fff\uf900-\ufaff"
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
@@ -96,9 +95,29 @@ def read_file(path: str | Path) -> Text:
 
 
 def clean_bytes(data: bytes) -> Text:
-    raw, encoding = decode(data)
+    """Any supported input (text, HTML, .docx, .pdf) → clean text."""
+    raw, encoding = _container(data) or decode(data)
     text, warnings = clean_text(raw)
     return Text(text, encoding, tuple(warnings))
+
+
+def _container(data: bytes) -> tuple[str, str] | None:
+    """Word and PDF files by their bytes (not their names); None for text."""
+    from . import formats
+
+    if data.startswith(b"PK\x03\x04"):
+        if b"word/document.xml" not in data:
+            raise ReadingError("binary file (a ZIP archive, not a Word .docx), not a text plan",
+                               hint="unpack it and pass the plan inside")
+        return formats.docx_text(data), "docx"
+    if data.startswith(b"%PDF"):
+        return formats.pdf_text(data), "pdf"
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        if formats.is_encrypted_office(data):
+            raise ReadingError("password-protected Word document", hint="save an unprotected .docx copy")
+        raise ReadingError("binary file (a Word 97-2003 .doc or WPS file), not a text plan",
+                           hint="save it as .docx")
+    return None
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -115,6 +134,14 @@ def decode(data: bytes) -> tuple[str, str]:
         return _strict(data, "utf-16"), "utf-16"
     if b"\x00" in data[:4096]:
         raise ReadingError("binary file (contains NUL bytes), not a text plan")
+    declared = _CHARSET.search(data[:4096])
+    if declared:                                 # a web page says what it is (gov pages: GB2312/GBK)
+        name = declared.group(1).decode().lower()
+        name = "gb18030" if name in ("gb2312", "gbk", "gb18030", "x-gbk") else name
+        try:
+            return data.decode(name), name
+        except (LookupError, UnicodeDecodeError):
+            pass                                 # a wrong declaration: detect instead
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as e:

@@ -90,7 +90,7 @@ def test_unwritable_output_is_one_line(tmp_path):
 BAD = {
     "empty.txt": (b"", "empty file"),
     "image.png": (b"\x89PNG\r\n\x1a\n" + bytes(64), "binary file (a PNG image), not a text plan"),
-    "archive.txt": (None, "binary file (a ZIP archive (.docx/.xlsx or .zip)), not a text plan"),
+    "archive.txt": (None, "binary file (a ZIP archive, not a Word .docx), not a text plan"),
     "cut.txt": ("一、任务\n(一)推进。".encode() + "改".encode()[:2], "file ends inside a UTF-8 character"),
     "latin.txt": ("Un plan écrit en français, répété. ".encode("latin-1") * 30, "undecodable bytes"),
     "notes.txt": ("会议纪要\n今天讨论了若干事项，大家一致同意。\n".encode(), "no numbered tasks found"),

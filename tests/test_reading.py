@@ -65,7 +65,7 @@ def test_encodings_are_detected(encoding):
     (b"", "empty file"),
     (b"   \n\n", "empty file"),
     (b"\x89PNG\r\n\x1a\n" + bytes(100), "binary file (a PNG image), not a text plan"),
-    (b"PK\x03\x04" + bytes(100), "binary file (a ZIP archive (.docx/.xlsx or .zip)), not a text plan"),
+    (b"PK\x03\x04" + bytes(100), "binary file (a ZIP archive, not a Word .docx), not a text plan"),
     ("一、工作任务（一）推进".encode() + "改".encode()[:2], "file ends inside a UTF-8 character"),
     (bytes(range(128, 256)) * 20, "undecodable bytes: not UTF-8, GB18030 or Big5"),
     ("Ceci n'est pas un plan, répété. ".encode("latin-1") * 40, "undecodable bytes"),

@@ -1,0 +1,199 @@
+"""Plans as they are published: Word (.docx) and PDF files → plain text lines.
+
+python-docx and pdfplumber are imported only when such a file is read.  The text that comes out
+goes through the same cleaning as a .txt file (calgen/reading.py).
+"""
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+
+from .errors import ReadingError
+from .outline import int_to_cn
+
+_CN_FORMATS = {"chineseCounting", "chineseCountingThousand", "ideographTraditional",
+               "japaneseCounting", "chineseLegalSimplified", "ideographLegalTraditional"}
+_TASK_HEAD = ("任务", "工作任务", "重点任务", "任务内容", "主要任务", "具体措施", "工作内容", "工作措施",
+              "任务名称", "改革事项", "主要内容")
+_ROLE_HEAD = {"牵头单位": "牵头单位", "牵头部门": "牵头单位", "责任单位": "责任单位", "责任部门": "责任单位",
+              "配合单位": "配合单位", "配合部门": "配合单位", "完成时限": "完成时限", "完成时间": "完成时限",
+              "时间节点": "完成时限", "时限要求": "完成时限"}
+
+
+# --- Word -------------------------------------------------------------------------------------
+
+def docx_text(data: bytes) -> str:
+    """Paragraphs in order with Word's automatic numbering written out, tables as task lines."""
+    try:
+        import docx
+    except ImportError:                                  # pragma: no cover - declared dependency
+        raise ReadingError("reading .docx needs python-docx", hint="pip install python-docx") from None
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as e:                               # python-docx raises many kinds on bad input
+        raise ReadingError(f"not a readable Word document ({type(e).__name__})",
+                           hint="open and save it again in Word or WPS as .docx") from None
+    numbering = _Numbering(document)
+    lines: list[str] = []
+    body = document.element.body
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            text = "".join(t.text or "" for t in child.iter() if t.tag.endswith("}t"))
+            label = numbering.label(child, document)
+            lines.append(label + text)
+        elif tag == "tbl":
+            lines.extend(_table_lines(child))
+    return "\n".join(lines)
+
+
+class _Numbering:
+    """Counters for Word list numbering (numPr), formatted like the document's lvlText."""
+
+    def __init__(self, document) -> None:
+        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}
+        self.counters: dict[str, list[int]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            return
+        ns = root.nsmap.get("w") or "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+        w = "{" + ns + "}"
+        abstract = {}
+        for a in root.iter(f"{w}abstractNum"):
+            levels = {}
+            for lvl in a.iter(f"{w}lvl"):
+                ilvl = int(lvl.get(f"{w}ilvl"))
+                fmt = lvl.find(f"{w}numFmt")
+                text = lvl.find(f"{w}lvlText")
+                start = lvl.find(f"{w}start")
+                levels[ilvl] = (fmt.get(f"{w}val") if fmt is not None else "decimal",
+                                text.get(f"{w}val") if text is not None else "%1.",
+                                int(start.get(f"{w}val")) if start is not None else 1)
+            abstract[a.get(f"{w}abstractNumId")] = levels
+        for num in root.iter(f"{w}num"):
+            ref = num.find(f"{w}abstractNumId")
+            if ref is not None:
+                self.levels[num.get(f"{w}numId")] = abstract.get(ref.get(f"{w}val"), {})
+        self.w = w
+
+    def label(self, p, document) -> str:
+        if not self.levels:
+            return ""
+        w = self.w
+        num_pr = p.find(f"{w}pPr/{w}numPr")
+        if num_pr is None:
+            num_pr = self._style_numpr(p, document)
+        if num_pr is None:
+            return ""
+        num_id = num_pr.find(f"{w}numId")
+        ilvl = num_pr.find(f"{w}ilvl")
+        if num_id is None:
+            return ""
+        key = num_id.get(f"{w}val")
+        level = int(ilvl.get(f"{w}val")) if ilvl is not None else 0
+        levels = self.levels.get(key)
+        if not levels or level not in levels:
+            return ""
+        counts = self.counters.setdefault(key, [0] * 9)
+        fmt, text, start = levels[level]
+        counts[level] = counts[level] + 1 if counts[level] else start
+        for deeper in range(level + 1, 9):
+            counts[deeper] = 0
+        out = text
+        for i in range(level + 1):
+            n = counts[i] or levels.get(i, ("decimal", "", 1))[2]
+            value = int_to_cn(n) if levels.get(i, ("decimal",))[0] in _CN_FORMATS else str(n)
+            out = out.replace(f"%{i + 1}", value)
+        return out
+
+    def _style_numpr(self, p, document):
+        w = self.w
+        style = p.find(f"{w}pPr/{w}pStyle")
+        if style is None:
+            return None
+        try:
+            st = document.styles.get_by_id(style.get(f"{w}val"), 1)  # WD_STYLE_TYPE.PARAGRAPH
+        except Exception:
+            return None
+        return None if st is None else st.element.find(f"{w}pPr/{w}numPr")
+
+
+def _table_lines(tbl) -> list[str]:
+    """A task table (任务 / 牵头单位 / 责任单位 / 完成时限) → one numbered task with labelled lines per
+    row; any other table → one line per row, cells joined."""
+    rows = []
+    for tr in tbl.iter():
+        if tr.tag.endswith("}tr"):
+            cells = []
+            for tc in tr:
+                if tc.tag.endswith("}tc"):
+                    cells.append("".join(t.text or "" for t in tc.iter() if t.tag.endswith("}t")).strip())
+            rows.append(cells)
+    if not rows:
+        return []
+    head = [re.sub(r"\s+", "", c) for c in rows[0]]
+    task_col = next((i for i, h in enumerate(head) if h in _TASK_HEAD), None)
+    if task_col is None:
+        return ["  ".join(c for c in row if c) for row in rows]
+    seq_col = next((i for i, h in enumerate(head) if h == "序号"), None)
+    out, n = [], 0
+    for row in rows[1:]:
+        if task_col >= len(row) or not row[task_col]:
+            continue
+        n += 1
+        number = row[seq_col] if seq_col is not None and seq_col < len(row) and row[seq_col].isdigit() else str(n)
+        out.append(f"{number}.{row[task_col]}")
+        for i, h in enumerate(head):
+            if h in _ROLE_HEAD and i < len(row) and row[i]:
+                out.append(f"{_ROLE_HEAD[h]}：{row[i]}")
+    return out
+
+
+# --- PDF --------------------------------------------------------------------------------------
+
+def pdf_text(data: bytes) -> str:
+    """Text in reading order, page headers and footers that repeat on every page removed."""
+    try:
+        import pdfplumber
+        from pdfminer.pdfdocument import PDFPasswordIncorrect
+    except ImportError:                                  # pragma: no cover - declared dependency
+        raise ReadingError("reading .pdf needs pdfplumber", hint="pip install pdfplumber") from None
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            pages = [(page.extract_text() or "").split("\n") for page in pdf.pages]
+    except PDFPasswordIncorrect:
+        raise ReadingError("password-protected PDF", hint="save an unprotected copy") from None
+    except Exception as e:                               # pdfminer raises many kinds on bad input
+        causes = f"{e!r} {e.args!r} {e.__cause__!r}".lower()   # pdfplumber wraps pdfminer's errors
+        if "password" in causes or "encrypt" in causes:
+            raise ReadingError("password-protected PDF", hint="save an unprotected copy") from None
+        raise ReadingError(f"not a readable PDF ({type(e).__name__})") from None
+    if not any(line.strip() for page in pages for line in page):
+        raise ReadingError("PDF has no text layer (a scan)", hint="OCR it first")
+    return "\n".join(_strip_running_lines(pages))
+
+
+def _strip_running_lines(pages: list[list[str]]) -> list[str]:
+    """Drop first/last lines that recur on most pages (running heads, footers)."""
+    if len(pages) < 3:
+        return [line for page in pages for line in page]
+    edges = Counter()
+    for page in pages:
+        for line in {*page[:2], *page[-2:]}:
+            edges[re.sub(r"\d+", "#", line.strip())] += 1
+    running = {k for k, n in edges.items() if k and n >= max(2, len(pages) * 0.6)}
+    out = []
+    for page in pages:
+        for i, line in enumerate(page):
+            edge = i < 2 or i >= len(page) - 2
+            if edge and re.sub(r"\d+", "#", line.strip()) in running:
+                continue
+            out.append(line)
+    return out
+
+
+def is_encrypted_office(data: bytes) -> bool:
+    """Password-protected .docx/.xlsx are OLE files holding an EncryptionInfo stream."""
+    return "EncryptionInfo".encode("utf-16-le") in data[:200_000]
