@@ -41,9 +41,11 @@ def _grammar() -> re.Pattern:
     units = "|".join(sorted(vocab["duration_unit"], key=len, reverse=True))
     parts = [
         rf"(?P<duration>(?:\d+(?:\.\d+)?|[一二三四五六七八九十两半]+)个?(?:{units})(?:以内|之内|内))",
-        r"(?P<open_n>(?P<on>\d+|[一二三四五六七八九十两]+)(?:至\d+|到\d+)?年(?:内|左右|以内))",
+        r"(?P<open_n>(?<![\d年])(?P<on>\d{1,2}|[一二三四五六七八九十两]+)"
+        r"(?:[至到—\-](?:\d{1,2}|[一二三四五六七八九十]+))?年(?:内|左右|以内|时间))",
         rf"(?P<recurring>(?:{recurring})(?:{_N}日{_BY})?)",
-        rf"(?P<start>(?:从|自)(?:(?P<sy>{_Y})年)?(?:第?(?P<sq>[一二三四1-4])季度|(?P<sm>{_N})月份?(?:(?P<sd>{_N})日)?)?起)",
+        rf"(?P<start>(?:(?:从|自)(?:(?P<sy>{_Y})年)?|(?P<sy2>(?:19|20)\d\d)年)"
+        rf"(?:第?(?P<sq>[一二三四1-4])季度|(?P<sm>{_N})月份?(?:(?P<sd>{_N})日)?)?起)",
         rf"(?P<enum>分别于(?P<elist>(?:(?:{_Y}年)?{_N}月(?:{_N}日|底|末)?[、和及]){{1,5}}(?:{_Y}年)?{_N}月(?:{_N}日|底|末)?){_BY})",
         rf"(?P<fest>(?:(?P<fy>{_Y})年)?(?P<fn>{fest}){_BY})",
         rf"(?P<point>(?:(?<=至)|(?<=于)|(?<=截止))(?:(?P<py>{_Y})年)(?P<pm>{_N})月(?P<pd>{_N})日(?!前|以前|之前|起))",
@@ -52,6 +54,7 @@ def _grammar() -> re.Pattern:
         rf"(?P<month>(?:(?P<my>{_Y})年)?(?P<mm>{_N})月份?(?P<mpart>底|末|中旬|上旬|下旬)?(?:{_BY}|完成|(?<=底|末)))",
         rf"(?P<quarter>(?<!每)(?:(?P<qy>{_Y})年)?第?(?P<qn>[一二三四1-4])季度(?:末|底)?{_BY}?)",
         rf"(?P<yearend>(?:(?P<ey>{_Y})年年?|(?<![\d一二三四五六七八九十两])年)(?:底|末)(?:{_BY})?)",
+        rf"(?P<yearin>(?P<iy>(?:19|20)\d\d)年(?P<iw>内|度内|中))",           # 2024年内: the 年 is shared
         rf"(?P<period>(?:(?P<ry>{_Y})年)?(?P<rn>{periods}))",
         rf"(?P<target>(?P<ty>(?:19|20)\d\d)年(?P<tb>{_BY})?(?=[，,]|实现|完成|建成|基本|全面|力争|争取|达到|底前))",
         rf"(?P<open>{open_words})",
@@ -139,7 +142,7 @@ def _h_duration(m, ctx):
 def _h_open_n(m, ctx):
     phrase = m.group(0)
     nominal = None
-    if "至" not in phrase and "到" not in phrase and ctx.plan_year and "左右" not in phrase:
+    if not re.search(r"[至到—\-]|左右", phrase) and ctx.plan_year:
         nominal = dt.date(ctx.plan_year + _num(m.group("on")) - 1, 12, 31)
     yield phrase, "open", nominal, ""
 
@@ -154,14 +157,14 @@ def _h_recurring(m, ctx):
 
 def _h_start(m, ctx):
     phrase = m.group(0)
-    y = _year(m.group("sy"), ctx)
+    y = _year(m.group("sy") or m.group("sy2"), ctx)
     if m.group("sq"):
         q = _num(m.group("sq"))
         yield phrase, "start", dt.date(y, 3 * q - 2, 1), ""
     elif m.group("sm"):
         day = _num(m.group("sd")) if m.group("sd") else 1
         yield phrase, "start", make_date(y, _num(m.group("sm")), day, phrase), ""
-    elif m.group("sy"):
+    elif m.group("sy") or m.group("sy2"):
         yield phrase, "start", dt.date(y, 1, 1), ""
 
 
@@ -252,6 +255,11 @@ def _h_period(m, ctx):
     yield m.group(0), "deadline", dt.date(_year(m.group("ry"), ctx), month, day), ""
 
 
+def _h_yearin(m, ctx):
+    month, day = (6, 30) if m.group("iw") == "中" else (12, 31)
+    yield m.group(0), "deadline", dt.date(int(m.group("iy")), month, day), ""
+
+
 def _h_target(m, ctx):
     y = int(m.group("ty"))
     if m.group("tb"):
@@ -268,7 +276,7 @@ _HANDLERS = {
     "duration": _h_duration, "open_n": _h_open_n, "recurring": _h_recurring, "start": _h_start,
     "enum": _h_enum, "fest": _h_fest, "point": _h_point, "date": _h_date, "garbled": _h_garbled,
     "month": _h_month, "quarter": _h_quarter, "yearend": _h_yearend, "period": _h_period,
-    "target": _h_target, "open": _h_open, "open_field": _h_open,
+    "target": _h_target, "open": _h_open, "open_field": _h_open, "yearin": _h_yearin,
 }
 
 _SENT = re.compile(r"[。；;！？\n]")

@@ -136,5 +136,3 @@ def _norm_number(number: str | None) -> str | None:
     return re.sub(r"[\s〔〕\[\]()（）【】]", "", number) if number else None
 
 
-def iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day else None
