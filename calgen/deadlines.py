@@ -54,7 +54,7 @@ def _grammar() -> re.Pattern:
         rf"(?P<month>(?:(?P<my>{_Y})年)?(?P<mm>{_N})月份?(?P<mpart>底|末|中旬|上旬|下旬)?(?:{_BY}|完成|(?<=底|末)))",
         rf"(?P<quarter>(?<!每)(?:(?P<qy>{_Y})年)?第?(?P<qn>[一二三四1-4])季度(?:末|底)?{_BY}?)",
         rf"(?P<yearend>(?:(?P<ey>{_Y})年年?|(?<![\d一二三四五六七八九十两])年)(?:底|末)(?:{_BY})?)",
-        rf"(?P<yearin>(?P<iy>(?:19|20)\d\d)年(?P<iw>内|度内|中))",           # 2024年内: the 年 is shared
+        r"(?P<yearin>(?P<iy>(?:19|20)\d\d)年(?P<iw>内|度内|中))",           # 2024年内: the 年 is shared
         rf"(?P<period>(?:(?P<ry>{_Y})年)?(?P<rn>{periods}))",
         rf"(?P<target>(?P<ty>(?:19|20)\d\d)年(?P<tb>{_BY})?(?=[，,]|实现|完成|建成|基本|全面|力争|争取|达到|底前))",
         rf"(?P<open>{open_words})",

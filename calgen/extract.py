@@ -1,7 +1,6 @@
 """The extraction pipeline: file → Document with tasks, agencies and resolved milestones."""
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from dataclasses import replace

@@ -18,9 +18,7 @@ _WRITTEN_LABEL = re.compile(r"成文日期[：:\s]\s*((?:19|20)\d\d)[-年/.](\d{
 _WRAPPER = re.compile(r"^(.{2,40}?)关于印发(.+?)的通知")
 _PLAN_WORDS = re.compile(r"(?:安排|方案|要点|计划|清单|措施|意见|规划|细则|任务|办法)$")
 _TITLE_YEAR = re.compile(r"((?:19|20)\d\d)\s*(?:[—–\-－~至]\s*(?:19|20)\d\d\s*)?年")
-_JURIS = re.compile(r"^(?:中共)?((?:[\u4e00-\u9fff]{2,7}?(?:省|自治区|市))?"
-                    r"(?:[\u4e00-\u9fff]{1,6}?(?:市|州|盟|地区))?(?:[\u4e00-\u9fff]{1,6}?(?:区|县|旗))?)"
-                    r"(?:人民政府|政府|委员会|委|办公厅|办公室|党委)")
+_JURIS = re.compile(r"([\u4e00-\u9fff]{2,9}?(?:省|自治区|市|州|盟|县|区|旗))(?=人民政府|政府|委|办公|党委)")
 
 
 @dataclass(frozen=True)
@@ -58,7 +56,8 @@ def _doc_number(head: list[str]) -> str | None:
     for line in head:
         m = _DOC_NO.search(line)
         if m and len(line) - (m.end() - m.start()) <= 12 and "关于" not in line:
-            return f"{m.group(1)}〔{m.group(2)}〕{int(m.group(3))}号"
+            prefix = re.sub(r"^.*?(?:文号|字号)[：:]?", "", m.group(1))
+            return f"{prefix}〔{m.group(2)}〕{int(m.group(3))}号"
     for line in head:
         m = _DOC_NO_LABEL.search(line)
         if m:
@@ -156,7 +155,8 @@ def _signature(head: list[str]) -> str | None:
 
 
 def _jurisdiction(issuer: str | None) -> str | None:
+    """广东省人民政府办公厅 → 广东省; 中共某某市委办公室 → 某某市; 深圳市南山区人民政府 → 深圳市南山区."""
     if not issuer:
         return None
-    m = _JURIS.match(issuer)
-    return m.group(1) or None if m else None
+    m = _JURIS.search(re.sub(r"^中共", "", issuer))
+    return m.group(1) if m else None

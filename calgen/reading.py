@@ -304,7 +304,14 @@ def join_broken_parentheses(text: str) -> str:
     return "\n".join(out)
 
 
+# The bracket of a 文号 whose closing half was lost: 粤办函〔2021 55号
+_UNCLOSED_YEAR = re.compile(r"[〔\[(]\s*(?:19|20)\d\d(?!\s*[〕\])])")
+
+
 def _depth(line: str) -> int:
     """Open brackets left at the end of a line (counts, not a character loop: it is hot)."""
-    return (line.count("(") + line.count("〔") + line.count("[")
-            - line.count(")") - line.count("〕") - line.count("]"))
+    depth = (line.count("(") + line.count("〔") + line.count("[")
+             - line.count(")") - line.count("〕") - line.count("]"))
+    if depth > 0 and _UNCLOSED_YEAR.search(line):
+        depth -= len(_UNCLOSED_YEAR.findall(line))
+    return depth

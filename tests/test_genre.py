@@ -82,3 +82,33 @@ def test_flattened_table_rows(city):
 
 def test_one_numbering_continues_across_sections(city):
     assert [t.path[-1] for t in city.tasks] == ["1.", "2.", "3.", "4.", "5."]
+
+
+@pytest.mark.parametrize("line,number", [
+    ("粤办函[2021]55号", "粤办函〔2021〕55号"),
+    ("粤办函（2021）55号", "粤办函〔2021〕55号"),
+    ("粤办函〔2021 55号", "粤办函〔2021〕55号"),          # the closing bracket lost
+    ("粤办函〔2021〕55 号", "粤办函〔2021〕55号"),
+    ("索引号：11440000/2021-00123  文号：粤办函〔2021〕55号", "粤办函〔2021〕55号"),
+    ("发文字号 粤府办〔2018〕51号", "粤府办〔2018〕51号"),
+])
+def test_doc_number_forms(line, number):
+    from calgen.metadata import read_meta
+    from calgen.reading import clean_text
+
+    lines = clean_text(f"某某\n{line}\n2021年4月16日\n")[0].split("\n")
+    meta = read_meta(lines, len(lines))
+    assert (meta.doc_number, meta.issued) == (number, D(2021, 4, 16))
+
+
+def test_two_issuers_and_plan_title_on_two_lines():
+    from calgen.metadata import read_meta
+    from calgen.reading import clean_text
+
+    text = ("中共某某市委办公室 某某市人民政府办公室\n关于印发《某某市2022年优化营商环境工作要点》的通知\n"
+            "某委办发〔2022〕3号\n（此件公开发布）\n中共某某市委办公室\n某某市人民政府办公室\n2022年3月1日\n"
+            "某某市2022年优化营商环境\n工作要点\n")
+    lines = clean_text(text)[0].split("\n")
+    meta = read_meta(lines, len(lines))
+    assert (meta.jurisdiction, meta.plan_year, meta.issued) == ("某某市", 2022, D(2022, 3, 1))
+    assert meta.title == "某某市2022年优化营商环境工作要点" and lines[meta.body_start - 1] == "工作要点"
