@@ -15,7 +15,7 @@ from .errors import MappingError
 from .model import Agency
 
 _ROLE_WORDS = re.compile(r"牵头|负责|配合|协助|参与|协办|单位[：:]|部门[：:]")
-_BRACKET = re.compile(r"[(〔\[]((?:[^()〔〕\[\]]|\([^()]*\))*)[)〕\]]")
+_BRACKET = re.compile(r"[(〔\[]((?:[^()〔〕\[\]]|\([^()]*\)|〔[^〔〕]*〕)*)[)〕\]]")
 _LABELLED = re.compile(
     r"(牵头单位|牵头部门|主办单位|责任单位|责任部门|配合单位|配合部门|参与单位|协办单位)[：:]\s*")
 _LABEL_ROLE = {"牵头单位": "lead", "牵头部门": "lead", "主办单位": "lead", "责任单位": "responsible",
