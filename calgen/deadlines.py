@@ -41,6 +41,10 @@ def _grammar() -> re.Pattern:
     units = "|".join(sorted(vocab["duration_unit"], key=len, reverse=True))
     parts = [
         rf"(?P<duration>(?:\d+(?:\.\d+)?|[一二三四五六七八九十两半]+)个?(?:{units})(?:以内|之内|内))",
+        # a service time limit without 内: 压缩至3个工作日 / 不超过5个工作日 / 1个工作日办结
+        rf"(?P<duration2>(?:(?<=不超)|(?<=超过)|(?<=压缩至)|(?<=压减至)|(?<=缩短为)|(?<=缩短至)|(?<=缩短到)|(?<=控制在))"
+        rf"(?:\d+(?:\.\d+)?|[一二三四五六七八九十两半]+)个?(?:{units}))",
+        r"(?P<duration3>(?:\d+(?:\.\d+)?|[一二三四五六七八九十两半]+)个?(?:个工作日|工作日|小时)(?=办结|办妥|出证|完成))",
         r"(?P<open_n>(?<![\d年])(?P<on>\d{1,2}|[一二三四五六七八九十两]+)"
         r"(?:[至到—\-](?:\d{1,2}|[一二三四五六七八九十]+))?年(?:内|左右|以内|时间))",
         rf"(?P<recurring>(?:{recurring})(?:{_N}日{_BY})?)",
@@ -57,6 +61,8 @@ def _grammar() -> re.Pattern:
         r"(?P<yearin>(?P<iy>(?:19|20)\d\d)年(?P<iw>内|度内|中))",           # 2024年内: the 年 is shared
         rf"(?P<period>(?:(?P<ry>{_Y})年)?(?P<rn>{periods}))",
         rf"(?P<target>(?P<ty>(?:19|20)\d\d)年(?P<tb>{_BY})?(?=[，,]|实现|完成|建成|基本|全面|力争|争取|达到|底前))",
+        # 力争2020年设立… / 到2025年… : a target year after a word that sets one
+        r"(?P<target2>(?:(?<=力争)|(?<=争取)|(?<=到)|(?<=确保))(?P<ty2>(?:19|20)\d\d)年(?!以来|版|度|前|底|起|\d|内))",
         rf"(?P<open>{open_words})",
         # 完成时限：持续推进 — only as the value of a time-limit field, where it is a timeline
         r"(?P<open_field>(?:(?<=时限：)|(?<=时间：)|(?<=时限:))(?:持续推进|常态化推进|长期推进|常态化|持续|长期))",
@@ -87,7 +93,7 @@ def find(text: str, ctx: Context) -> list[Milestone]:
     return out
 
 
-_UNDATED = {"duration", "recurring", "open", "open_field"}
+_UNDATED = {"duration", "duration2", "duration3", "recurring", "open", "open_field"}
 
 
 def _kind(m: re.Match) -> str:
@@ -137,6 +143,10 @@ def month_end(y: int, mth: int, phrase: str) -> dt.date:
 
 def _h_duration(m, ctx):
     yield m.group(0), "duration", None, ""
+
+
+def _h_target2(m, ctx):
+    yield m.group(0), "deadline", dt.date(int(m.group("ty2")), 12, 31), ""
 
 
 def _h_open_n(m, ctx):
@@ -273,7 +283,8 @@ def _h_open(m, ctx):
 
 
 _HANDLERS = {
-    "duration": _h_duration, "open_n": _h_open_n, "recurring": _h_recurring, "start": _h_start,
+    "duration": _h_duration, "duration2": _h_duration, "duration3": _h_duration, "target2": _h_target2,
+    "open_n": _h_open_n, "recurring": _h_recurring, "start": _h_start,
     "enum": _h_enum, "fest": _h_fest, "point": _h_point, "date": _h_date, "garbled": _h_garbled,
     "month": _h_month, "quarter": _h_quarter, "yearend": _h_yearend, "period": _h_period,
     "target": _h_target, "open": _h_open, "open_field": _h_open, "yearin": _h_yearin,
