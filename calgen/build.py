@@ -136,11 +136,12 @@ def _index(agencies: dict, base_url: str) -> str:
         name = a.name if a else "全部任务节点 (all)"
         url = f"{base}/feeds/{slug}.ics" if base else f"{slug}.ics"
         webcal = ("webcal://" + url.split("://", 1)[1]) if "://" in url else url
-        rows.append(f'<li>{html.escape(name)}：<a href="{html.escape(url)}">{html.escape(url)}</a> '
-                    f'· <a href="{html.escape(webcal)}">webcal</a></li>')
+        link = f' · <a href="{html.escape(webcal)}">webcal</a>' if "://" in url else ""
+        rows.append(f'<li>{html.escape(name)}：<a href="{html.escape(url)}">{html.escape(url)}</a>{link}</li>')
     return ("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>calgen 订阅</title>"
             "</head><body><h1>工作任务日历订阅</h1><p>Outlook：日历 → 添加日历 → 从 Internet 订阅，"
-            "粘贴下列链接。</p><ul>" + "".join(rows) + "</ul></body></html>")
+            "粘贴下列链接（设置 --base-url 后为完整地址，`calgen serve` 的首页总是完整地址）。</p><ul>"
+            + "".join(rows) + "</ul></body></html>")
 
 
 # --- manifest and change report --------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
+import html
 import mimetypes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -33,6 +34,8 @@ def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000) -> Thread
             self._serve(body=True)
 
         def _serve(self, body: bool) -> None:
+            if urlsplit(self.path).path in ("/", "/index.html") and not (root / "index.html").exists():
+                return self._index(body)
             path = resolve(root, self.path)
             if path is None:
                 return self._plain(404, "not found")
@@ -57,6 +60,19 @@ def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000) -> Thread
             if body:
                 self.wfile.write(data)
 
+        def _index(self, body: bool) -> None:
+            """Subscription links built from the Host the subscriber used."""
+            host = self.headers.get("Host") or f"{self.server.server_address[0]}:{self.server.server_address[1]}"
+            scheme = self.headers.get("X-Forwarded-Proto", "http")
+            data = index_page(root, f"{scheme}://{host}").encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Cache-Control", "no-cache")
+            self.end_headers()
+            if body:
+                self.wfile.write(data)
+
         def _plain(self, code: int, text: str) -> None:
             data = text.encode()
             self.send_response(code)
@@ -69,6 +85,29 @@ def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000) -> Thread
     return ThreadingHTTPServer((host, port), Handler)
 
 
+def index_page(root: Path, base: str) -> str:
+    """Every feed under root/feeds with its http(s) and webcal link and a one-line how-to."""
+    rows = []
+    for feed in sorted((root / "feeds").glob("*.ics"), key=lambda p: (p.stem != "all", p.stem)):
+        name = _calname(feed) or feed.stem
+        url = f"{base}/feeds/{feed.name}"
+        webcal = "webcal://" + url.split("://", 1)[1]
+        rows.append(f'<li>{html.escape(name)}：<a href="{html.escape(url)}">{html.escape(url)}</a> · '
+                    f'<a href="{html.escape(webcal)}">webcal</a></li>')
+    return ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>calgen 订阅</title></head>'
+            "<body><h1>工作任务日历订阅</h1><p>Outlook：日历 → 添加日历 → 从 Internet 订阅（网页版：订阅自网页），"
+            "粘贴本单位的链接；手机可直接点 webcal 链接。</p><ul>" + "".join(rows) + "</ul></body></html>")
+
+
+def _calname(feed: Path) -> str:
+    with open(feed, "rb") as fh:
+        head = fh.read(2048).decode("utf-8", "replace").replace("\r\n ", "")
+    for line in head.split("\r\n"):
+        if line.startswith("X-WR-CALNAME:"):
+            return line.split(":", 1)[1]
+    return ""
+
+
 def resolve(root: Path, url_path: str) -> Path | None:
     """The file a URL names inside root, or None (outside root, a folder, hidden, missing)."""
     raw = unquote(urlsplit(url_path).path)
@@ -78,8 +117,6 @@ def resolve(root: Path, url_path: str) -> Path | None:
     target = root.joinpath(*parts) if parts else root
     if target.is_dir():
         target = target / "index.html"
-        if not target.exists() and (root / "feeds" / "index.html").exists() and not parts:
-            target = root / "feeds" / "index.html"
     try:
         real = target.resolve()
     except OSError:

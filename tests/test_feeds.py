@@ -158,6 +158,8 @@ def test_serve(tmp_path):
             assert get(bad)[0].status == 404, bad
         r, body = get("/")
         assert r.status == 200 and "订阅".encode() in body
+        assert f"http://127.0.0.1:{port}/feeds/all.ics".encode() in body
+        assert f"webcal://127.0.0.1:{port}/feeds/all.ics".encode() in body
         assert get("/feeds/")[0].status in (200, 404)
     finally:
         server.shutdown()
