@@ -30,10 +30,6 @@ _DEADLINE_TAIL = re.compile(r"(?:(?:19|20)\d\d年)?(?:\d{1,2}月|年?底|年内|
 _JURIS_CHARS = "省市县区镇"
 _SUFFIX = re.compile(r"(?:厅|局|委|办|署|会|行|中心|政府|部门|单位|公司|院|所|部|队|处|室|站|台|社|海关|"
                      r"机构|集团|分局|支行|分行|组|团|馆|校|协会|商会)$")
-_GROUP = re.compile(r"^[省市县区]?各|有关|相关|成员单位|^其他|^全[省市]|^所[属有]|^[省市区县]直|^[省市县区镇]级|"
-                    r"^各?(?:园区|镇街|镇|街道|乡镇)$")
-_VERTICAL = re.compile(r"^(?:中国|国家|国网|人民银行|人行|海关|中央|南方电网|广东电网|中国电信|"
-                       r"中国移动|中国联通|[\u4e00-\u9fff]{2,3}海关|[\u4e00-\u9fff]{2,4}(?:银保监|证监|税务))")
 _SPLIT = re.compile(r"[、，,；;/]")
 _NESTING = re.compile(r"[(〔“《]")
 _COMMA = re.compile(r"[，,]")
@@ -210,7 +206,7 @@ def _expand_affixes(items: list[str]) -> list[str]:
     for x in items[:-1]:
         if x in ("省", "市", "县", "区", "镇") and len(last) > 2 and last[0] in _JURIS_CHARS and last[1] == "级":
             x = x + last[1:]
-        elif not _SUFFIX.search(x) and not _GROUP.search(x) and last.endswith(("市", "区", "县")) \
+        elif not _SUFFIX.search(x) and not is_group(x) and last.endswith(("市", "区", "县")) \
                 and 2 <= len(x) <= 4:
             x = x + last[-1]
         out.append(x)
@@ -221,7 +217,7 @@ def _expand_affixes(items: list[str]) -> list[str]:
         level = split_level(x)[0] or (x[0] if x.startswith(_NOT_LEVEL[4:]) and x[0] in "省市县区" else "")
         if level:
             prefix = level
-        elif prefix and _SUFFIX.search(x) and not _GROUP.search(x) and not _VERTICAL.match(x) \
+        elif prefix and _SUFFIX.search(x) and not is_group(x) and not registry().vertical.match(x) \
                 and not _has_place(x):
             x = prefix + x
         result.append(x)
@@ -242,6 +238,11 @@ def split_level(name: str) -> tuple[str, str]:
                                                   name.startswith(("市市场", "市市政"))):
         return name[0], name[1:]
     return "", name
+
+
+def is_group(name: str) -> bool:
+    """省有关部门, 各地级以上市, 市直各单位…: collectives that get no feed of their own."""
+    return bool(registry().group.search(name))
 
 
 def _has_place(name: str) -> bool:
@@ -271,6 +272,8 @@ class Registry:
     by_key: dict
     places: dict            # place name (广东, 东莞市…) → province it belongs to
     place_prefixes: tuple = ()  # 东莞市 and 东莞: names starting with them keep their own place
+    group: re.Pattern = re.compile(r"(?!)")      # collectives (省有关部门)
+    vertical: re.Pattern = re.compile(r"(?!)")   # central bodies that keep their own names
 
     def province_of(self, jurisdiction: str | None) -> str | None:
         if not jurisdiction:
@@ -305,7 +308,28 @@ def registry() -> Registry:
                 by_key[key] = entry
             entries.append(entry)
     prefixes = tuple(sorted({p for place in places for p in (place, place[:-1]) if len(p) >= 2}))
-    return Registry(tuple(entries), by_key, places, prefixes)
+    group, vertical = _patterns(agency_tables())
+    return Registry(tuple(entries), by_key, places, prefixes, group, vertical)
+
+
+def _patterns(tables) -> tuple[re.Pattern, re.Pattern]:
+    """[patterns] group / vertical from agencies.toml (and extra files), compiled and checked."""
+    found: dict[str, list[str]] = {"group": [], "vertical": []}
+    for path, data in tables:
+        for key, items in data.get("patterns", {}).items():
+            if key not in found or not all(isinstance(x, str) for x in items):
+                raise MappingError(f"[patterns] {key} must be one of group, vertical and a list of strings",
+                                   file=str(path))
+            for item in items:
+                try:
+                    re.compile(item)
+                except re.error as e:
+                    raise MappingError(f"[patterns] {key}: bad regular expression {item!r} ({e})",
+                                       file=str(path)) from None
+            found[key].extend(items)
+    group = re.compile("|".join(found["group"]) or r"(?!)")
+    vertical = re.compile("^(?:" + ("|".join(found["vertical"]) or r"(?!)") + ")")
+    return group, vertical
 
 
 def _entry(raw: dict, path, i: int) -> Entry:
@@ -360,7 +384,7 @@ def _resolve(written: str, jurisdiction: str | None, reg: Registry) -> Agency:
     name = written.strip()
     full = _qualify(name, jurisdiction, reg)
     place = next((p for p in (jurisdiction, reg.province_of(jurisdiction)) if p and full.startswith(p)), "")
-    if _GROUP.search(name) and not reg.by_key.get(("", name)):
+    if reg.group.search(name) and not reg.by_key.get(("", name)):
         return Agency(name=full, written=name, kind="group", slug="", known=True)   # no feed of its own
     entry = _lookup(name, jurisdiction, reg)
     if entry:

@@ -42,7 +42,7 @@ def _grammar() -> re.Pattern:
     parts = [
         rf"(?P<duration>(?:\d+(?:\.\d+)?|[一二三四五六七八九十两半]+)个?(?:{units})(?:以内|之内|内))",
         # a service time limit without 内: 压缩至3个工作日 / 不超过5个工作日 / 1个工作日办结
-        rf"(?P<duration2>(?:(?<=不超)|(?<=超过)|(?<=压缩至)|(?<=压减至)|(?<=缩短为)|(?<=缩短至)|(?<=缩短到)|(?<=控制在))"
+        rf"(?P<duration2>{_behind(vocab['limit_words'])}"
         rf"(?:\d+(?:\.\d+)?|[一二三四五六七八九十两半]+)个?(?:{units}))",
         r"(?P<duration3>(?:\d+(?:\.\d+)?|[一二三四五六七八九十两半]+)个?(?:个工作日|工作日|小时)(?=办结|办妥|出证|完成))",
         r"(?P<open_n>(?<![\d年])(?P<on>\d{1,2}|[一二三四五六七八九十两]+)"
@@ -62,10 +62,10 @@ def _grammar() -> re.Pattern:
         rf"(?P<period>(?:(?P<ry>{_Y})年)?(?P<rn>{periods}))",
         rf"(?P<target>(?P<ty>(?:19|20)\d\d)年(?P<tb>{_BY})?(?=[，,]|实现|完成|建成|基本|全面|力争|争取|达到|底前))",
         # 力争2020年设立… / 到2025年… : a target year after a word that sets one
-        r"(?P<target2>(?:(?<=力争)|(?<=争取)|(?<=到)|(?<=确保))(?P<ty2>(?:19|20)\d\d)年(?!以来|版|度|前|底|起|\d|内))",
+        rf"(?P<target2>{_behind(vocab['target_words'])}(?P<ty2>(?:19|20)\d\d)年(?!以来|版|度|前|底|起|\d|内))",
         rf"(?P<open>{open_words})",
         # 完成时限：持续推进 — only as the value of a time-limit field, where it is a timeline
-        r"(?P<open_field>(?:(?<=时限：)|(?<=时间：)|(?<=时限:))(?:持续推进|常态化推进|长期推进|常态化|持续|长期))",
+        rf"(?P<open_field>{_behind(vocab['time_fields'])}(?:{'|'.join(vocab['open_field'])}))",
     ]
     # Every phrase starts with one of these; testing them first lets the engine skip most
     # positions without trying each alternative (several times faster on real plans).
@@ -73,6 +73,11 @@ def _grammar() -> re.Pattern:
     starts = sorted({w[:2] for w in words if w[0] not in _STARTERS}, key=len, reverse=True)
     guard = f"[{_STARTERS}]|[次明今当本]年|持续|常态|" + "|".join(map(re.escape, starts))
     return re.compile(f"(?={guard})(?:" + "|".join(parts) + ")")
+
+
+def _behind(words: list[str]) -> str:
+    """Any of ``words`` just before (one fixed-width lookbehind each, as re requires)."""
+    return "(?:" + "|".join(f"(?<={re.escape(w)})" for w in words) + ")"
 
 
 def find(text: str, ctx: Context) -> list[Milestone]:
