@@ -140,3 +140,25 @@ def test_syntax_error_names_file_and_line(tmp_path):
     finally:
         mappings._EXTRA.clear()
         mappings.clear_caches()
+
+
+def test_bad_pattern_is_refused(tmp_path):
+    p = _with_extra(tmp_path, '[patterns]\ngroup = ["各(("]\n')
+    try:
+        with pytest.raises(MappingError) as e:
+            registry()
+        assert str(e.value).startswith(f"{p}: [patterns] group: bad regular expression '各(('")
+    finally:
+        mappings._EXTRA.clear()
+        mappings.clear_caches()
+
+
+def test_extra_registry_adds_an_agency(tmp_path):
+    _with_extra(tmp_path, '[[agency]]\nname = "东莞市重大项目建设办公室"\njurisdiction = "东莞市"\n'
+                          'kind = "department"\naliases = ["市重大办"]\nsource = "test"\n')
+    try:
+        a = resolve("市重大办", "东莞市")
+        assert (a.name, a.known, a.slug) == ("东莞市重大项目建设办公室", True, "dgs-zhongdaxiangmujianshebangongshi")
+    finally:
+        mappings._EXTRA.clear()
+        mappings.clear_caches()
