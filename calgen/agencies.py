@@ -51,6 +51,13 @@ class Roles:
         return bool(self.lead or self.responsible or self.support)
 
 
+def assigns_roles(text: str) -> bool:
+    """Does the text name agencies in a bracket or a labelled line (not just in passing)?"""
+    if any(_LABELLED.match(line.strip()) for line in text.split("\n")):
+        return True
+    return any(_ROLE_WORDS.search(m.group(1)) and "简称" not in m.group(1) for m in _BRACKET.finditer(text))
+
+
 def parse_roles(text: str, first_is_lead: bool = False) -> Roles:
     """Lead, responsible and support names (as written, prefix-expanded) of one task text."""
     parts: list[Roles] = []

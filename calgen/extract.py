@@ -32,7 +32,7 @@ def extract_text(text: str, source: str, roll: str = "preceding",
     meta = metadata.read_meta(lines, first)
     start = meta.body_start if 0 < meta.body_start <= first else 0
     roots = outline.parse(lines, start)
-    items = outline.leaves(roots)
+    items = outline.task_items(roots, agencies.assigns_roles)
     sections = tuple((r.label, f"{r.label}、{heading(r.text)}" if r.kind == "cn" else f"{r.label} {heading(r.text)}")
                      for r in roots)
     content_hash = hashlib.sha256(re.sub(r"\s+", "", text).encode()).hexdigest()

@@ -7,6 +7,7 @@ finds them, nests them by rank, and decides which unlabelled lines belong to whi
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -263,6 +264,35 @@ def _unbalanced(text: str) -> bool:
 
 def _is_prose(line: str) -> bool:
     return len(line) >= 20 and any(ch in line for ch in "，。；")
+
+
+def task_items(roots: list[Item], assigns: Callable[[str], bool]) -> list[Item]:
+    """The items that are tasks: innermost numbered items, except that an item whose own text
+    assigns agencies while none of its sub-items does is one task, sub-items included (its
+    1. 2. are points of that task, the way (一) carries the agencies in Guangdong-style plans)."""
+    out: list[Item] = []
+
+    def walk(items: list[Item]) -> None:
+        for it in items:
+            if not it.children:
+                out.append(it)
+            elif assigns(it.text) and not any(assigns(d.text) for d in _descendants(it)):
+                it.lines += ["\n" + d.label + d.text for d in _descendants(it)]
+                it.children = []
+                out.append(it)
+            else:
+                walk(it.children)
+
+    walk(roots)
+    return out
+
+
+def _descendants(item: Item) -> list[Item]:
+    out = []
+    for child in item.children:
+        out.append(child)
+        out.extend(_descendants(child))
+    return out
 
 
 def leaves(roots: list[Item]) -> list[Item]:

@@ -77,3 +77,15 @@ def test_ids_are_stable_and_unique():
     b = extract_text(text, "elsewhere/b.txt")
     assert [t.id for t in a.tasks] == [t.id for t in b.tasks]
     assert len({t.id for t in a.tasks}) == 2
+
+
+def test_an_item_that_assigns_agencies_keeps_its_points():
+    from calgen.agencies import assigns_roles
+    from calgen.outline import task_items
+
+    lines = ["一、任务", "(一)推进数据共享。重点做好以下工作：(市政务服务数据管理局牵头，市有关部门按职责分工负责)",
+             "1.6月底前编制共享目录。", "2.年底前完成系统对接。",
+             "(二)加强宣传。", "3.开展解读。(市委宣传部负责)", "4.推广案例。(市政府办公室负责)"]
+    items = task_items(parse(lines), assigns_roles)
+    assert [it.path for it in items] == [("一", "(一)"), ("一", "(二)", "3."), ("一", "(二)", "4.")]
+    assert "1.6月底前编制共享目录" in items[0].text and "2.年底前完成系统对接" in items[0].text
