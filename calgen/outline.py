@@ -21,7 +21,8 @@ _LABELS: tuple[tuple[str, int, re.Pattern], ...] = (
     ("cn", 1, re.compile(rf"([{_CN}]+)[、.](?!\d)\s*")),
     ("paren_cn", 2, re.compile(rf"\(([{_CN}]+)\)[、.]?\s*")),
     ("article", 3, re.compile(rf"第([{_CN}]+)条\s*")),
-    ("arabic", 3, re.compile(r"(\d{1,3})(?:[.、](?!\d)|\s+(?=\D)|$)\s*")),
+    # "1.2亿" is a number, "1.6月底前…" is item 1 starting with a deadline
+    ("arabic", 3, re.compile(r"(\d{1,3})(?:[.、](?!\d)|[.、](?=\d{1,2}月)|\s+(?=\D)|$)\s*")),
     ("paren_ar", 4, re.compile(r"\((\d{1,3})\)\s*")),
 )
 # A label the mojibake repair could not restore: "(跺)" where (二十五) stood.

@@ -17,6 +17,7 @@ from calgen.outline import cn_to_int, int_to_cn, leaves, match_label, parse
     ("第十二条 各单位", ("article", 12, "各单位")),
     ("7", ("arabic", 7, "")),                      # a 序号 cell on its own line
     ("1.2亿元", None),
+    ("1.6月底前完成", ("arabic", 1, "6月底前完成")),
     ("2020 年底前完成", None),
     ("5个工作日内办结", None),
     ("各地要加强", None),
