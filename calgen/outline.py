@@ -142,9 +142,11 @@ def match_label(line: str) -> tuple[str, int, int, str] | None:
 
 
 def _plausible_arabic(label: str, rest: str) -> bool:
-    """'1.' starts an item; '2020 年' or '5 个工作日' do not."""
+    """'1.' starts an item; '2020 年' or '5 个工作日' (a number and a space) do not."""
     if not rest:
         return label.strip().isdigit()          # a bare 序号 cell on its own line
+    if label.rstrip()[-1:] in ".、":
+        return True
     return not re.match(r"[年月日号个%项家次元万亿台]", rest)
 
 
