@@ -131,6 +131,11 @@ def _table_lines(tbl) -> list[str]:
                 if tc.tag.endswith("}tc"):
                     cells.append("".join(t.text or "" for t in tc.iter() if t.tag.endswith("}t")).strip())
             rows.append(cells)
+    return rows_to_lines(rows)
+
+
+def rows_to_lines(rows: list[list[str]]) -> list[str]:
+    """Table rows (first row the header) → task lines when a column holds the task."""
     if not rows:
         return []
     head = [re.sub(r"\s+", "", c) for c in rows[0]]
@@ -149,6 +154,28 @@ def _table_lines(tbl) -> list[str]:
             if h in _ROLE_HEAD and i < len(row) and row[i]:
                 out.append(f"{_ROLE_HEAD[h]}：{row[i]}")
     return out
+
+
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
+
+
+def markdown_tables(text: str) -> str:
+    """Markdown pipe tables (re-hosted plans) → the same task lines as a Word table."""
+    if "|" not in text:
+        return text
+    lines, out, block = text.split("\n"), [], []
+    for line in lines + [""]:
+        if _PIPE_ROW.match(line):
+            block.append(line)
+            continue
+        if block:
+            rows = [[c.strip() for c in row.strip().strip("|").split("|")] for row in block
+                    if not _PIPE_RULE.match(row)]
+            out.extend(rows_to_lines(rows))
+            block = []
+        out.append(line)
+    return "\n".join(out[:-1])
 
 
 # --- PDF --------------------------------------------------------------------------------------

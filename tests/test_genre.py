@@ -112,3 +112,21 @@ def test_two_issuers_and_plan_title_on_two_lines():
     meta = read_meta(lines, len(lines))
     assert (meta.jurisdiction, meta.plan_year, meta.issued) == ("某某市", 2022, D(2022, 3, 1))
     assert meta.title == "某某市2022年优化营商环境工作要点" and lines[meta.body_start - 1] == "工作要点"
+
+
+def test_markdown_pipe_table():
+    from calgen.extract import extract_text
+    from calgen.reading import clean_text
+
+    text = ("某某市人民政府办公室\n2023年3月1日\n一、重点任务\n\n"
+            "| 序号 | 工作任务 | 牵头单位 | 责任单位 | 完成时限 |\n|---|---|---|---|---|\n"
+            "| 1 | 推行“一网通办” | 市政务服务数据管理局 | 市司法局、财政局 | 2023年6月底前 |\n"
+            "| 2 | 建设信用监管系统 | 市发展改革委 | 市市场监管局 | 持续推进 |\n")
+    doc = extract_text(clean_text(text)[0], "md.md")
+    got = [(t.path, t.title, [a.written for a in t.lead], [a.written for a in t.responsible],
+            [(m.kind, m.nominal) for m in t.milestones]) for t in doc.tasks]
+    assert got == [
+        (("一", "1."), "推行“一网通办”", ["市政务服务数据管理局"], ["市司法局", "市财政局"],
+         [("deadline", D(2023, 6, 30))]),
+        (("一", "2."), "建设信用监管系统", ["市发展改革委"], ["市市场监管局"], [("open", None)]),
+    ]
