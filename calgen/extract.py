@@ -33,15 +33,13 @@ def extract_text(text: str, source: str, roll: str = "preceding",
     start = meta.body_start if 0 < meta.body_start <= first else 0
     roots = outline.parse(lines, start)
     items = outline.task_items(roots, agencies.assigns_roles)
-    sections = tuple((r.label, f"{r.label}、{heading(r.text)}" if r.kind == "cn" else f"{r.label} {heading(r.text)}")
-                     for r in roots)
+    sections = tuple((r.label, r.label + ("、" if r.kind == "cn" else " ") + heading(r.text)) for r in roots)
     content_hash = hashlib.sha256(re.sub(r"\s+", "", text).encode()).hexdigest()
     key = meta.doc_number or content_hash[:16]
     ctx = deadlines.Context(meta.plan_year, meta.issued)
     first_is_lead = bool(_FIRST_IS_LEAD.search(text))
     notes = list(warnings)
-    tasks = tuple(_task(it, key, ctx, meta.jurisdiction, first_is_lead, roll, notes, i)
-                  for i, it in enumerate(items))
+    tasks = tuple(_task(it, key, ctx, meta.jurisdiction, first_is_lead, roll) for it in items)
     if not tasks:
         notes.append("no numbered tasks found")
     return Document(source=source, doc_number=meta.doc_number, title=meta.title,
@@ -51,7 +49,7 @@ def extract_text(text: str, source: str, roll: str = "preceding",
 
 
 def _task(item: outline.Item, key: str, ctx: deadlines.Context, juris: str | None,
-          first_is_lead: bool, roll: str, notes: list[str], index: int) -> Task:
+          first_is_lead: bool, roll: str) -> Task:
     text = item.text.strip()
     roles = agencies.parse_roles(text, first_is_lead)
     node = item.parent
