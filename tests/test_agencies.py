@@ -111,54 +111,45 @@ def test_slug_is_ascii_and_url_safe():
     assert make_slug("海关总署广东分署") == "haiguanzongshuguangdongfenshu"
 
 
-def _with_extra(tmp_path, text):
-    p = tmp_path / "extra.toml"
-    p.write_text(text, encoding="utf-8")
-    mappings.add_extra(p)
-    return p
+@pytest.fixture
+def extra(tmp_path):
+    """Register an extra agencies file for one test; forgotten afterwards."""
+    def add(text):
+        p = tmp_path / "extra.toml"
+        p.write_text(text, encoding="utf-8")
+        mappings.add_extra(p)
+        return p
+
+    yield add
+    mappings._EXTRA.clear()
+    mappings.clear_caches()
 
 
-def test_duplicate_alias_is_refused(tmp_path):
-    p = _with_extra(tmp_path, '[[agency]]\nname = "某某局"\njurisdiction = "广东省"\nkind = "department"\n'
-                              'aliases = ["省财政厅"]\nsource = "test"\n')
-    try:
-        with pytest.raises(MappingError) as e:
-            registry()
-        assert str(e.value) == (f"{p}: alias '省财政厅' claimed by both 广东省财政厅 and 某某局 — "
-                                "remove the duplicate alias")
-    finally:
-        mappings._EXTRA.clear()
-        mappings.clear_caches()
+def test_duplicate_alias_is_refused(extra):
+    p = extra('[[agency]]\nname = "某某局"\njurisdiction = "广东省"\nkind = "department"\n'
+          'aliases = ["省财政厅"]\nsource = "test"\n')
+    with pytest.raises(MappingError) as e:
+        registry()
+    assert str(e.value) == (f"{p}: alias '省财政厅' claimed by both 广东省财政厅 and 某某局 — "
+                            "remove the duplicate alias")
 
 
-def test_syntax_error_names_file_and_line(tmp_path):
-    p = _with_extra(tmp_path, '[[agency]]\nname = "某某局\n')
-    try:
-        with pytest.raises(MappingError) as e:
-            registry()
-        assert str(e.value).startswith(f"{p}:2: TOML syntax error")
-    finally:
-        mappings._EXTRA.clear()
-        mappings.clear_caches()
+def test_syntax_error_names_file_and_line(extra):
+    p = extra('[[agency]]\nname = "某某局\n')
+    with pytest.raises(MappingError) as e:
+        registry()
+    assert str(e.value).startswith(f"{p}:2: TOML syntax error")
 
 
-def test_bad_pattern_is_refused(tmp_path):
-    p = _with_extra(tmp_path, '[patterns]\ngroup = ["各(("]\n')
-    try:
-        with pytest.raises(MappingError) as e:
-            registry()
-        assert str(e.value).startswith(f"{p}: [patterns] group: bad regular expression '各(('")
-    finally:
-        mappings._EXTRA.clear()
-        mappings.clear_caches()
+def test_bad_pattern_is_refused(extra):
+    p = extra('[patterns]\ngroup = ["各(("]\n')
+    with pytest.raises(MappingError) as e:
+        registry()
+    assert str(e.value).startswith(f"{p}: [patterns] group: bad regular expression '各(('")
 
 
-def test_extra_registry_adds_an_agency(tmp_path):
-    _with_extra(tmp_path, '[[agency]]\nname = "东莞市重大项目建设办公室"\njurisdiction = "东莞市"\n'
-                          'kind = "department"\naliases = ["市重大办"]\nsource = "test"\n')
-    try:
-        a = resolve("市重大办", "东莞市")
-        assert (a.name, a.known, a.slug) == ("东莞市重大项目建设办公室", True, "dgs-zhongdaxiangmujianshebangongshi")
-    finally:
-        mappings._EXTRA.clear()
-        mappings.clear_caches()
+def test_extra_registry_adds_an_agency(extra):
+    extra('[[agency]]\nname = "东莞市重大项目建设办公室"\njurisdiction = "东莞市"\n'
+          'kind = "department"\naliases = ["市重大办"]\nsource = "test"\n')
+    a = resolve("市重大办", "东莞市")
+    assert (a.name, a.known, a.slug) == ("东莞市重大项目建设办公室", True, "dgs-zhongdaxiangmujianshebangongshi")
