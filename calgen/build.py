@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import html
+import itertools
 import json
 import os
 import tempfile
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,10 +77,13 @@ def build(inputs: list[str], opts: Options, progress=None) -> Report:
     rep.had_previous = bool(previous)
     sequences, cancelled = _compare(previous, evs, docs, opts, rep)
     files = _render(docs, evs, opts, sequences, cancelled, rep, progress)
-    files[MANIFEST] = _manifest(docs, evs, sequences, cancelled, opts).encode("utf-8")
-    if not opts.dry_run:
-        write_all(opts.output, files)
-        rep.written = sorted(files)
+    manifest = ((MANIFEST, _manifest(docs, evs, sequences, cancelled, opts).encode("utf-8")),)
+    outputs = itertools.chain(files, manifest)
+    if opts.dry_run:
+        names = [rel for rel, _ in outputs]          # rendered (the report needs it), not written
+    else:
+        names = write_all(opts.output, outputs)
+        rep.written = sorted(names)
     return rep
 
 
@@ -99,12 +104,13 @@ def _count(docs: list[Document], rep: Report) -> None:
             rep.warnings.append(f"{d.source}: same plan as {d.duplicate_of}; its tasks are taken from there")
 
 
-def _render(docs, evs, opts, sequences, cancelled, rep, progress) -> dict[str, bytes]:
+def _render(docs, evs, opts, sequences, cancelled, rep, progress) -> Iterator[tuple[str, bytes]]:
+    """Each output as (relative path, bytes), one at a time so a province-sized build never
+    holds them all in memory."""
     from .export import gantt, ics
     from .export.schema import dumps
 
-    files: dict[str, bytes] = {}
-    files["tasks.json"] = dumps(docs).encode()
+    yield "tasks.json", dumps(docs).encode()
     agencies = agencies_of(evs)
     rep.agencies = len(agencies)
     rep.events = len(evs)
@@ -118,15 +124,15 @@ def _render(docs, evs, opts, sequences, cancelled, rep, progress) -> dict[str, b
     for slug, agency in (progress(items) if progress else items):
         gone = tuple(c for c in cancelled if agency.name in c[3])
         o = ics.FeedOptions(opts.alarms, sequences, tuple(c[:3] for c in gone))
-        files[f"feeds/{slug}.ics"] = ics.feed(agency.name, f"{agency.name}：工作任务节点（calgen）",
-                                             by_agency.get(agency.name, []), agency, o, cache)
+        yield f"feeds/{slug}.ics", ics.feed(agency.name, f"{agency.name}：工作任务节点（calgen）",
+                                            by_agency.get(agency.name, []), agency, o, cache)
     o = ics.FeedOptions(base.alarms, sequences, tuple(c[:3] for c in cancelled))
-    files["feeds/all.ics"] = ics.feed("全部任务节点", "calgen：所有工作任务节点", evs, None, o, cache)
+    yield "feeds/all.ics", ics.feed("全部任务节点", "calgen：所有工作任务节点", evs, None, o, cache)
     rep.feeds = len(agencies) + 1
-    files["feeds/index.html"] = _index(agencies, opts.base_url).encode()
-    files["gantt.csv"] = gantt.csv_bytes(docs)
-    files["gantt.html"] = gantt.html_page(docs).encode()
-    return files
+    cache.clear()
+    yield "feeds/index.html", _index(agencies, opts.base_url).encode()
+    yield "gantt.csv", gantt.csv_bytes(docs)
+    yield "gantt.html", gantt.html_page(docs).encode()
 
 
 def _index(agencies: dict, base_url: str) -> str:
@@ -247,11 +253,13 @@ def _manifest(docs, evs, sequences, cancelled, opts: Options) -> str:
 
 # --- atomic writing ----------------------------------------------------------------------------
 
-def write_all(output: Path, files: dict[str, bytes]) -> None:
-    """Stage every file as a temp file beside its target, then rename them all into place."""
+def write_all(output: Path, files: Iterable[tuple[str, bytes]]) -> list[str]:
+    """Stage every file as a temp file beside its target, then rename them all into place.
+    Whatever goes wrong before the renames (a full disk, a failing writer) removes the staged
+    files and leaves the previous outputs untouched."""
     staged: list[tuple[str, Path]] = []
     try:
-        for rel, data in files.items():
+        for rel, data in files:
             target = output / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -259,11 +267,14 @@ def write_all(output: Path, files: dict[str, bytes]) -> None:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             os.chmod(tmp, 0o644)
-        for tmp, target in staged:
-            os.replace(tmp, target)
-    except OSError as e:
+    except BaseException as e:
         for tmp, _ in staged:
             if os.path.exists(tmp):
                 os.unlink(tmp)
-        raise OutputError(f"cannot write output: {e.strerror or e}", file=str(output),
-                          hint="check the folder exists and is writable; previous outputs are unchanged") from None
+        if isinstance(e, OSError):
+            raise OutputError(f"cannot write output: {e.strerror or e}", file=str(output),
+                              hint="check the folder exists and is writable; previous outputs are unchanged") from None
+        raise
+    for tmp, target in staged:
+        os.replace(tmp, target)
+    return [str(target.relative_to(output)) for _, target in staged]

@@ -216,3 +216,21 @@ def test_jobs_give_the_same_output(tmp_path):
     one, _ = extract_many(files, jobs=1)
     two, _ = extract_many(files, jobs=2)
     assert dumps(one) == dumps(two)
+
+
+def test_a_failing_writer_leaves_no_temp_files_and_old_outputs(tmp_path, monkeypatch):
+    from calgen.export import gantt
+
+    plan = _plan(tmp_path)
+    out = tmp_path / "out"
+    build([str(plan)], Options(output=out))
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    plan.write_text(SAMPLE.replace("6月底前出台", "7月底前出台"), encoding="utf-8")
+
+    def broken(docs):
+        raise RuntimeError("writer bug")
+
+    monkeypatch.setattr(gantt, "csv_bytes", broken)
+    with pytest.raises(RuntimeError):
+        build([str(plan)], Options(output=out))
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
