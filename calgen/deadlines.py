@@ -40,11 +40,6 @@ def _grammar() -> re.Pattern:
     open_words = "|".join(sorted(vocab["open"], key=len, reverse=True))
     units = "|".join(sorted(vocab["duration_unit"], key=len, reverse=True))
     parts = [
-        rf"(?P<duration>(?:\d+(?:\.\d+)?|[一二三四五六七八九十两半]+)个?(?:{units})(?:以内|之内|内))",
-        # a service time limit without 内: 压缩至3个工作日 / 不超过5个工作日 / 1个工作日办结
-        rf"(?P<duration2>{_behind(vocab['limit_words'])}"
-        rf"(?:\d+(?:\.\d+)?|[一二三四五六七八九十两半]+)个?(?:{units}))",
-        r"(?P<duration3>(?:\d+(?:\.\d+)?|[一二三四五六七八九十两半]+)个?(?:个工作日|工作日|小时)(?=办结|办妥|出证|完成))",
         r"(?P<open_n>(?<![\d年])(?P<on>\d{1,2}|[一二三四五六七八九十两]+)"
         r"(?:[至到—\-](?:\d{1,2}|[一二三四五六七八九十]+))?年(?:内|左右|以内|时间))",
         rf"(?P<recurring>(?:{recurring})(?:{_N}日{_BY})?)",
@@ -52,17 +47,19 @@ def _grammar() -> re.Pattern:
         rf"(?:第?(?P<sq>[一二三四1-4])季度|(?P<sm>{_N})月份?(?:(?P<sd>{_N})日)?)?起)",
         rf"(?P<enum>分别于(?P<elist>(?:(?:{_Y}年)?{_N}月(?:{_N}日|底|末)?[、和及]){{1,5}}(?:{_Y}年)?{_N}月(?:{_N}日|底|末)?){_BY})",
         rf"(?P<fest>(?:(?P<fy>{_Y})年)?(?P<fn>{fest}){_BY})",
-        rf"(?P<point>(?:(?<=至)|(?<=于)|(?<=截止))(?:(?P<py>{_Y})年)(?P<pm>{_N})月(?P<pd>{_N})日(?!前|以前|之前|起))",
+        rf"(?P<point>(?:(?P<py>{_Y})年)(?P<pm>{_N})月(?P<pd>{_N})日(?!前|以前|之前|起))",
         rf"(?P<date>(?:(?P<dy>{_Y})年)?(?P<dm>{_N})月(?P<dd>{_N})日{_BY})",
         rf"(?P<garbled>(?<![\d年月])(?P<gm>[1-9]|1[0-2])(?P<gd>[0-3]\d)日{_BY})",
+        # N个工作日 is a service time limit when 内 follows, a limit word precedes (压缩至, 不超过)
+        # or 办结 follows; the handler decides, so no lookbehind is tried at every digit
+        rf"(?P<duration>(?:\d+(?:\.\d+)?|[一二三四五六七八九十两半]+)个?(?:{units})(?P<din>以内|之内|内)?)",
         rf"(?P<month>(?:(?P<my>{_Y})年)?(?P<mm>{_N})月份?(?P<mpart>底|末|中旬|上旬|下旬)?(?:{_BY}|完成|(?<=底|末)))",
         rf"(?P<quarter>(?<!每)(?:(?P<qy>{_Y})年)?第?(?P<qn>[一二三四1-4])季度(?:末|底)?{_BY}?)",
         rf"(?P<yearend>(?:(?P<ey>{_Y})年年?|(?<![\d一二三四五六七八九十两])年)(?:底|末)(?:{_BY})?)",
         r"(?P<yearin>(?P<iy>(?:19|20)\d\d)年(?P<iw>内|度内|中))",           # 2024年内: the 年 is shared
         rf"(?P<period>(?:(?P<ry>{_Y})年)?(?P<rn>{periods}))",
-        rf"(?P<target>(?P<ty>(?:19|20)\d\d)年(?P<tb>{_BY})?(?=[，,]|实现|完成|建成|基本|全面|力争|争取|达到|底前))",
-        # 力争2020年设立… / 到2025年… : a target year after a word that sets one
-        rf"(?P<target2>{_behind(vocab['target_words'])}(?P<ty2>(?:19|20)\d\d)年(?!以来|版|度|前|底|起|\d|内))",
+        # 2020年 as a target year: decided by the handler from the words around it
+        r"(?P<target>(?P<ty>(?:19|20)\d\d)年(?P<tb>前|以前|之前)?)",
         rf"(?P<open>{open_words})",
         # 完成时限：持续推进 — only as the value of a time-limit field, where it is a timeline
         rf"(?P<open_field>{_behind(vocab['time_fields'])}(?:{'|'.join(vocab['open_field'])}))",
@@ -98,7 +95,7 @@ def find(text: str, ctx: Context) -> list[Milestone]:
     return out
 
 
-_UNDATED = {"duration", "duration2", "duration3", "recurring", "open", "open_field"}
+_UNDATED = {"duration", "recurring", "open", "open_field"}
 
 
 def _kind(m: re.Match) -> str:
@@ -147,11 +144,18 @@ def month_end(y: int, mth: int, phrase: str) -> dt.date:
 
 
 def _h_duration(m, ctx):
-    yield m.group(0), "duration", None, ""
+    from .mappings import phrases
+
+    text, start, end = m.string, m.start(), m.end()
+    limit = text[max(0, start - 4):start].endswith(tuple(phrases()["limit_words"]))
+    done = text.startswith(_DONE, end) and re.search("工作日|小时", m.group(0))
+    if m.group("din") or limit or done:
+        yield m.group(0), "duration", None, ""
 
 
-def _h_target2(m, ctx):
-    yield m.group(0), "deadline", dt.date(int(m.group("ty2")), 12, 31), ""
+_DONE = ("办结", "办妥", "出证", "完成")
+_TARGET_NEXT = re.compile(r"[，,]|实现|完成|建成|基本|全面|力争|争取|达到")
+_NOT_TARGET = re.compile(r"以来|版|度|起|内|\d")
 
 
 def _h_open_n(m, ctx):
@@ -217,6 +221,9 @@ def festival_name(word: str) -> str:
 
 
 def _h_point(m, ctx):
+    before = m.string[max(0, m.start() - 2):m.start()]
+    if not before.endswith(("至", "于", "截止")):
+        return                                  # a date in passing is not a milestone
     y = _year(m.group("py"), ctx)
     phrase = m.group(0)
     yield phrase, "point", make_date(y, _num(m.group("pm")), _num(m.group("pd")), m.group(0)), ""
@@ -276,6 +283,13 @@ def _h_yearin(m, ctx):
 
 
 def _h_target(m, ctx):
+    from .mappings import phrases
+
+    text, start, end = m.string, m.start(), m.end()
+    after_target_word = text[max(0, start - 2):start].endswith(tuple(phrases()["target_words"]))
+    if not (m.group("tb") or _TARGET_NEXT.match(text, end)
+            or (after_target_word and not _NOT_TARGET.match(text, end))):
+        return
     y = int(m.group("ty"))
     if m.group("tb"):
         y -= 1                                  # 2025年前: before 2025 begins
@@ -288,8 +302,7 @@ def _h_open(m, ctx):
 
 
 _HANDLERS = {
-    "duration": _h_duration, "duration2": _h_duration, "duration3": _h_duration, "target2": _h_target2,
-    "open_n": _h_open_n, "recurring": _h_recurring, "start": _h_start,
+    "duration": _h_duration, "open_n": _h_open_n, "recurring": _h_recurring, "start": _h_start,
     "enum": _h_enum, "fest": _h_fest, "point": _h_point, "date": _h_date, "garbled": _h_garbled,
     "month": _h_month, "quarter": _h_quarter, "yearend": _h_yearend, "period": _h_period,
     "target": _h_target, "open": _h_open, "open_field": _h_open, "yearin": _h_yearin,
