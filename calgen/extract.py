@@ -30,7 +30,7 @@ def extract_text(text: str, source: str, roll: str = "preceding",
     lines = text.split("\n")
     first = next((i for i, line in enumerate(lines) if outline.match_label(line)), len(lines))
     meta = metadata.read_meta(lines, first)
-    start = meta.body_start if 0 < meta.body_start <= first else 0
+    start = meta.body_start            # 0 when the plan has no title block of its own
     roots = outline.parse(lines, start)
     items = outline.task_items(roots, agencies.assigns_roles)
     sections = tuple((r.label, r.label + ("、" if r.kind == "cn" else " ") + heading(r.text)) for r in roots)

@@ -33,10 +33,13 @@ class Meta:
 
 
 def read_meta(lines: list[str], first_label: int) -> Meta:
-    """Facts from the lines before the first numbered item (the head)."""
+    """Facts from the head: the lines before the plan's own title when a wrapper notice names
+    it (the notice may number its own requests 一、二、), else before the first numbered item."""
     head = lines[:first_label] if first_label > 0 else lines[:40]
-    wrapper_title, issuer = _wrapper(head)
-    title, title_end = _plan_title(head, wrapper_title)
+    wrapper_title, issuer = _wrapper(lines[: max(first_label, 60)])
+    title, title_end = _plan_title(lines[:300] if wrapper_title else head, wrapper_title)
+    if title_end > len(head):
+        head = lines[:title_end]
     issued = _issued(head)
     year = _plan_year(title, issued)
     issuer = issuer or _signature(head)

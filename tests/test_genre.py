@@ -130,3 +130,17 @@ def test_markdown_pipe_table():
          [("deadline", D(2023, 6, 30))]),
         (("一", "2."), "建设信用监管系统", ["市发展改革委"], ["市市场监管局"], [("open", None)]),
     ]
+
+
+def test_notice_with_its_own_numbered_requests():
+    from calgen.extract import extract_text
+    from calgen.reading import clean_text
+
+    text = ("某某区人民政府办公室关于印发《某某区2023年营商环境攻坚行动方案》的通知\n某区府办〔2023〕9号\n"
+            "各街道办事处，区直各单位：\n现将方案印发给你们，并提出以下要求：\n一、提高认识。各单位要高度重视。\n"
+            "二、抓好落实。请于6月10日前报送工作进展。\n某某区人民政府办公室\n2023年5月6日\n"
+            "某某区2023年营商环境攻坚行动方案\n一、重点任务\n(一)优化审批服务。9月底前完成流程再造。(区政务服务中心负责)\n")
+    doc = extract_text(clean_text(text)[0], "n.txt")
+    assert (doc.issued, doc.title) == (D(2023, 5, 6), "某某区2023年营商环境攻坚行动方案")
+    assert [t.path for t in doc.tasks] == [("一", "(一)")]
+    assert [m.phrase for m in doc.tasks[0].milestones] == ["9月底前"]
