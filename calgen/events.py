@@ -6,7 +6,6 @@ phrase and its occurrence), never on its date, so a moved deadline keeps its UID
 """
 from __future__ import annotations
 
-import calendar as _cal
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
@@ -84,25 +83,25 @@ def _horizon(doc: Document) -> tuple[dt.date, dt.date] | None:
 def _expand(base: str, m: Milestone, task: Task, doc: Document,
             horizon: tuple[dt.date, dt.date], roll: str) -> list[CalEvent]:
     """每季度 → the last day of each quarter in the horizon, rolled onto a working day."""
-    cal = calendar()
+    from dateutil.relativedelta import relativedelta
+    from dateutil.rrule import MONTHLY, rrule
+
     months = {"year": 12, "half": 6, "quarter": 3, "month": 1}.get(m.every)
     if not months:
         return []
     start, end = horizon
+    cal = calendar()
     out = []
-    y, mth = start.year, months
-    while True:
-        if mth > 12:
-            y, mth = y + 1, mth - 12
-        nominal = dt.date(y, mth, _cal.monthrange(y, mth)[1])
-        if nominal > end:
-            break
-        if nominal >= start:
+    # Period ends: the last day of every months-th month of the calendar year (3月, 6月, 9月, 12月).
+    firsts = rrule(MONTHLY, interval=months, dtstart=dt.datetime(start.year, months, 1),
+                   until=dt.datetime.combine(end, dt.time()))
+    for first in firsts:
+        nominal = (first + relativedelta(months=1, days=-1)).date()
+        if start <= nominal <= end:
             due = cal.due(nominal, roll)
             note = f"{m.phrase}：本期截至 {nominal.isoformat()}" + (f"; {due.reason}" if due.reason else "")
             out.append(_event(f"{base}|{nominal.isoformat()}", m, due.date, nominal, note, due.flags,
                               task, doc))
-        mth += months
     return out
 
 
