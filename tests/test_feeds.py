@@ -164,3 +164,12 @@ def test_serve(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_recurring_milestones_expand_over_the_plan_year():
+    from calgen.events import events
+    from calgen.extract import extract_file
+
+    doc = extract_file(sample_path())
+    quarterly = sorted(e.due for e in events([doc]) if e.phrase == "每季度")
+    assert quarterly == [dt.date(2023, 3, 31), dt.date(2023, 6, 30), dt.date(2023, 9, 28), dt.date(2023, 12, 29)]
