@@ -55,12 +55,18 @@ def test_dry_run_writes_nothing(tmp_path):
     assert not out.exists() and rep.events > 0
 
 
-def test_failure_mid_build_leaves_previous_outputs_intact(tmp_path, monkeypatch):
+def _built_then_edited(tmp_path):
+    """A finished build, its files' bytes, and the plan edited for the next build."""
     plan = _plan(tmp_path)
     out = tmp_path / "out"
     build([str(plan)], Options(output=out))
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     plan.write_text(SAMPLE.replace("6月底前出台", "7月底前出台"), encoding="utf-8")
+    return plan, out, before
+
+
+def test_failure_mid_build_leaves_previous_outputs_intact(tmp_path, monkeypatch):
+    plan, out, before = _built_then_edited(tmp_path)
     real = build_mod.os.fdopen
     calls = []
 
@@ -221,11 +227,7 @@ def test_jobs_give_the_same_output(tmp_path):
 def test_a_failing_writer_leaves_no_temp_files_and_old_outputs(tmp_path, monkeypatch):
     from calgen.export import gantt
 
-    plan = _plan(tmp_path)
-    out = tmp_path / "out"
-    build([str(plan)], Options(output=out))
-    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    plan.write_text(SAMPLE.replace("6月底前出台", "7月底前出台"), encoding="utf-8")
+    plan, out, before = _built_then_edited(tmp_path)
 
     def broken(docs):
         raise RuntimeError("writer bug")

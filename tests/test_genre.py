@@ -114,15 +114,19 @@ def test_two_issuers_and_plan_title_on_two_lines():
     assert meta.title == "某某市2022年优化营商环境工作要点" and lines[meta.body_start - 1] == "工作要点"
 
 
-def test_markdown_pipe_table():
+def _extract(text):
     from calgen.extract import extract_text
     from calgen.reading import clean_text
 
+    return extract_text(clean_text(text)[0], "plan.txt")
+
+
+def test_markdown_pipe_table():
     text = ("某某市人民政府办公室\n2023年3月1日\n一、重点任务\n\n"
             "| 序号 | 工作任务 | 牵头单位 | 责任单位 | 完成时限 |\n|---|---|---|---|---|\n"
             "| 1 | 推行“一网通办” | 市政务服务数据管理局 | 市司法局、财政局 | 2023年6月底前 |\n"
             "| 2 | 建设信用监管系统 | 市发展改革委 | 市市场监管局 | 持续推进 |\n")
-    doc = extract_text(clean_text(text)[0], "md.md")
+    doc = _extract(text)
     got = [(t.path, t.title, [a.written for a in t.lead], [a.written for a in t.responsible],
             [(m.kind, m.nominal) for m in t.milestones]) for t in doc.tasks]
     assert got == [
@@ -133,14 +137,11 @@ def test_markdown_pipe_table():
 
 
 def test_notice_with_its_own_numbered_requests():
-    from calgen.extract import extract_text
-    from calgen.reading import clean_text
-
     text = ("某某区人民政府办公室关于印发《某某区2023年营商环境攻坚行动方案》的通知\n某区府办〔2023〕9号\n"
             "各街道办事处，区直各单位：\n现将方案印发给你们，并提出以下要求：\n一、提高认识。各单位要高度重视。\n"
             "二、抓好落实。请于6月10日前报送工作进展。\n某某区人民政府办公室\n2023年5月6日\n"
             "某某区2023年营商环境攻坚行动方案\n一、重点任务\n(一)优化审批服务。9月底前完成流程再造。(区政务服务中心负责)\n")
-    doc = extract_text(clean_text(text)[0], "n.txt")
+    doc = _extract(text)
     assert (doc.issued, doc.title) == (D(2023, 5, 6), "某某区2023年营商环境攻坚行动方案")
     assert [t.path for t in doc.tasks] == [("一", "(一)")]
     assert [m.phrase for m in doc.tasks[0].milestones] == ["9月底前"]
