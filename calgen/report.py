@@ -1,9 +1,16 @@
 """Plain-text tables for the terminal: tasks, agencies, per-month due counts, build summaries."""
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter, defaultdict
 
 from .model import Document
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-align for a terminal, where a Chinese character takes two columns."""
+    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - shown)
 
 
 def task_table(docs: list[Document]) -> str:
@@ -15,7 +22,7 @@ def task_table(docs: list[Document]) -> str:
             lines.append(f"  same plan as {d.duplicate_of}")
         for t in d.tasks:
             lead = "、".join(a.written for a in t.lead) or "、".join(a.written for a in t.responsible) or "-"
-            lines.append(f"  {' '.join(t.path):<14} {t.title[:30]:<30}  {lead}")
+            lines.append(f"  {' '.join(t.path):<14} {_pad(t.title[:30], 60)}  {lead}")
             for m in t.milestones:
                 due = f" → {m.due}" if m.due and m.due != m.nominal else ""
                 lines.append(f"  {'':14}   · {m.kind:<9} {m.phrase} {m.nominal or ''}{due}")
@@ -32,10 +39,10 @@ def agency_table(docs: list[Document], unknown_only: bool = False) -> str:
                     continue
                 counts[a.name][role] += 1
                 info[a.name] = a
-    lines = [f"{'agency':<36} {'kind':<10} {'lead':>4} {'resp':>4} {'supp':>4}  slug / as written"]
+    lines = [f"{'agency':<40} {'kind':<10} {'lead':>4} {'resp':>4} {'supp':>4}  slug / as written"]
     for name in sorted(counts):
         c, a = counts[name], info[name]
-        lines.append(f"{name:<36} {a.kind:<10} {c['lead']:>4} {c['responsible']:>4} {c['support']:>4}  "
+        lines.append(f"{_pad(name, 40)} {a.kind:<10} {c['lead']:>4} {c['responsible']:>4} {c['support']:>4}  "
                      f"{a.slug} / {a.written}")
     return "\n".join(lines)
 
@@ -56,10 +63,10 @@ def monthly(docs: list[Document]) -> str:
                     for n in names:
                         table[n][month] += 1
     cols = sorted(months)
-    lines = [f"{'agency':<30}" + "".join(f"{c:>8}" for c in cols) + f"{'total':>7}"]
+    lines = [f"{'agency':<40}" + "".join(f"{c:>8}" for c in cols) + f"{'total':>7}"]
     for name in sorted(table, key=lambda n: -sum(table[n].values())):
         row = table[name]
-        lines.append(f"{name:<30}" + "".join(f"{row[c] or '':>8}" for c in cols) + f"{sum(row.values()):>7}")
+        lines.append(_pad(name, 40) + "".join(f"{row[c] or '':>8}" for c in cols) + f"{sum(row.values()):>7}")
     return "\n".join(lines)
 
 
