@@ -69,8 +69,10 @@ class Report:
 
 def build(inputs: list[str], opts: Options, progress=None) -> Report:
     """Run the pipeline; raises OutputError when outputs cannot be written (nothing replaced)."""
-    docs, failures = extract_many(inputs, roll=opts.roll, strict=opts.strict, jobs=opts.jobs)
+    skipped: list[str] = []
+    docs, failures = extract_many(inputs, roll=opts.roll, strict=opts.strict, jobs=opts.jobs, notes=skipped)
     rep = Report(failures=failures)
+    rep.warnings.extend(skipped)
     _count(docs, rep)
     evs = events(docs, opts.roll)
     previous = _load_manifest(opts.output)

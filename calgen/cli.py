@@ -50,7 +50,10 @@ def _extract_all(files: list[str], roll: str, strict: bool = False, jobs: int = 
     """Extract every file; a bad one is reported and skipped (or stops with --strict)."""
     from .pipeline import extract_many
 
-    docs, failures = extract_many(files, roll=roll, strict=strict, jobs=jobs)
+    notes: list[str] = []
+    docs, failures = extract_many(files, roll=roll, strict=strict, jobs=jobs, notes=notes)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     for err in failures:
         click.echo(f"error: {err}", err=True)
     return docs, failures

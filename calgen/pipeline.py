@@ -28,12 +28,15 @@ def expand(inputs: list[str]) -> tuple[list[str], list[str]]:
 
 
 def extract_many(inputs: list[str], roll: str = "preceding", strict: bool = False,
-                 jobs: int = 1) -> tuple[list[Document], list[CalgenError]]:
-    """Every document that can be read, and an error for each one that cannot.
+                 jobs: int = 1, notes: list[str] | None = None) -> tuple[list[Document], list[CalgenError]]:
+    """Every document that can be read, and an error for each one that cannot; files skipped in
+    folders are added to ``notes``.
 
     With ``jobs`` > 1 the files are extracted in that many processes; results come back in
     input order, so the output is the same as with one."""
-    files, _ = expand(inputs)
+    files, skipped = expand(inputs)
+    if notes is not None:
+        notes.extend(skipped)
     docs: list[Document] = []
     failures: list[CalgenError] = []
     for _f, doc, err in _results(files, roll, jobs):

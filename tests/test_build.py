@@ -163,7 +163,9 @@ def test_folder_input(tmp_path):
     _plan(tmp_path / "plans" / "sub", "a.md", SAMPLE.replace("示府办函〔2023〕18号", "示府办函〔2023〕19号"))
     (tmp_path / "plans" / "picture.png").write_bytes(b"\x89PNG")
     r = CliRunner().invoke(cli, ["extract", str(tmp_path / "plans")])
-    assert [d["source"].rsplit("/", 1)[-1] for d in json.loads(r.output)["documents"]] == ["b.txt", "a.md"]
+    out = r.stdout
+    assert [d["source"].rsplit("/", 1)[-1] for d in json.loads(out)["documents"]] == ["b.txt", "a.md"]
+    assert f"note: {tmp_path / 'plans' / 'picture.png'}: skipped (unsupported file type .png)" in r.stderr
 
 
 def test_resolve_and_holidays():
