@@ -87,7 +87,8 @@ def stage_split(paths: list[Path]) -> dict[str, float]:
              for lines in split]
     t["metadata"] = time.perf_counter() - start
     start = time.perf_counter()
-    items = [outline.leaves(outline.parse(lines, m.body_start)) for lines, m in zip(split, metas)]
+    items = [outline.task_items(outline.parse(lines, m.body_start), agencies.assigns_roles)
+             for lines, m in zip(split, metas)]
     t["outline"] = time.perf_counter() - start
     start = time.perf_counter()
     for doc_items, m in zip(items, metas):

@@ -116,7 +116,6 @@ def _render(docs, evs, opts, sequences, cancelled, rep, progress) -> Iterator[tu
     agencies = agencies_of(evs)
     rep.agencies = len(agencies)
     rep.events = len(evs)
-    base = ics.FeedOptions(alarms=opts.alarms, sequences=sequences)
     items = list(agencies.items())
     by_agency: dict[str, list[CalEvent]] = {}
     for e in evs:
@@ -128,7 +127,7 @@ def _render(docs, evs, opts, sequences, cancelled, rep, progress) -> Iterator[tu
         o = ics.FeedOptions(opts.alarms, sequences, tuple(c[:3] for c in gone))
         yield f"feeds/{slug}.ics", ics.feed(agency.name, f"{agency.name}：工作任务节点（calgen）",
                                             by_agency.get(agency.name, []), agency, o, cache)
-    o = ics.FeedOptions(base.alarms, sequences, tuple(c[:3] for c in cancelled))
+    o = ics.FeedOptions(opts.alarms, sequences, tuple(c[:3] for c in cancelled))
     yield "feeds/all.ics", ics.feed("全部任务节点", "calgen：所有工作任务节点", evs, None, o, cache)
     rep.feeds = len(agencies) + 1
     cache.clear()

@@ -299,14 +299,5 @@ def _descendants(item: Item) -> list[Item]:
 
 
 def leaves(roots: list[Item]) -> list[Item]:
-    out: list[Item] = []
-
-    def walk(items: list[Item]) -> None:
-        for it in items:
-            if it.children:
-                walk(it.children)
-            else:
-                out.append(it)
-
-    walk(roots)
-    return out
+    """The innermost numbered items."""
+    return task_items(roots, lambda _text: False)

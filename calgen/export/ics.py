@@ -30,10 +30,13 @@ def calname(text: str) -> str:
 
 def dtstamp(ev: CalEvent) -> dt.datetime:
     """From SOURCE_DATE_EPOCH, else the plan's issue date: never the clock."""
+    return _stamp(ev.doc.issued or dt.date(ev.doc.plan_year or 1970, 1, 1))
+
+
+def _stamp(day: dt.date) -> dt.datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    day = ev.doc.issued or dt.date(ev.doc.plan_year or 1970, 1, 1)
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
@@ -159,10 +162,7 @@ def _cancelled(uid: str, due: str, text: str, opts: FeedOptions):
     day = dt.date.fromisoformat(due)
     e = Event()
     e.add("uid", uid)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    stamp = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch and epoch.isdigit() \
-        else dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-    e.add("dtstamp", stamp)
+    e.add("dtstamp", _stamp(day))
     e.add("sequence", (opts.sequences or {}).get(uid, 0))
     e.add("status", "CANCELLED")
     e.add("summary", f"【已取消】{text}")
