@@ -23,11 +23,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from calgen import agencies, deadlines, extract, metadata, outline, reading  # noqa: E402
-from calgen.build import Options, build  # noqa: E402
-from calgen.export.schema import documents_json  # noqa: E402
-from calgen.pipeline import extract_many  # noqa: E402
+from calgen import numerals  # noqa: E402
+from calgen.extract import agencies, deadlines, metadata, outline  # noqa: E402
+from calgen.extract import document as extract  # noqa: E402
+from calgen.extract.batch import extract_many  # noqa: E402
+from calgen.publish.build import build  # noqa: E402
+from calgen.publish.schema import documents_json  # noqa: E402
+from calgen.read import decode as reading  # noqa: E402
+from calgen.rules import Rules  # noqa: E402
 from calgen.sample import sample_path  # noqa: E402
+from calgen.settings import Settings  # noqa: E402
 
 FILLER = ["完善工作机制", "加强统筹协调和指导督促", "推进政务数据共享和业务协同", "优化办事流程、压减申请材料",
           "强化事中事后监管", "提升服务质量和群众满意度", "建立健全考核评价体系", "推动线上线下融合发展",
@@ -56,13 +61,13 @@ def make_plan(i: int, rng: random.Random, names: list[str]) -> str:
 
 
 def _cn(n: int) -> str:
-    return outline.int_to_cn(n)
+    return numerals.int_to_cn(n)
 
 
 def corpus(folder: Path, count: int) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(20231)
-    names = sorted({a for e in agencies.registry().entries if e.jurisdiction == "东莞市"
+    names = sorted({a for e in Rules.load().registry.entries if e.jurisdiction == "东莞市"
                     for a in e.aliases if a.startswith("市")}) or ["市财政局", "市商务局"]
     paths = []
     for i in range(count):
@@ -72,14 +77,14 @@ def corpus(folder: Path, count: int) -> list[Path]:
     return paths
 
 
-def stage_split(paths: list[Path]) -> dict[str, float]:
+def stage_split(paths: list[Path], rules: Rules) -> dict[str, float]:
     """Seconds per stage, by timing the stage functions on the whole corpus."""
     t = {}
     start = time.perf_counter()
     raws = [p.read_bytes() for p in paths]
     t["read files"] = time.perf_counter() - start
     start = time.perf_counter()
-    texts = [reading.clean_bytes(r).text for r in raws]
+    texts = [reading.clean_bytes(r, rules.simplifier).text for r in raws]
     t["decode + clean"] = time.perf_counter() - start
     start = time.perf_counter()
     split = [x.split("\n") for x in texts]
@@ -93,17 +98,17 @@ def stage_split(paths: list[Path]) -> dict[str, float]:
     start = time.perf_counter()
     for doc_items, m in zip(items, metas):
         for it in doc_items:
-            agencies.resolve_roles(agencies.parse_roles(it.text), m.jurisdiction)
+            agencies.resolve_roles(agencies.parse_roles(it.text, rules.registry), m.jurisdiction, rules.registry)
     t["agencies"] = time.perf_counter() - start
     start = time.perf_counter()
     for doc_items, m in zip(items, metas):
         ctx = deadlines.Context(m.plan_year, m.issued)
         for it in doc_items:
-            deadlines.find(it.text, ctx)
+            deadlines.find(it.text, ctx, rules.phrases, [])
     t["deadlines (grammar)"] = time.perf_counter() - start
     start = time.perf_counter()
     for r, p in zip(texts, paths):
-        extract.extract_text(r, str(p))
+        extract.extract_text(r, str(p), rules)
     t["whole extract_text (incl. due dates)"] = time.perf_counter() - start
     return t
 
@@ -122,16 +127,17 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="extract runs (best and median are printed)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="calgen-bench-"))
+    rules = Rules.load()
     try:
         paths = corpus(tmp / "plans", args.docs)
         files = [str(p) for p in paths]
-        chars = sum(len(reading.read_file(p).text) for p in paths[:200]) * len(paths) / min(200, len(paths))
-        extract_many(files[:5])                                   # warm caches (OpenCC, registry)
+        chars = sum(len(reading.read_file(p, rules.simplifier).text) for p in paths[:200]) * len(paths) / min(200, len(paths))
+        extract_many(files[:5], rules)                                   # warm caches (OpenCC, registry)
 
         runs = []
         for _ in range(args.repeat):                     # the machine is shared: best and median
             start = time.perf_counter()
-            docs, failures = extract_many(files)
+            docs, failures = extract_many(files, rules)
             runs.append(time.perf_counter() - start)
         secs, median = min(runs), sorted(runs)[len(runs) // 2]
         peak = _peak_rss()
@@ -142,21 +148,21 @@ def main() -> None:
               f"peak RSS so far {peak / 1e6:.0f} MB  failures {len(failures)}")
 
         start = time.perf_counter()
-        docs_j, _ = extract_many(files, jobs=args.jobs)
+        docs_j, _ = extract_many(files, rules, jobs=args.jobs)
         secs_j = time.perf_counter() - start
         same = documents_json(docs_j) == documents_json(docs)
         print(f"extract --jobs {args.jobs}: {secs_j:.2f} s  {chars / secs_j / 1e6:.2f} M characters/s  "
               f"output identical to --jobs 1: {same}")
 
         start = time.perf_counter()
-        rep = build(files, Options(output=tmp / "out"))
+        rep = build(files, Rules.load(Settings(output=tmp / "out")))
         secs_b = time.perf_counter() - start
         peak_b = _peak_rss()
         print(f"full build (1 process): {secs_b:.2f} s  {rep.feeds} feeds  {rep.events} events  "
               f"peak RSS so far {peak_b / 1e6:.0f} MB")
 
         print("stage split (seconds over the corpus):")
-        for name, s in stage_split(paths).items():
+        for name, s in stage_split(paths, rules).items():
             print(f"  {name:<38} {s:7.2f}")
 
         seeds = ROOT.parent / "shared" / "seeds"

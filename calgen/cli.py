@@ -3,11 +3,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
 from .errors import CalgenError
+
+if TYPE_CHECKING:
+    from .rules import Rules
+    from .settings import Conventions, Settings
 
 ROLL = click.Choice(["preceding", "following", "none"])
 
@@ -30,12 +35,26 @@ class _Group(click.Group):
               help="A year's holiday arrangement (format of mappings/holidays/<year>.toml).")
 def cli(extra_mappings: tuple[str, ...], calendar_file: tuple[str, ...]) -> None:
     """Turn Chinese government work plans into deadline calendars."""
-    from . import mappings, workdays
+    ctx = click.get_current_context()
+    ctx.obj = {"mappings": tuple(Path(p) for p in extra_mappings),
+               "calendar_files": tuple(Path(p) for p in calendar_file)}
 
-    for path in extra_mappings:
-        mappings.add_extra(path)
-    for path in calendar_file:
-        workdays.add_calendar_file(path)
+
+def _settings(**chosen: Any) -> Settings:
+    """Settings from the global options plus this command's; None means "not given"."""
+    from .settings import Settings
+
+    obj = click.get_current_context().find_root().obj or {}
+    values = {k: v for k, v in chosen.items() if v is not None}
+    values.setdefault("agency_files", obj.get("mappings", ()))
+    values.setdefault("calendar_files", obj.get("calendar_files", ()))
+    return Settings(**values)
+
+
+def _rules(settings: Settings) -> Rules:
+    from .rules import Rules
+
+    return Rules.load(settings)
 
 
 def _inputs(files: tuple[str, ...]) -> list[str]:
@@ -46,12 +65,12 @@ def _inputs(files: tuple[str, ...]) -> list[str]:
     return [str(sample_path())]
 
 
-def _extract_all(files: list[str], roll: str, strict: bool = False, jobs: int = 1):
+def _extract_all(files: list[str], rules: Rules, strict: bool = False, jobs: int = 1) -> tuple[list[Any], list[Any]]:
     """Extract every file; a bad one is reported and skipped (or stops with --strict)."""
-    from .pipeline import extract_many
+    from .extract.batch import extract_many
 
     notes: list[str] = []
-    docs, failures = extract_many(files, roll=roll, strict=strict, jobs=jobs, notes=notes)
+    docs, failures = extract_many(files, rules, jobs=jobs, strict=strict, notes=notes)
     for note in notes:
         click.echo(f"note: {note}", err=True)
     for err in failures:
@@ -68,15 +87,15 @@ def _extract_all(files: list[str], roll: str, strict: bool = False, jobs: int = 
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1), help="Processes to extract with.")
 def extract(files: tuple[str, ...], fmt: str, roll: str, assume_weekdays: bool, jobs: int) -> None:
     """Print every task of FILES (plans or folders) with agencies and milestones."""
-    from .export.schema import dumps
-    from .workdays import set_assume_weekdays
+    from .publish.schema import dumps
+    from .settings import Roll
 
-    set_assume_weekdays(assume_weekdays)
-    docs, failures = _extract_all(list(files), roll, jobs=jobs)
+    rules = _rules(_settings(roll=Roll(roll), assume_weekdays=assume_weekdays, jobs=jobs))
+    docs, failures = _extract_all(list(files), rules, jobs=jobs)
     if fmt == "json":
         click.echo(dumps(docs), nl=False)
     else:
-        from .report import task_table
+        from .publish.report import task_table
 
         click.echo(task_table(docs))
     if failures:
@@ -97,28 +116,28 @@ def extract(files: tuple[str, ...], fmt: str, roll: str, assume_weekdays: bool, 
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1), help="Processes to extract with.")
 def build(files, output, roll, alarms, base_url, keep_removed, dry_run, strict, assume_weekdays, progress, jobs):
     """Build feeds, gantt.csv/html and tasks.json from FILES (default: calgen.toml, else the sample)."""
-    from . import config, mappings, workdays
-    from .build import Options
-    from .build import build as run
-    from .export.ics import parse_alarms
+    from .publish.build import build as run
+    from .publish.ics import parse_alarms
+    from .settings import Roll, choice, load_config
 
-    conf = config.load()
-    for path in conf.get("mappings", []):
-        mappings.add_extra(path)
-    for path in conf.get("calendar_files", []):
-        workdays.add_calendar_file(path)
-    workdays.set_assume_weekdays(assume_weekdays)
+    conf = load_config()
+    obj = click.get_current_context().find_root().obj or {}
     inputs = list(files) or conf.get("inputs") or _inputs(())
-    opts = Options(
+    settings = _settings(
+        agency_files=tuple(Path(p) for p in conf.get("mappings", [])) + obj.get("mappings", ()),
+        calendar_files=tuple(Path(p) for p in conf.get("calendar_files", [])) + obj.get("calendar_files", ()),
+        roll=choice(Roll, roll or conf.get("roll", "preceding"), "roll"),
+        assume_weekdays=assume_weekdays,
         output=Path(output or conf.get("output", "output")),
-        roll=roll or conf.get("roll", "preceding"),
         alarms=parse_alarms(alarms if alarms is not None else conf.get("alarms", "")),
         base_url=base_url if base_url is not None else conf.get("base_url", ""),
         keep_removed=keep_removed if keep_removed is not None else conf.get("keep_removed", False),
         dry_run=dry_run,
         strict=strict if strict is not None else conf.get("strict", False),
         jobs=jobs,
+        conventions=_conventions(conf),
     )
+    rules = _rules(settings)
 
     def bar(items):
         show = progress if progress is not None else len(inputs) > 20
@@ -127,10 +146,10 @@ def build(files, output, roll, alarms, base_url, keep_removed, dry_run, strict, 
         with click.progressbar(items, label="feeds", file=sys.stderr) as it:
             return list(it)
 
-    rep = run(inputs, opts, progress=bar)
-    from .report import build_summary
+    rep = run(inputs, rules, progress=bar)
+    from .publish.report import build_summary
 
-    click.echo(build_summary(rep, opts))
+    click.echo(build_summary(rep, settings))
     for err in rep.failures:
         click.echo(f"error: {err}", err=True)
     if rep.failures:
@@ -144,18 +163,20 @@ def build(files, output, roll, alarms, base_url, keep_removed, dry_run, strict, 
 @click.option("--roll", type=ROLL, default="preceding", show_default=True)
 def resolve(phrase: str, year: int, issued, roll: str) -> None:
     """Show how PHRASE (e.g. 9月底前) resolves on the working-day calendar."""
-    from .resolve import explain
+    from .calendar.explain import explain
+    from .settings import Roll
 
-    click.echo(explain(phrase, year, issued.date() if issued else None, roll))
+    rules = _rules(_settings(roll=Roll(roll)))
+    click.echo(explain(phrase, year, issued.date() if issued else None, rules))
 
 
 @cli.command()
 @click.argument("year", type=int, required=False)
 def holidays(year: int | None) -> None:
     """Holiday-data coverage and sources, or one YEAR's rest days and makeup working days."""
-    from .resolve import holiday_listing
+    from .calendar.explain import holiday_listing
 
-    click.echo(holiday_listing(year))
+    click.echo(holiday_listing(year, _rules(_settings()).calendar))
 
 
 @cli.command()
@@ -163,9 +184,9 @@ def holidays(year: int | None) -> None:
 @click.option("--unknown", is_flag=True, help="Only names the registry does not know (to add them).")
 def agencies(files: tuple[str, ...], unknown: bool) -> None:
     """Every agency in FILES with task counts per role."""
-    from .report import agency_table
+    from .publish.report import agency_table
 
-    docs, failures = _extract_all(list(files), "preceding")
+    docs, failures = _extract_all(list(files), _rules(_settings()))
     click.echo(agency_table(docs, unknown_only=unknown))
     if failures:
         sys.exit(1)
@@ -175,9 +196,9 @@ def agencies(files: tuple[str, ...], unknown: bool) -> None:
 @click.argument("files", nargs=-1)
 def report(files: tuple[str, ...]) -> None:
     """Due milestones per agency per month."""
-    from .report import monthly
+    from .publish.report import monthly
 
-    docs, failures = _extract_all(_inputs(files), "preceding")
+    docs, failures = _extract_all(_inputs(files), _rules(_settings()))
     click.echo(monthly(docs))
     if failures:
         sys.exit(1)
@@ -187,7 +208,7 @@ def report(files: tuple[str, ...]) -> None:
 @click.argument("folder", type=click.Path(exists=True), default="output")
 def check(folder: str) -> None:
     """Check every feed under FOLDER against what Outlook needs."""
-    from .check import check_folder
+    from .publish.check import check_folder
 
     results = check_folder(Path(folder))
     bad = 0
@@ -208,7 +229,7 @@ def check(folder: str) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 def serve(folder: str, host: str, port: int) -> None:
     """Serve FOLDER's feeds over HTTP for subscription."""
-    from .serve import make_server
+    from .publish.serve import make_server
 
     server = make_server(Path(folder), host, port)
     h, p = server.server_address[:2]
@@ -225,13 +246,21 @@ def serve(folder: str, host: str, port: int) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing calgen.toml.")
 def init(force: bool) -> None:
     """Write a commented calgen.toml example in the current folder."""
-    from .config import EXAMPLE
+    from .settings import EXAMPLE
 
     path = Path("calgen.toml")
     if path.exists() and not force:
         raise click.ClickException("calgen.toml exists; use --force to overwrite it")
     path.write_text(EXAMPLE, encoding="utf-8")
     click.echo("wrote calgen.toml")
+
+
+def _conventions(conf: dict[str, Any]) -> Conventions:
+    from .settings import Conventions, MonthBefore, YearBefore, choice
+
+    return Conventions(
+        month_before=choice(MonthBefore, conf.get("month_before", MonthBefore.MONTH_START), "month_before"),
+        year_before=choice(YearBefore, conf.get("year_before", YearBefore.YEAR_START), "year_before"))
 
 
 def main() -> None:

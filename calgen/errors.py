@@ -18,6 +18,10 @@ class CalgenError(Exception):
         self.phrase = phrase
         self.hint = hint
 
+    def __reduce__(self):  # type: ignore[override]
+        # Picklable across processes whatever the subclass's __init__ takes.
+        return _restore, (type(self), dict(self.__dict__))
+
     def located(self, file: str) -> CalgenError:
         """Return self with ``file`` filled in when the raiser did not know it."""
         if self.file is None:
@@ -36,6 +40,13 @@ class CalgenError(Exception):
         return f"{where}: {text}" if where else text
 
 
+def _restore(cls: type[CalgenError], state: dict) -> CalgenError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, state.get("message", ""))
+    err.__dict__.update(state)
+    return err
+
+
 class ReadingError(CalgenError):
     """The bytes of a document cannot be turned into plan text."""
 
@@ -51,7 +62,7 @@ class DeadlineError(CalgenError):
 class CalendarCoverageError(DeadlineError):
     """No holiday arrangement is known for a year a due date needs."""
 
-    def __init__(self, year: int, covered: tuple[int, int], **kw) -> None:
+    def __init__(self, year: int, covered: tuple[int, int], **kw: object) -> None:
         lo, hi = covered
         super().__init__(
             f"no State Council holiday arrangement for {year} (calendar data covers {lo}–{hi})",

@@ -1,24 +1,25 @@
-"""Load the plain data files under mappings/ once, validated.
+"""Finding and parsing the plain data files under mappings/ (no caching: see calgen.rules).
 
-The folder is found in this order: the ``CALGEN_MAPPINGS`` environment variable, a
-``mappings/`` folder beside the package (a source checkout), then the copy installed with the
-package.  Extra files can be added with :func:`add_extra` (the CLI's ``--mappings`` option).
+The folder is, in this order: ``Settings.mappings_dir``, the ``CALGEN_MAPPINGS`` environment
+variable, a ``mappings/`` folder beside the package (a source checkout), then the copy installed
+with the package.
 """
 from __future__ import annotations
 
 import os
 import re
 import tomllib
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from .errors import MappingError
 
-_EXTRA: list[Path] = []
 
-
-def folder() -> Path:
+def find_folder(explicit: Path | None = None) -> Path:
+    if explicit is not None:
+        if not (explicit / "agencies.toml").exists():
+            raise MappingError("not a mappings folder (no agencies.toml)", file=str(explicit))
+        return explicit
     env = os.environ.get("CALGEN_MAPPINGS")
     if env:
         return Path(env)
@@ -30,50 +31,22 @@ def folder() -> Path:
 
 
 def load_toml(path: Path) -> dict[str, Any]:
+    """A TOML file; every failure is one MappingError naming the file (and line)."""
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError:
-        raise MappingError("mapping file not found", file=str(path)) from None
+        raise MappingError("file not found", file=str(path)) from None
+    except IsADirectoryError:
+        raise MappingError("is a folder, not a TOML file", file=str(path)) from None
+    except PermissionError:
+        raise MappingError("permission denied", file=str(path)) from None
+    except UnicodeDecodeError as e:
+        raise MappingError(f"not UTF-8 (byte {e.start})", file=str(path),
+                           hint="save the file as UTF-8") from None
     except tomllib.TOMLDecodeError as e:
         m = re.search(r"\(at line (\d+)", str(e))
         msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
         raise MappingError(f"TOML syntax error: {msg}", file=str(path),
                            line=int(m.group(1)) if m else None,
                            hint="fix the line and run again") from None
-
-
-def add_extra(path: str | Path) -> None:
-    """Register an extra agencies file (same format as agencies.toml); clears the caches."""
-    _EXTRA.append(Path(path))
-    clear_caches()
-
-
-def clear_caches() -> None:
-    for fn in (vocabulary, phrases, agency_tables):
-        fn.cache_clear()
-    from . import agencies, workdays
-
-    for fn in (agencies.registry, agencies._resolve, agencies._bracket_roles, agencies._labelled_roles,
-               agencies.make_slug):
-        fn.cache_clear()
-    workdays.clear_cache()
-
-
-@lru_cache(maxsize=1)
-def vocabulary() -> dict[str, str]:
-    """Taiwan-vocabulary → mainland replacements applied after OpenCC."""
-    data = load_toml(folder() / "vocabulary.toml")
-    return {k: v for k, v in data.get("replace", {}).items() if isinstance(v, str)}
-
-
-@lru_cache(maxsize=1)
-def phrases() -> dict[str, Any]:
-    return load_toml(folder() / "phrases.toml")
-
-
-@lru_cache(maxsize=1)
-def agency_tables() -> list[tuple[Path, dict[str, Any]]]:
-    """agencies.toml plus any extra files, each with its path for error messages."""
-    paths = [folder() / "agencies.toml", *_EXTRA]
-    return [(p, load_toml(p)) for p in paths]

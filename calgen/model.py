@@ -3,9 +3,41 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from enum import StrEnum
 
-ROLES = ("lead", "responsible", "support")
-DATED_KINDS = frozenset({"deadline", "start", "point"})
+
+class Role(StrEnum):
+    """What a task asks of an agency (牵头 / 负责 / 配合)."""
+
+    LEAD = "lead"
+    RESPONSIBLE = "responsible"
+    SUPPORT = "support"
+
+
+ROLES: tuple[Role, ...] = (Role.LEAD, Role.RESPONSIBLE, Role.SUPPORT)
+
+
+class Kind(StrEnum):
+    """What a deadline phrase says (../shared/gold/SCHEMA.md's milestone kinds)."""
+
+    DEADLINE = "deadline"      # 6月底前, 年底前, 到2025年
+    START = "start"            # 从4月起
+    POINT = "point"            # 于2019年3月1日 (a day, neither before nor from)
+    RECURRING = "recurring"    # 每季度, 每月10日前
+    DURATION = "duration"      # 5个工作日内 (a service time limit, never a date)
+    OPEN = "open"              # 长期坚持, 三年内
+
+
+DATED_KINDS = frozenset({Kind.DEADLINE, Kind.START, Kind.POINT})
+
+
+class AgencyKind(StrEnum):
+    DEPARTMENT = "department"
+    GOVERNMENT = "government"
+    VERTICAL = "vertical"
+    ENTERPRISE = "enterprise"
+    GROUP = "group"            # 省有关部门, 各地级以上市: collectives with no feed of their own
+    UNKNOWN = "unknown"        # not in the registry
 
 
 @dataclass(frozen=True)
@@ -14,23 +46,23 @@ class Agency:
 
     name: str                      # canonical name (registry) or the document's own, prefix-expanded
     written: str                   # as the document wrote it (Simplified)
-    kind: str = "department"       # department | vertical | group | unknown
+    kind: str = AgencyKind.DEPARTMENT
     slug: str = ""
     known: bool = True             # False when the registry has no entry for it
 
     @property
     def is_group(self) -> bool:
-        return self.kind == "group"
+        return self.kind == AgencyKind.GROUP
 
 
 @dataclass(frozen=True)
 class Milestone:
     phrase: str
-    kind: str                      # deadline | start | point | recurring | duration | open | implied
+    kind: Kind
     nominal: dt.date | None
     clause: str
     due: dt.date | None = None
-    note: str = ""                 # why due differs from nominal, or flags (estimated, provisional)
+    note: str = ""                 # why due differs from nominal, or what the flags mean
     flags: tuple[str, ...] = ()    # before_issue | estimated | provisional
     every: str = ""                # recurring unit: year | half | quarter | month | week
 
@@ -50,8 +82,9 @@ class Task:
     responsible: tuple[Agency, ...] = ()
     support: tuple[Agency, ...] = ()
     milestones: tuple[Milestone, ...] = ()
+    warnings: tuple[str, ...] = ()     # problems in this task alone ("line 12: … (phrase)")
 
-    def agencies(self) -> list[tuple[str, Agency]]:
+    def agencies(self) -> list[tuple[Role, Agency]]:
         return [(role, a) for role in ROLES for a in getattr(self, role)]
 
 

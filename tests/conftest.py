@@ -3,10 +3,14 @@ from pathlib import Path
 
 import pytest
 
+from calgen.rules import Rules
+from calgen.settings import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SEEDS = SHARED / "seeds"
 GOLD = SHARED / "gold"
+REALWORLD = SHARED / "realworld"
 
 
 def need_shared() -> Path:
@@ -16,6 +20,26 @@ def need_shared() -> Path:
             pytest.fail(f"{SEEDS} is missing: CI must run with ../shared beside the checkout")
         pytest.skip(f"{SEEDS} not present (the seed plans live outside the repository)")
     return SEEDS
+
+
+# The shipped rules with default settings, loaded once for the whole session (tables of cases
+# and hypothesis tests use it directly; other tests take the ``rules`` fixture).
+RULES = Rules.load(Settings())
+
+
+def rules_for(**chosen) -> Rules:
+    """Rules for one test's own settings (output folder, extra files, roll …)."""
+    return Rules.load(Settings(**chosen))
+
+
+@pytest.fixture(scope="session")
+def rules() -> Rules:
+    return RULES
+
+
+@pytest.fixture(scope="session")
+def reg(rules):
+    return rules.registry
 
 
 @pytest.fixture(scope="session")
@@ -29,10 +53,10 @@ def seed_files(seeds) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def seed_docs(seed_files):
-    from calgen.pipeline import extract_many
+def seed_docs(seed_files, rules):
+    from calgen.extract.batch import extract_many
 
-    docs, failures = extract_many(seed_files)
+    docs, failures = extract_many(seed_files, rules)
     assert not failures
     return {Path(d.source).name[:3]: d for d in docs}
 
@@ -40,10 +64,3 @@ def seed_docs(seed_files):
 @pytest.fixture(autouse=True)
 def _stable_env(monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    from calgen import workdays
-
-    workdays.set_assume_weekdays(False)
-    yield
-    workdays._EXTRA_FILES.clear()
-    workdays.clear_cache()
-    workdays.set_assume_weekdays(False)

@@ -1,9 +1,11 @@
 """Role parsing, shared affixes, registry resolution."""
 import pytest
 
-from calgen import mappings
-from calgen.agencies import make_slug, parse_roles, registry, resolve, split_names
 from calgen.errors import MappingError
+from calgen.extract.agencies import parse_roles, split_names
+from calgen.extract.registry import make_slug
+from calgen.rules import Rules
+from calgen.settings import Settings
 
 # (task text with its agency part, first-listed-is-lead convention) → (lead, responsible, support)
 ROLE_CASES = [
@@ -44,15 +46,15 @@ ROLE_CASES = [
 
 
 @pytest.mark.parametrize("text,expected", ROLE_CASES)
-def test_roles(text, expected):
-    roles = parse_roles(text)
+def test_roles(text, expected, reg):
+    roles = parse_roles(text, reg)
     assert (list(roles.lead), list(roles.responsible), list(roles.support)) == tuple(map(list, expected))
 
 
-def test_first_listed_is_lead_only_when_the_notice_says_so():
+def test_first_listed_is_lead_only_when_the_notice_says_so(reg):
     text = "推进。\n责任单位：市财政局、市商务局"
-    assert parse_roles(text).lead == ()
-    assert parse_roles(text, first_is_lead=True).lead == ("市财政局",)
+    assert parse_roles(text, reg).lead == ()
+    assert parse_roles(text, reg, first_is_lead=True).lead == ("市财政局",)
 
 
 @pytest.mark.parametrize("text,names", [
@@ -62,10 +64,10 @@ def test_first_listed_is_lead_only_when_the_notice_says_so():
     ("省政府办公厅和省市场监管局", ["省政府办公厅", "省市场监管局"]),
     ("海关总署广东分署和省有关部门", ["海关总署广东分署", "省有关部门"]),
 ])
-def test_split_names(text, names):
-    from calgen.reading import clean_text
+def test_split_names(text, names, rules):
+    from calgen.read.clean import clean_text
 
-    assert split_names(clean_text(text)[0]) == names
+    assert split_names(clean_text(text, rules.simplifier)[0], rules.registry) == names
 
 
 @pytest.mark.parametrize("written,juris,name,kind", [
@@ -80,24 +82,23 @@ def test_split_names(text, names):
     ("各园区", "东莞市", "各园区", "group"),
     ("市城市综合管理执法局", "东莞市", "东莞市城市管理和综合执法局", "department"),
 ])
-def test_resolve(written, juris, name, kind):
+def test_resolve(written, juris, name, kind, rules):
     if name is None:
-        from calgen.reading import clean_text
+        from calgen.read.clean import clean_text
 
-        written = clean_text(written)[0]
+        written = clean_text(written, rules.simplifier)[0]
         name, kind = "广东省财政厅", "department"
-    a = resolve(written, juris)
+    a = rules.registry.resolve(written, juris)
     assert (a.name, a.kind) == (name, kind)
 
 
-def test_unknown_names_are_kept_with_their_own_slug():
-    a = resolve("市新设协调办", "东莞市")
+def test_unknown_names_are_kept_with_their_own_slug(reg):
+    a = reg.resolve("市新设协调办", "东莞市")
     assert (a.name, a.known, a.kind) == ("东莞市新设协调办", False, "unknown")
     assert a.slug == "dgs-xinshexiediaoban"     # character readings (no phrase dictionary): stable, ASCII
 
 
-def test_registry_is_valid():
-    reg = registry()
+def test_registry_is_valid(reg):
     slugs = [e.slug for e in reg.entries]
     assert len(slugs) == len(set(slugs))
     names = [e.name for e in reg.entries]
@@ -113,23 +114,24 @@ def test_slug_is_ascii_and_url_safe():
 
 @pytest.fixture
 def extra(tmp_path):
-    """Register an extra agencies file for one test; forgotten afterwards."""
+    """An extra agencies file for one test, and the registry loaded with it."""
     def add(text):
         p = tmp_path / "extra.toml"
         p.write_text(text, encoding="utf-8")
-        mappings.add_extra(p)
         return p
 
-    yield add
-    mappings._EXTRA.clear()
-    mappings.clear_caches()
+    def load(path):
+        return Rules.load(Settings(agency_files=(path,))).registry
+
+    add.load = load
+    return add
 
 
 def test_duplicate_alias_is_refused(extra):
     p = extra('[[agency]]\nname = "某某局"\njurisdiction = "广东省"\nkind = "department"\n'
           'aliases = ["省财政厅"]\nsource = "test"\n')
     with pytest.raises(MappingError) as e:
-        registry()
+        extra.load(p)
     assert str(e.value) == (f"{p}: alias '省财政厅' claimed by both 广东省财政厅 and 某某局 — "
                             "remove the duplicate alias")
 
@@ -137,19 +139,19 @@ def test_duplicate_alias_is_refused(extra):
 def test_syntax_error_names_file_and_line(extra):
     p = extra('[[agency]]\nname = "某某局\n')
     with pytest.raises(MappingError) as e:
-        registry()
+        extra.load(p)
     assert str(e.value).startswith(f"{p}:2: TOML syntax error")
 
 
 def test_bad_pattern_is_refused(extra):
     p = extra('[patterns]\ngroup = ["各(("]\n')
     with pytest.raises(MappingError) as e:
-        registry()
+        extra.load(p)
     assert str(e.value).startswith(f"{p}: [patterns] group: bad regular expression '各(('")
 
 
 def test_extra_registry_adds_an_agency(extra):
-    extra('[[agency]]\nname = "东莞市重大项目建设办公室"\njurisdiction = "东莞市"\n'
-          'kind = "department"\naliases = ["市重大办"]\nsource = "test"\n')
-    a = resolve("市重大办", "东莞市")
+    p = extra('[[agency]]\nname = "东莞市重大项目建设办公室"\njurisdiction = "东莞市"\n'
+              'kind = "department"\naliases = ["市重大办"]\nsource = "test"\n')
+    a = extra.load(p).resolve("市重大办", "东莞市")
     assert (a.name, a.known, a.slug) == ("东莞市重大项目建设办公室", True, "dgs-zhongdaxiangmujianshebangongshi")

@@ -5,12 +5,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calgen.deadlines import Context, find
 from calgen.errors import CalendarCoverageError, DeadlineError
-from calgen.extract import extract_text
-from calgen.workdays import add_calendar_file, calendar, set_assume_weekdays
+from calgen.extract.deadlines import Context, find
+from calgen.extract.document import extract_text
+from calgen.rules import Rules
+from calgen.settings import Roll, Settings
 
 D = dt.date
+_RULES = Rules.load(Settings())      # for hypothesis tests, which cannot take fixtures
 
 # (text, plan year, issue date) → [(kind, phrase, nominal)]
 PHRASES = [
@@ -76,8 +78,8 @@ PHRASES = [
 
 
 @pytest.mark.parametrize("text,year,issued,expected", PHRASES)
-def test_phrases(text, year, issued, expected):
-    got = [(m.kind, m.phrase, m.nominal) for m in find(text, Context(year, issued))]
+def test_phrases(text, year, issued, expected, rules):
+    got = [(m.kind, m.phrase, m.nominal) for m in find(text, Context(year, issued), rules.phrases)]
     assert got == expected
 
 
@@ -93,28 +95,28 @@ DUES = [
 
 
 @pytest.mark.parametrize("nominal,due", DUES)
-def test_due_is_last_working_day(nominal, due):
-    assert calendar().due(nominal).date == due
+def test_due_is_last_working_day(nominal, due, rules):
+    assert rules.calendar.due(nominal).date == due
 
 
-def test_roll_policies():
-    cal = calendar()
-    assert cal.due(D(2023, 9, 30), "following").date == D(2023, 10, 7)
-    assert cal.due(D(2023, 9, 30), "none").date == D(2023, 9, 30)
+def test_roll_policies(rules):
+    cal = rules.calendar
+    assert cal.due(D(2023, 9, 30), Roll.FOLLOWING).date == D(2023, 10, 7)
+    assert cal.due(D(2023, 9, 30), Roll.NONE).date == D(2023, 9, 30)
     assert cal.due(D(2023, 9, 30)).reason == "2023-09-30 is 国庆节 holiday → last working day 2023-09-28 (周四)"
 
 
-def test_2005_12_31_is_a_working_day():
+def test_2005_12_31_is_a_working_day(rules):
     """chinese-calendar marks it rest; the 2006 notice made it a working day (corrections.toml)."""
-    assert calendar().is_workday(D(2005, 12, 31))
+    assert rules.calendar.is_workday(D(2005, 12, 31))
 
 
-def test_every_month_end_2018_2026_agrees_with_chinese_calendar():
+def test_every_month_end_2018_2026_agrees_with_chinese_calendar(rules):
     import calendar as pycal
 
     import chinese_calendar as cc
 
-    cal = calendar()
+    cal = rules.calendar
     for year in range(2018, 2027):
         for month in range(1, 13):
             day = D(year, month, pycal.monthrange(year, month)[1])
@@ -124,10 +126,10 @@ def test_every_month_end_2018_2026_agrees_with_chinese_calendar():
             assert cal.due(day).date == want, day
 
 
-def test_working_days_agree_with_python_holidays_2004_2026():
+def test_working_days_agree_with_python_holidays_2004_2026(rules):
     import holidays
 
-    cal = calendar()
+    cal = rules.calendar
     cn = holidays.country_holidays("CN", years=range(2004, 2027), categories=("public",))
     day = D(2004, 1, 1)
     mismatches = []
@@ -142,7 +144,7 @@ def test_working_days_agree_with_python_holidays_2004_2026():
 @settings(max_examples=300, deadline=None)
 @given(st.dates(min_value=D(2004, 1, 5), max_value=D(2026, 12, 20)))
 def test_due_properties(nominal):
-    cal = calendar()
+    cal = _RULES.calendar
     due = cal.due(nominal).date
     assert cal.is_workday(due)
     assert due <= nominal
@@ -152,24 +154,29 @@ def test_due_properties(nominal):
         day += dt.timedelta(days=1)
 
 
-def test_impossible_dates_are_errors():
+def test_impossible_dates_are_errors(rules):
     for text in ("2月30日前完成", "13月底前完成"):
         with pytest.raises(DeadlineError):
-            find(text, Context(2021))
+            find(text, Context(2021), rules.phrases)
 
 
-def test_impossible_date_in_a_document_names_the_line():
-    text = "示范市人民政府办公室\n2021年3月1日\n一、任务\n(一)推进。2月30日前完成。\n"
-    with pytest.raises(DeadlineError) as e:
-        extract_text(text, "plan.txt")
-    assert str(e.value).startswith(":4: impossible date (2月30日前)") or "impossible date (2月30日前)" in str(e.value)
+def test_impossible_date_in_a_document_is_a_warning_naming_the_line(rules):
+    """One bad phrase never costs the plan: the task keeps its other milestones, the warning
+    names the line and the phrase."""
+    text = "示范市人民政府办公室\n2021年3月1日\n一、任务\n(一)推进。2月30日前完成，6月底前验收。\n(二)其他。年底前完成。\n"
+    doc = extract_text(text, "plan.txt", rules)
+    first, second = doc.tasks
+    assert [m.phrase for m in first.milestones] == ["6月底前"]
+    assert first.warnings == ("line 4: impossible date (2月30日前) — check the month and day in the plan",)
+    assert [m.phrase for m in second.milestones] == ["年底前"]
+    assert "line 4: impossible date (2月30日前) — check the month and day in the plan" in doc.warnings
 
 
 YEAR_2027 = """year = 2027
 complete = true
 source = "测试用：假设的2027年节假日安排"
 url = "https://example.invalid/2027"
-workdays = [2027-02-07]
+workdays = [2027-02-14]
 
 [[holiday]]
 name = "元旦"
@@ -188,28 +195,27 @@ end = 2027-10-07
 """
 
 
-def test_2027_is_refused_then_resolved_with_a_supplied_file(tmp_path):
+def test_2027_is_refused_then_resolved_with_a_supplied_file(tmp_path, rules):
     with pytest.raises(CalendarCoverageError) as e:
-        calendar().due(D(2027, 9, 30))
+        rules.calendar.due(D(2027, 9, 30))
     assert str(e.value) == (
         "no State Council holiday arrangement for 2027 (calendar data covers 2004–2026) — add "
         "mappings/holidays/2027.toml from the State Council notice, pass --calendar-file, or build "
         "with --assume-weekdays to mark such dates as estimated")
     path = tmp_path / "2027.toml"
     path.write_text(YEAR_2027, encoding="utf-8")
-    add_calendar_file(path)
-    assert calendar().due(D(2027, 10, 2)).date == D(2027, 9, 30)
-    assert calendar().is_workday(D(2027, 2, 7))
+    cal = Rules.load(Settings(calendar_files=(path,))).calendar
+    assert cal.due(D(2027, 10, 2)).date == D(2027, 9, 30)
+    assert cal.is_workday(D(2027, 2, 14))
 
 
 def test_assume_weekdays_marks_estimates():
-    set_assume_weekdays(True)
-    due = calendar().due(D(2028, 10, 1))
+    due = Rules.load(Settings(assume_weekdays=True)).calendar.due(D(2028, 10, 1))
     assert due.date == D(2028, 9, 29) and "estimated" in due.flags
 
 
-def test_last_covered_december_is_provisional():
-    assert "provisional" in calendar().due(D(2026, 12, 31)).flags
+def test_last_covered_december_is_provisional(rules):
+    assert "provisional" in rules.calendar.due(D(2026, 12, 31)).flags
 
 
 @pytest.mark.parametrize("body,message", [
@@ -220,8 +226,8 @@ def test_last_covered_december_is_provisional():
      "holiday '植树节' is not a statutory holiday"),
 ])
 def test_holiday_file_validation(tmp_path, body, message):
+    from calgen.calendar.holidays import load_year_file
     from calgen.errors import MappingError
-    from calgen.workdays import load_year_file
 
     path = tmp_path / "2027.toml"
     path.write_text(body, encoding="utf-8")
@@ -230,9 +236,9 @@ def test_holiday_file_validation(tmp_path, body, message):
     assert message in str(e.value) and str(path) in str(e.value)
 
 
-def test_before_issue_date_is_flagged_not_moved():
+def test_before_issue_date_is_flagged_not_moved(rules):
     text = "示范市人民政府办公室\n2021年4月16日\n一、任务\n(一)推进。从4月起开展服务，3月底前完成。\n"
-    ms = extract_text(text, "p.txt").tasks[0].milestones
+    ms = extract_text(text, "p.txt", rules).tasks[0].milestones
     start, deadline = ms
     assert start.nominal == D(2021, 4, 1) and "before_issue" in start.flags
     assert deadline.due == D(2021, 3, 31) and "before the plan's issue date" in deadline.note

@@ -7,15 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from calgen.build import Options, build
-from calgen.check import check_feed
+from calgen.publish.build import build
+from calgen.publish.check import check_feed
 from calgen.sample import sample_path
+
+from .conftest import RULES, rules_for
 
 
 @pytest.fixture(scope="module")
 def seed_build(tmp_path_factory, seed_files):
     out = tmp_path_factory.mktemp("out")
-    rep = build(seed_files, Options(output=out))
+    rep = build(seed_files, rules_for(output=out))
     return out, rep
 
 
@@ -47,10 +49,10 @@ def test_independent_parser_agrees(seed_build):
 def test_every_dated_milestone_of_every_agency_is_an_event(seed_build, seed_docs):
     from icalendar import Calendar
 
-    from calgen.events import agencies_of, events
+    from calgen.publish.events import agencies_of, events
 
     out, _ = seed_build
-    evs = events(list(seed_docs.values()))
+    evs = events(list(seed_docs.values()), RULES.scheduler)
     for slug, agency in agencies_of(evs).items():
         cal = Calendar.from_ical((out / "feeds" / f"{slug}.ics").read_bytes())
         uids = {str(e["UID"]) for e in cal.walk("VEVENT")}
@@ -79,8 +81,8 @@ def test_role_in_title_and_description(seed_build):
 
 def test_two_builds_are_byte_identical(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
-    build([str(sample_path())], Options(output=a))
-    build([str(sample_path())], Options(output=b))
+    build([str(sample_path())], rules_for(output=a))
+    build([str(sample_path())], rules_for(output=b))
     for f in sorted(a.rglob("*")):
         if f.is_file():
             assert f.read_bytes() == (b / f.relative_to(a)).read_bytes(), f.name
@@ -88,21 +90,18 @@ def test_two_builds_are_byte_identical(tmp_path):
 
 def test_holiday_change_moves_events_and_bumps_sequence(tmp_path):
     """A supplied arrangement that makes 2023-06-30 a holiday moves 6月底前 to 06-29."""
-    from calgen import workdays
-
     out = tmp_path / "out"
-    build([str(sample_path())], Options(output=out))
+    build([str(sample_path())], rules_for(output=out))
     before = _events(out / "feeds" / "all.ics")
     override = tmp_path / "2023.toml"
-    year = workdays.calendar().years[2023]
+    year = RULES.calendar.years[2023]
     lines = ["year = 2023", "complete = true", 'source = "test: 2023 with an extra rest day"',
              "workdays = [" + ", ".join(d.isoformat() for d in sorted(year.makeup)) + "]"]
     for day, name in sorted(year.rest.items()):
         lines += ["[[holiday]]", f'name = "{name}"', f"start = {day.isoformat()}"]
     lines += ["[[holiday]]", 'name = "端午节"', "start = 2023-06-30"]
     override.write_text("\n".join(lines), encoding="utf-8")
-    workdays.add_calendar_file(override)
-    rep = build([str(sample_path())], Options(output=out))
+    rep = build([str(sample_path())], rules_for(output=out, calendar_files=(override,)))
     after = _events(out / "feeds" / "all.ics")
     assert set(after) == set(before)                          # UIDs stable
     moved = [u for u in after if after[u][0] != before[u][0]]
@@ -121,7 +120,7 @@ def _events(path: Path) -> dict:
 
 
 def test_alarms(tmp_path):
-    build([str(sample_path())], Options(output=tmp_path, alarms=(dt.timedelta(days=7), dt.timedelta(days=1))))
+    build([str(sample_path())], rules_for(output=tmp_path, alarms=(dt.timedelta(days=7), dt.timedelta(days=1))))
     text = (tmp_path / "feeds" / "all.ics").read_text(encoding="utf-8")
     assert "BEGIN:VALARM" in text and "TRIGGER:-P7D" in text and "TRIGGER:-P1D" in text
     assert "ACTION:DISPLAY" in text
@@ -129,9 +128,9 @@ def test_alarms(tmp_path):
 
 
 def test_serve(tmp_path):
-    from calgen.serve import make_server
+    from calgen.publish.serve import make_server
 
-    build([str(sample_path())], Options(output=tmp_path))
+    build([str(sample_path())], rules_for(output=tmp_path))
     server = make_server(tmp_path, "127.0.0.1", 0)
     port = server.server_address[1]
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -167,9 +166,9 @@ def test_serve(tmp_path):
 
 
 def test_recurring_milestones_expand_over_the_plan_year():
-    from calgen.events import events
-    from calgen.extract import extract_file
+    from calgen.extract.document import extract_file
+    from calgen.publish.events import events
 
-    doc = extract_file(sample_path())
-    quarterly = sorted(e.due for e in events([doc]) if e.phrase == "每季度")
+    doc = extract_file(sample_path(), RULES)
+    quarterly = sorted(e.due for e in events([doc], RULES.scheduler) if e.phrase == "每季度")
     assert quarterly == [dt.date(2023, 3, 31), dt.date(2023, 6, 30), dt.date(2023, 9, 28), dt.date(2023, 12, 29)]

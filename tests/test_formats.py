@@ -3,8 +3,10 @@
 import pytest
 
 from calgen.errors import ReadingError
-from calgen.extract import extract_file
-from calgen.reading import clean_bytes
+from calgen.extract.document import extract_file
+from calgen.read.decode import clean_bytes
+
+from .conftest import RULES
 
 NOTICE = ["某某市人民政府办公室关于印发《某某市2023年政务服务提升工作方案》的通知",
           "某府办函〔2023〕21号", "各区人民政府，市政府各部门：",
@@ -25,7 +27,7 @@ BODY = [
 
 
 def _label(level, counters):
-    from calgen.outline import int_to_cn
+    from calgen.extract.outline import int_to_cn
 
     counters[level] += 1
     for deeper in range(level + 1, len(counters)):
@@ -145,13 +147,13 @@ def _summary(doc):
 
 @pytest.mark.parametrize("maker", [make_html, make_docx, make_pdf])
 def test_every_format_gives_the_same_plan(tmp_path, maker):
-    want = _summary(extract_file(make_txt(tmp_path)))
+    want = _summary(extract_file(make_txt(tmp_path), RULES))
     assert len(want[4]) == 4 and want[0] == "某府办函〔2023〕21号"
-    assert _summary(extract_file(maker(tmp_path))) == want
+    assert _summary(extract_file(maker(tmp_path), RULES)) == want
 
 
 def test_html_chrome_is_gone(tmp_path):
-    text = clean_bytes(make_html(tmp_path).read_bytes()).text
+    text = clean_bytes(make_html(tmp_path).read_bytes(), RULES.simplifier).text
     for junk in ("首页", "分享到", "相关文件", "ICP备", "var nav"):
         assert junk not in text
 
@@ -174,7 +176,7 @@ def test_docx_task_table(tmp_path):
             table.cell(r, c).text = value
     p = tmp_path / "table.docx"
     d.save(p)
-    doc = extract_file(p)
+    doc = extract_file(p, RULES)
     got = [(t.path, t.title, [a.written for a in t.lead], [a.written for a in t.responsible],
             [(m.kind, m.nominal) for m in t.milestones]) for t in doc.tasks]
     import datetime as dt
@@ -193,7 +195,7 @@ def test_docx_task_table(tmp_path):
 def test_unreadable_pdfs(tmp_path, make, message):
     path = make(tmp_path)
     with pytest.raises(ReadingError) as e:
-        extract_file(path)
+        extract_file(path, RULES)
     assert str(e.value).startswith(f"{path}: {message}")
 
 
@@ -204,7 +206,7 @@ def test_password_protected_docx(tmp_path):
     path = tmp_path / "locked.docx"
     path.write_bytes(data)
     with pytest.raises(ReadingError) as e:
-        extract_file(path)
+        extract_file(path, RULES)
     assert str(e.value) == f"{path}: password-protected Word document — save an unprotected .docx copy"
 
 
@@ -215,18 +217,18 @@ def test_zip_that_is_not_word(tmp_path):
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("a.txt", "x")
     with pytest.raises(ReadingError, match="not a Word .docx"):
-        extract_file(path)
+        extract_file(path, RULES)
 
 
 def test_folder_reads_every_format(tmp_path):
-    from calgen.pipeline import extract_many
+    from calgen.extract.batch import extract_many
 
     folder = tmp_path / "plans"
     folder.mkdir()
     for maker in (make_txt, make_html, make_docx, make_pdf):
         maker(folder)
     (folder / "notes.xlsx").write_bytes(b"PK")
-    docs, failures = extract_many([str(folder)])
+    docs, failures = extract_many([str(folder)], RULES)
     assert not failures
     assert [d.source.rsplit("/", 1)[-1] for d in docs] == ["plan.docx", "plan.html", "plan.pdf", "plan.txt"]
     assert sum(1 for d in docs if d.duplicate_of) == 3          # one plan, four files

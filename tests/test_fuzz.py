@@ -5,8 +5,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calgen.errors import CalgenError
-from calgen.extract import extract_text
-from calgen.reading import clean_bytes, clean_text
+from calgen.extract.document import extract_text
+from calgen.read.clean import clean_text
+from calgen.read.decode import clean_bytes
+
+from .conftest import RULES
 
 PLANISH = st.lists(st.sampled_from([
     "一、", "(一)", "（二十五）", "1.", "2、", "(3)", "?", "?。ㄒ唬", "關(guān)", "**", "\n", " ", "年底前",
@@ -24,16 +27,16 @@ def _safe(fn, *args):
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=400))
 def test_bytes(data):
-    _safe(clean_bytes, data)
+    _safe(clean_bytes, data, RULES.simplifier)
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300))
 def test_text(text):
-    _safe(lambda t: extract_text(clean_text(t)[0], "fuzz.txt"), text)
+    _safe(lambda t: extract_text(clean_text(t, RULES.simplifier)[0], "fuzz.txt", RULES), text)
 
 
 @settings(max_examples=300, deadline=None)
 @given(PLANISH)
 def test_plan_like_text(text):
-    _safe(lambda t: extract_text(clean_text(t)[0], "fuzz.txt"), "示范市人民政府\n2023年1月1日\n" + text)
+    _safe(lambda t: extract_text(clean_text(t, RULES.simplifier)[0], "fuzz.txt", RULES), "示范市人民政府\n2023年1月1日\n" + text)

@@ -6,16 +6,17 @@ import subprocess
 
 import pytest
 
-from calgen.build import Options, build
-from calgen.export.gantt import neutralise
-from calgen.extract import extract_text
-from calgen.workdays import calendar
+from calgen.extract.document import extract_text
+from calgen.publish.build import build
+from calgen.publish.gantt import neutralise
+
+from .conftest import RULES, rules_for
 
 
 @pytest.fixture(scope="module")
 def seed_out(tmp_path_factory, seed_files):
     out = tmp_path_factory.mktemp("gantt")
-    build(seed_files, Options(output=out))
+    build(seed_files, rules_for(output=out))
     return out
 
 
@@ -33,7 +34,7 @@ def test_csv_reads_back(seed_out, seed_docs):
     assert (df["Name"].str.len() > 0).all()
     both = df[(df["Start"] != "") & (df["Finish"] != "")]
     assert (both["Finish"] >= both["Start"]).all()
-    cal = calendar()
+    cal = RULES.calendar
     import datetime as dt
 
     for _, row in both[both["Milestone"] == "No"].iterrows():
@@ -56,7 +57,7 @@ def test_formula_title_is_neutralised_in_the_csv(tmp_path):
     plan = tmp_path / "p.txt"
     plan.write_text("示范市人民政府办公室\n2023年3月1日\n一、任务\n"
                     "(一)=HYPERLINK(\"http://evil\",\"点击\")。6月底前完成。(市财政局牵头)\n", encoding="utf-8")
-    build([str(plan)], Options(output=tmp_path / "out"))
+    build([str(plan)], rules_for(output=tmp_path / "out"))
     import pandas as pd
 
     text = (tmp_path / "out" / "gantt.csv").read_text(encoding="utf-8-sig")
@@ -66,10 +67,10 @@ def test_formula_title_is_neutralised_in_the_csv(tmp_path):
 
 
 def test_task_without_dates_is_listed_with_a_note():
-    doc = extract_text("示范市人民政府办公室\n2023年3月1日\n一、任务\n(一)加强宣传。(市委宣传部负责)\n", "p.txt")
-    from calgen.export.gantt import rows
+    doc = extract_text("示范市人民政府办公室\n2023年3月1日\n一、任务\n(一)加强宣传。(市委宣传部负责)\n", "p.txt", RULES)
+    from calgen.publish.gantt import rows
 
-    (row,) = rows([doc])
+    (row,) = rows([doc], RULES.calendar)
     assert row["Start"] == "" and row["Notes"] == "no dated milestone"
 
 

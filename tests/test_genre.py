@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from calgen.extract import extract_file
+from calgen.extract.document import extract_file
+
+from .conftest import RULES
 
 FIX = Path(__file__).parent / "fixtures"
 D = dt.date
@@ -12,12 +14,12 @@ D = dt.date
 
 @pytest.fixture(scope="module")
 def county():
-    return extract_file(FIX / "county_three_year_plan.txt")
+    return extract_file(FIX / "county_three_year_plan.txt", RULES)
 
 
 @pytest.fixture(scope="module")
 def city():
-    return extract_file(FIX / "city_work_points_pdf_table.txt")
+    return extract_file(FIX / "city_work_points_pdf_table.txt", RULES)
 
 
 def _task(doc, path):
@@ -93,32 +95,32 @@ def test_one_numbering_continues_across_sections(city):
     ("发文字号 粤府办〔2018〕51号", "粤府办〔2018〕51号"),
 ])
 def test_doc_number_forms(line, number):
-    from calgen.metadata import read_meta
-    from calgen.reading import clean_text
+    from calgen.extract.metadata import read_meta
+    from calgen.read.clean import clean_text
 
-    lines = clean_text(f"某某\n{line}\n2021年4月16日\n")[0].split("\n")
+    lines = clean_text(f"某某\n{line}\n2021年4月16日\n", RULES.simplifier)[0].split("\n")
     meta = read_meta(lines, len(lines))
     assert (meta.doc_number, meta.issued) == (number, D(2021, 4, 16))
 
 
 def test_two_issuers_and_plan_title_on_two_lines():
-    from calgen.metadata import read_meta
-    from calgen.reading import clean_text
+    from calgen.extract.metadata import read_meta
+    from calgen.read.clean import clean_text
 
     text = ("中共某某市委办公室 某某市人民政府办公室\n关于印发《某某市2022年优化营商环境工作要点》的通知\n"
             "某委办发〔2022〕3号\n（此件公开发布）\n中共某某市委办公室\n某某市人民政府办公室\n2022年3月1日\n"
             "某某市2022年优化营商环境\n工作要点\n")
-    lines = clean_text(text)[0].split("\n")
+    lines = clean_text(text, RULES.simplifier)[0].split("\n")
     meta = read_meta(lines, len(lines))
     assert (meta.jurisdiction, meta.plan_year, meta.issued) == ("某某市", 2022, D(2022, 3, 1))
     assert meta.title == "某某市2022年优化营商环境工作要点" and lines[meta.body_start - 1] == "工作要点"
 
 
 def _extract(text):
-    from calgen.extract import extract_text
-    from calgen.reading import clean_text
+    from calgen.extract.document import extract_text
+    from calgen.read.clean import clean_text
 
-    return extract_text(clean_text(text)[0], "plan.txt")
+    return extract_text(clean_text(text, RULES.simplifier)[0], "plan.txt", RULES)
 
 
 def test_markdown_pipe_table():

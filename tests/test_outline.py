@@ -1,8 +1,10 @@
 """Numbering labels → nested items; leaves are tasks."""
 import pytest
 
-from calgen.extract import extract_text, heading
-from calgen.outline import cn_to_int, int_to_cn, leaves, match_label, parse
+from calgen.extract.document import extract_text, heading
+from calgen.extract.outline import cn_to_int, int_to_cn, leaves, match_label, parse
+
+from .conftest import RULES
 
 
 @pytest.mark.parametrize("line,expected", [
@@ -74,15 +76,15 @@ def test_heading(text, title):
 
 def test_ids_are_stable_and_unique():
     text = "某市人民政府办公室\n2023年3月1日\n一、任务\n(一)甲。6月底前完成。\n(二)乙。\n"
-    a = extract_text(text, "a.txt")
-    b = extract_text(text, "elsewhere/b.txt")
+    a = extract_text(text, "a.txt", RULES)
+    b = extract_text(text, "elsewhere/b.txt", RULES)
     assert [t.id for t in a.tasks] == [t.id for t in b.tasks]
     assert len({t.id for t in a.tasks}) == 2
 
 
 def test_an_item_that_assigns_agencies_keeps_its_points():
-    from calgen.agencies import assigns_roles
-    from calgen.outline import task_items
+    from calgen.extract.agencies import assigns_roles
+    from calgen.extract.outline import task_items
 
     lines = ["一、任务", "(一)推进数据共享。重点做好以下工作：(市政务服务数据管理局牵头，市有关部门按职责分工负责)",
              "1.6月底前编制共享目录。", "2.年底前完成系统对接。",

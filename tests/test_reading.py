@@ -2,7 +2,10 @@
 import pytest
 
 from calgen.errors import ReadingError
-from calgen.reading import LOST, clean_bytes, clean_text
+from calgen.read.clean import LOST, clean_text
+from calgen.read.decode import clean_bytes
+
+from .conftest import RULES
 
 CASES = [
     # pinyin annotations after characters go; real parentheses stay
@@ -35,16 +38,16 @@ CASES = [
 
 @pytest.mark.parametrize("raw,cleaned", CASES)
 def test_artefacts(raw, cleaned):
-    assert clean_text(raw)[0] == cleaned
+    assert clean_text(raw, RULES.simplifier)[0] == cleaned
 
 
 def test_parenthesis_broken_over_lines_is_joined():
     text = "推动改革。(省财政厅、政务服务数据管理局牵\n\n头，省有关部门按职责分工负责)\n下一行"
-    assert clean_text(text)[0] == "推动改革。(省财政厅、政务服务数据管理局牵头，省有关部门按职责分工负责)\n下一行"
+    assert clean_text(text, RULES.simplifier)[0] == "推动改革。(省财政厅、政务服务数据管理局牵头，省有关部门按职责分工负责)\n下一行"
 
 
 def test_lost_characters_are_reported():
-    _, warnings = clean_text("第一行\n借鑒上?!耙粯I(yè)一證”")
+    _, warnings = clean_text("第一行\n借鑒上?!耙粯I(yè)一證”", RULES.simplifier)
     assert warnings == ["line 2: 1 character(s) lost in the source could not be repaired"]
 
 
@@ -56,7 +59,7 @@ def test_encodings_are_detected(encoding):
     text = PLAN if encoding != "big5" else \
         "廣東省人民政府辦公廳關於印發工作方案的通知\n一、工作任務\n（一）推進改革。6月底前完成。（省財政廳牽頭）\n"
     data = text.encode(encoding) * 3
-    out = clean_bytes(data)
+    out = clean_bytes(data, RULES.simplifier)
     assert "6月底前完成" in out.text
     assert "(一)推进改革" in out.text
 
@@ -72,7 +75,7 @@ def test_encodings_are_detected(encoding):
 ])
 def test_bad_bytes_give_one_line_errors(data, message):
     with pytest.raises(ReadingError) as e:
-        clean_bytes(data)
+        clean_bytes(data, RULES.simplifier)
     assert str(e.value).startswith(message)
     assert "\n" not in str(e.value)
 
@@ -81,5 +84,5 @@ def test_html_page_loses_its_chrome():
     page = ("<html><head><title>t</title><script>var x='一、';</script></head><body>"
             "<nav>首页 &gt; 政策</nav><div><p>一、工作任务</p><p>（一）推进改革。6月底前完成。</p></div>"
             "<footer>主办单位：某某</footer></body></html>")
-    text = clean_text(page)[0]
+    text = clean_text(page, RULES.simplifier)[0]
     assert text.splitlines() == ["一、工作任务", "(一)推进改革。6月底前完成。"]

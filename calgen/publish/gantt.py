@@ -9,13 +9,13 @@ import datetime as dt
 import html
 import json
 
+from ..calendar.workdays import Calendar
 from ..model import Document, Task
-from ..workdays import calendar
 
-COLUMNS = ["ID", "WBS", "Outline Level", "Name", "Start", "Finish", "Duration", "Milestone",
+COLUMNS = ("ID", "WBS", "Outline Level", "Name", "Start", "Finish", "Duration", "Milestone",
            "Resource Names", "Responsible", "Support", "Document", "Phrase", "Nominal", "Due",
-           "Notes", "Task ID"]
-_TEXT = ["Name", "Resource Names", "Responsible", "Support", "Document", "Phrase", "Notes"]
+           "Notes", "Task ID")
+_TEXT = ("Name", "Resource Names", "Responsible", "Support", "Document", "Phrase", "Notes")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -24,12 +24,12 @@ def neutralise(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def rows(docs: list[Document]) -> list[dict]:
+def rows(docs: list[Document], calendar: Calendar) -> list[dict]:
     out: list[dict] = []
     for di, doc in enumerate(d for d in docs if not d.duplicate_of):
         for ti, task in enumerate(doc.tasks, 1):
             wbs = f"{di + 1}.{ti}"
-            out.append(_task_row(doc, task, wbs, len(out) + 1))
+            out.append(_task_row(doc, task, wbs, len(out) + 1, calendar))
             for mi, m in enumerate((m for m in task.milestones if m.dated), 1):
                 out.append({
                     "ID": len(out) + 1, "WBS": f"{wbs}.{mi}", "Outline Level": 2,
@@ -44,10 +44,12 @@ def rows(docs: list[Document]) -> list[dict]:
     return out
 
 
-def _task_row(doc: Document, task: Task, wbs: str, row_id: int) -> dict:
-    dated = [m for m in task.milestones if m.dated]
-    starts = [m.due for m in dated if m.kind == "start"]
-    ends = [m.due for m in dated if m.kind != "start"] or starts
+def span(doc: Document, task: Task) -> tuple[dt.date | None, dt.date | None, list[str]]:
+    """(start, finish, notes) of a task: from its start milestone (or the issue date) to its
+    last due date; no dates when it has no dated milestone."""
+    dated = [m for m in task.milestones if m.dated and m.due]
+    starts = [m.due for m in dated if m.kind == "start" and m.due]
+    ends = [m.due for m in dated if m.kind != "start" and m.due] or starts
     start = min(starts) if starts else doc.issued
     finish = max(ends) if ends else None
     notes = []
@@ -60,10 +62,15 @@ def _task_row(doc: Document, task: Task, wbs: str, row_id: int) -> dict:
     flags = sorted({f for m in dated for f in m.flags})
     if flags:
         notes.append("flags: " + ", ".join(flags))
+    return start, finish, notes
+
+
+def _task_row(doc: Document, task: Task, wbs: str, row_id: int, calendar: Calendar) -> dict:
+    start, finish, notes = span(doc, task)
     return {
         "ID": row_id, "WBS": wbs, "Outline Level": 1, "Name": task.title or " ".join(task.path),
         "Start": start.isoformat() if start else "", "Finish": finish.isoformat() if finish else "",
-        "Duration": f"{calendar().workdays_between(start, finish)}d" if start and finish else "",
+        "Duration": f"{calendar.workdays_between(start, finish)}d" if start and finish else "",
         "Milestone": "No", "Resource Names": _names(task.lead),
         "Responsible": _names(task.responsible), "Support": _names(task.support),
         "Document": doc.doc_number or doc.title, "Phrase": "", "Nominal": "", "Due": "",
@@ -81,10 +88,10 @@ def _section(doc: Document, task: Task) -> str:
     return dict(doc.sections).get(head, head)
 
 
-def csv_bytes(docs: list[Document]) -> bytes:
+def csv_bytes(docs: list[Document], calendar: Calendar) -> bytes:
     import pandas as pd
 
-    frame = pd.DataFrame(rows(docs), columns=COLUMNS)
+    frame = pd.DataFrame(rows(docs, calendar), columns=COLUMNS)
     for col in _TEXT:
         frame[col] = frame[col].fillna("").astype(str).map(neutralise)
     return frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
@@ -101,11 +108,12 @@ def html_page(docs: list[Document], today: dt.date | None = None) -> str:
             dated = [m for m in task.milestones if m.dated]
             if not dated:
                 continue
-            row = _task_row(doc, task, "", 0)
+            start, finish, _notes = span(doc, task)
             data.append({
                 "doc": doc.title, "section": _section(doc, task),
-                "name": f"{' '.join(task.path)} {task.title}", "start": row["Start"],
-                "finish": row["Finish"], "lead": row["Resource Names"] or row["Responsible"],
+                "name": f"{' '.join(task.path)} {task.title}", "start": start.isoformat() if start else "",
+                "finish": finish.isoformat() if finish else "",
+                "lead": _names(task.lead) or _names(task.responsible),
                 "agencies": sorted({a.name for _, a in task.agencies() if not a.is_group}),
                 "ms": [{"d": m.due.isoformat(), "p": m.phrase} for m in dated],
             })

@@ -8,20 +8,21 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
+from types import MappingProxyType
 
-from .errors import ReadingError
-from .outline import int_to_cn
+from ..errors import ReadingError
+from ..numerals import int_to_cn
 
-_CN_FORMATS = {"chineseCounting", "chineseCountingThousand", "ideographTraditional",
-               "japaneseCounting", "chineseLegalSimplified", "ideographLegalTraditional"}
+_CN_FORMATS = frozenset({"chineseCounting", "chineseCountingThousand", "ideographTraditional",
+               "japaneseCounting", "chineseLegalSimplified", "ideographLegalTraditional"})
 _TASK_HEAD = ("任务", "工作任务", "重点任务", "任务内容", "主要任务", "具体措施", "工作内容", "工作措施",
               "任务名称", "改革事项", "主要内容")
-_ROLE_HEAD = {"牵头单位": "牵头单位", "牵头部门": "牵头单位", "责任单位": "责任单位", "责任部门": "责任单位",
+_ROLE_HEAD = MappingProxyType({"牵头单位": "牵头单位", "牵头部门": "牵头单位", "责任单位": "责任单位", "责任部门": "责任单位",
               "配合单位": "配合单位", "配合部门": "配合单位", "完成时限": "完成时限", "完成时间": "完成时限",
-              "时间节点": "完成时限", "时限要求": "完成时限"}
+              "时间节点": "完成时限", "时限要求": "完成时限"})
 
 
-# --- Word -------------------------------------------------------------------------------------
+# --- Word ------------------)-------------------------------------------------------------------
 
 def docx_text(data: bytes) -> str:
     """Paragraphs in order with Word's automatic numbering written out, tables as task lines."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter, defaultdict
 
-from .model import Document
+from ..model import Document
 
 
 def _pad(text: str, width: int) -> str:

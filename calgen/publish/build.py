@@ -8,7 +8,6 @@ moved, appeared or disappeared.
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import html
 import itertools
@@ -16,29 +15,20 @@ import json
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from . import __version__
-from .errors import CalgenError, OutputError
+from .. import __version__
+from ..calendar.workdays import Calendar
+from ..errors import CalgenError, OutputError
+from ..extract.batch import extract_many
+from ..model import Document
+from ..rules import Rules
 from .events import CalEvent, agencies_of, events
-from .model import Document
-from .pipeline import extract_many
 
 MANIFEST = "manifest.json"
-
-
-@dataclass(frozen=True)
-class Options:
-    output: Path = Path("output")
-    roll: str = "preceding"
-    alarms: tuple[dt.timedelta, ...] = ()
-    base_url: str = ""
-    keep_removed: bool = False
-    dry_run: bool = False
-    strict: bool = False
-    jobs: int = 1
 
 
 @dataclass
@@ -67,19 +57,21 @@ class Report:
     had_previous: bool = False
 
 
-def build(inputs: list[str], opts: Options, progress=None) -> Report:
-    """Run the pipeline; raises OutputError when outputs cannot be written (nothing replaced)."""
+def build(inputs: list[str], rules: Rules, progress: Callable[[list[Any]], Iterable[Any]] | None = None) -> Report:
+    """Run the pipeline with ``rules`` (and the output options of ``rules.settings``); raises
+    OutputError when outputs cannot be written (nothing replaced)."""
+    opts = rules.settings
     skipped: list[str] = []
-    docs, failures = extract_many(inputs, roll=opts.roll, strict=opts.strict, jobs=opts.jobs, notes=skipped)
+    docs, failures = extract_many(inputs, rules, jobs=opts.jobs, strict=opts.strict, notes=skipped)
     rep = Report(failures=failures)
     rep.warnings.extend(skipped)
     _count(docs, rep)
-    evs = events(docs, opts.roll)
+    evs = events(docs, rules.scheduler)
     previous = _load_manifest(opts.output)
     rep.had_previous = bool(previous)
-    sequences, cancelled = _compare(previous, evs, docs, opts, rep)
-    files = _render(docs, evs, opts, sequences, cancelled, rep, progress)
-    manifest = ((MANIFEST, _manifest(docs, evs, sequences, cancelled, opts).encode("utf-8")),)
+    sequences, cancelled = _compare(previous, evs, docs, rules, rep)
+    files = _render(docs, evs, rules, sequences, cancelled, rep, progress)
+    manifest = ((MANIFEST, _manifest(docs, evs, sequences, cancelled, rules).encode("utf-8")),)
     outputs = itertools.chain(files, manifest)
     if opts.dry_run:
         names = [rel for rel, _ in outputs]          # rendered (the report needs it), not written
@@ -106,11 +98,15 @@ def _count(docs: list[Document], rep: Report) -> None:
             rep.warnings.append(f"{d.source}: same plan as {d.duplicate_of}; its tasks are taken from there")
 
 
-def _render(docs, evs, opts, sequences, cancelled, rep, progress) -> Iterator[tuple[str, bytes]]:
+def _render(docs: list[Document], evs: list[CalEvent], rules: Rules, sequences: dict[str, int],
+            cancelled: list[tuple[str, str, str, list[str]]], rep: Report,
+            progress: Callable[[list[Any]], Iterable[Any]] | None) -> Iterator[tuple[str, bytes]]:
     """Each output as (relative path, bytes), one at a time so a province-sized build never
     holds them all in memory."""
-    from .export import gantt, ics
-    from .export.schema import dumps
+    from . import gantt, ics
+    from .schema import dumps
+
+    opts = rules.settings
 
     yield "tasks.json", dumps(docs).encode()
     agencies = agencies_of(evs)
@@ -132,11 +128,11 @@ def _render(docs, evs, opts, sequences, cancelled, rep, progress) -> Iterator[tu
     rep.feeds = len(agencies) + 1
     cache.clear()
     yield "feeds/index.html", _index(agencies, opts.base_url).encode()
-    yield "gantt.csv", gantt.csv_bytes(docs)
+    yield "gantt.csv", gantt.csv_bytes(docs, rules.calendar)
     yield "gantt.html", gantt.html_page(docs).encode()
 
 
-def _index(agencies: dict, base_url: str) -> str:
+def _index(agencies: dict[str, Any], base_url: str) -> str:
     base = base_url.rstrip("/")
     rows = []
     for slug, a in [("all", None), *agencies.items()]:
@@ -153,7 +149,7 @@ def _index(agencies: dict, base_url: str) -> str:
 
 # --- manifest and change report --------------------------------------------------------------
 
-def _load_manifest(output: Path) -> dict:
+def _load_manifest(output: Path) -> dict[str, Any]:
     path = output / MANIFEST
     if not path.exists():
         return {}
@@ -164,8 +160,10 @@ def _load_manifest(output: Path) -> dict:
                           hint="delete it to start the change history afresh") from None
 
 
-def _compare(previous: dict, evs: list[CalEvent], docs, opts: Options, rep: Report):
+def _compare(previous: dict[str, Any], evs: list[CalEvent], docs: list[Document], rules: Rules,
+             rep: Report) -> tuple[dict[str, int], list[tuple[str, str, str, list[str]]]]:
     """SEQUENCE per UID (bumped when an event changed) and the events to show as cancelled."""
+    opts = rules.settings
     old = previous.get("events", {})
     sequences: dict[str, int] = {}
     now = {e.uid: e for e in evs}
@@ -191,11 +189,12 @@ def _compare(previous: dict, evs: list[CalEvent], docs, opts: Options, rep: Repo
             sequences[uid] = prev["sequence"] + 1
             cancelled.append((uid, prev["due"], prev["summary"], prev.get("agencies", [])))
     if previous:
-        rep.reasons = _reasons(previous, docs, opts)
+        rep.reasons = _reasons(previous, docs, rules)
     return sequences, cancelled
 
 
-def _reasons(previous: dict, docs: list[Document], opts: Options) -> list[str]:
+def _reasons(previous: dict[str, Any], docs: list[Document], rules: Rules) -> list[str]:
+    opts = rules.settings
     out = []
     old_inputs = previous.get("inputs", {})
     for d in docs:
@@ -204,7 +203,7 @@ def _reasons(previous: dict, docs: list[Document], opts: Options) -> list[str]:
             out.append(f"new input {d.source}")
         elif h != d.content_hash:
             out.append(f"input changed: {d.source}")
-    if previous.get("holidays") != _holiday_fingerprint():
+    if previous.get("holidays") != _holiday_fingerprint(rules.calendar):
         out.append("holiday data changed")
     if previous.get("roll") != opts.roll:
         out.append(f"roll policy changed: {previous.get('roll')} → {opts.roll}")
@@ -219,10 +218,7 @@ def _sum(e: CalEvent) -> str:
     return f"{e.phrase}：{e.task.title}"
 
 
-def _holiday_fingerprint() -> dict:
-    from .workdays import calendar
-
-    cal = calendar()
+def _holiday_fingerprint(cal: Calendar) -> dict[str, str]:
     out = {}
     for year, y in sorted(cal.years.items()):
         raw = json.dumps([sorted(map(str, y.rest)), sorted(map(str, y.makeup))])
@@ -230,15 +226,15 @@ def _holiday_fingerprint() -> dict:
     return out
 
 
-def _manifest(docs, evs, sequences, cancelled, opts: Options) -> str:
-    from .workdays import calendar
-
-    data = {
+def _manifest(docs: list[Document], evs: list[CalEvent], sequences: dict[str, int],
+              cancelled: list[tuple[str, str, str, list[str]]], rules: Rules) -> str:
+    opts = rules.settings
+    data: dict[str, Any] = {
         "calgen": __version__,
         "roll": opts.roll,
         "inputs": {d.source: d.content_hash for d in docs},
-        "holiday_coverage": list(calendar().covered),
-        "holidays": _holiday_fingerprint(),
+        "holiday_coverage": list(rules.calendar.covered),
+        "holidays": _holiday_fingerprint(rules.calendar),
         "events": {
             e.uid: {"due": e.due.isoformat(), "sequence": sequences.get(e.uid, 0),
                     "fingerprint": e.fingerprint, "summary": _sum(e), "lead": _lead(e),

@@ -2,7 +2,8 @@
 
 One pass of a combined regular expression over a task's text finds every phrase; each match is
 turned into a Milestone by a small function for its kind.  Named periods, festivals, recurring
-and open words come from ``mappings/phrases.toml``.
+and open words come from ``mappings/phrases.toml``, loaded into a :class:`PhraseBook` (with the
+compiled grammar and the working-day calendar festivals need) that is passed in.
 """
 from __future__ import annotations
 
@@ -10,11 +11,15 @@ import bisect
 import calendar as _cal
 import datetime as dt
 import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from types import MappingProxyType
+from typing import Any
 
-from .errors import DeadlineError
-from .model import Milestone
+from ..calendar.workdays import Calendar
+from ..errors import DeadlineError
+from ..model import Kind, Milestone
+from ..settings import Conventions, MonthBefore, YearBefore
 from .outline import cn_to_int
 
 _N = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
@@ -23,17 +28,30 @@ _BY = r"(?:前|以前|之前)"
 _STARTERS = "0-9一二三四五六七八九十两半〇年每按从自分第"
 
 
+_Found = Iterator[tuple[str, str, dt.date | None, str]]     # phrase, kind, nominal, every
+
+
 @dataclass(frozen=True)
 class Context:
     plan_year: int | None
     issued: dt.date | None = None
 
 
-@lru_cache(maxsize=1)
-def _grammar() -> re.Pattern:
-    from .mappings import phrases
+class PhraseBook:
+    """The deadline vocabulary of mappings/phrases.toml, its compiled grammar, the user's
+    conventions and the calendar that festival deadlines need.  Built once (calgen.rules)."""
 
-    vocab = phrases()
+    def __init__(self, vocab: dict[str, Any], calendar: Calendar,
+                 conventions: Conventions | None = None) -> None:
+        self.vocab = vocab
+        self.calendar = calendar
+        self.conventions = conventions or Conventions()
+        self.grammar = compile_grammar(vocab)
+        self.limit_words = tuple(vocab["limit_words"])
+        self.target_words = tuple(vocab["target_words"])
+
+
+def compile_grammar(vocab: dict[str, Any]) -> re.Pattern[str]:
     fest = "|".join(sorted(vocab["festival"], key=len, reverse=True))
     periods = "|".join(sorted(vocab["period"], key=len, reverse=True))
     recurring = "|".join(sorted(vocab["recurring"], key=len, reverse=True))
@@ -77,9 +95,13 @@ def _behind(words: list[str]) -> str:
     return "(?:" + "|".join(f"(?<={re.escape(w)})" for w in words) + ")"
 
 
-def find(text: str, ctx: Context) -> list[Milestone]:
-    """Every milestone phrase in one task's text, in order of appearance."""
-    matches = list(_grammar().finditer(text))
+def find(text: str, ctx: Context, book: PhraseBook, problems: list[DeadlineError] | None = None) -> list[Milestone]:
+    """Every milestone phrase in one task's text, in order of appearance.
+
+    A phrase that cannot be dated (no plan year, an impossible date) raises DeadlineError, or,
+    when ``problems`` is given, is left out and its error appended there: one bad phrase never
+    costs the others."""
+    matches = list(book.grammar.finditer(text))
     if not matches:
         return []
     ends = [m.end() for m in _SENT.finditer(text)]
@@ -90,12 +112,20 @@ def find(text: str, ctx: Context) -> list[Milestone]:
         if handler is None:
             continue
         clause = _clause(text, m.start(), m.end(), ends, dated_starts)
-        for phrase, mkind, nominal, every in handler(m, ctx):
-            out.append(Milestone(phrase=phrase, kind=mkind, nominal=nominal, clause=clause, every=every))
+        try:
+            found = list(handler(m, ctx, book))
+        except DeadlineError as e:
+            if problems is None:
+                raise
+            e.phrase = e.phrase or m.group(0)
+            problems.append(e)
+            continue
+        for phrase, mkind, nominal, every in found:
+            out.append(Milestone(phrase=phrase, kind=Kind(mkind), nominal=nominal, clause=clause, every=every))
     return out
 
 
-_UNDATED = {"duration", "recurring", "open", "open_field"}
+_UNDATED = frozenset({"duration", "recurring", "open", "open_field"})
 
 
 def _kind(m: re.Match) -> str:
@@ -143,11 +173,9 @@ def month_end(y: int, mth: int, phrase: str) -> dt.date:
     return dt.date(y, mth, _cal.monthrange(y, mth)[1])
 
 
-def _h_duration(m, ctx):
-    from .mappings import phrases
-
+def _h_duration(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     text, start, end = m.string, m.start(), m.end()
-    limit = text[max(0, start - 4):start].endswith(tuple(phrases()["limit_words"]))
+    limit = text[max(0, start - 4):start].endswith(book.limit_words)
     done = text.startswith(_DONE, end) and re.search("工作日|小时", m.group(0))
     if m.group("din") or limit or done:
         yield m.group(0), "duration", None, ""
@@ -158,7 +186,7 @@ _TARGET_NEXT = re.compile(r"[，,]|实现|完成|建成|基本|全面|力争|争
 _NOT_TARGET = re.compile(r"以来|版|度|起|内|\d")
 
 
-def _h_open_n(m, ctx):
+def _h_open_n(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     phrase = m.group(0)
     nominal = None
     if not re.search(r"[至到—\-]|左右", phrase) and ctx.plan_year:
@@ -166,15 +194,13 @@ def _h_open_n(m, ctx):
     yield phrase, "open", nominal, ""
 
 
-def _h_recurring(m, ctx):
-    from .mappings import phrases
-
+def _h_recurring(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     phrase = m.group(0)
-    every = next((unit for word, unit in phrases()["recurring"].items() if phrase.startswith(word)), "")
+    every = next((unit for word, unit in book.vocab["recurring"].items() if phrase.startswith(word)), "")
     yield phrase, "recurring", None, every
 
 
-def _h_start(m, ctx):
+def _h_start(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     phrase = m.group(0)
     y = _year(m.group("sy") or m.group("sy2"), ctx)
     if m.group("sq"):
@@ -190,7 +216,7 @@ def _h_start(m, ctx):
 _ENUM_ITEM = re.compile(rf"(?:(?P<y>{_Y})年)?(?P<m>{_N})月(?:(?P<d>{_N})日|(?P<end>底|末))?")
 
 
-def _h_enum(m, ctx):
+def _h_enum(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     """分别于6月底前、11月底前 / 分别于6月15日、12月15日前: one deadline each."""
     for item in _ENUM_ITEM.finditer(m.group("elist")):
         y = _year(item.group("y"), ctx)
@@ -200,12 +226,10 @@ def _h_enum(m, ctx):
         yield item.group(0) + "前", "deadline", nominal, ""
 
 
-def _h_fest(m, ctx):
-    from .workdays import calendar
-
-    name = festival_name(m.group("fn"))
+def _h_fest(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
+    name = book.vocab["festival"][m.group("fn")]
     y = _year(m.group("fy"), ctx)
-    cal = calendar()
+    cal = book.calendar
     start = cal.holiday_start(name, y)
     if start is not None and ctx.issued and start < ctx.issued and not m.group("fy"):
         start = cal.holiday_start(name, y + 1) or start     # winter work: the coming festival
@@ -214,13 +238,7 @@ def _h_fest(m, ctx):
     yield m.group(0), "deadline", start - dt.timedelta(days=1), ""
 
 
-def festival_name(word: str) -> str:
-    from .mappings import phrases
-
-    return phrases()["festival"][word]
-
-
-def _h_point(m, ctx):
+def _h_point(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     before = m.string[max(0, m.start() - 2):m.start()]
     if not before.endswith(("至", "于", "截止")):
         return                                  # a date in passing is not a milestone
@@ -229,12 +247,12 @@ def _h_point(m, ctx):
     yield phrase, "point", make_date(y, _num(m.group("pm")), _num(m.group("pd")), m.group(0)), ""
 
 
-def _h_date(m, ctx):
+def _h_date(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     y = _year(m.group("dy"), ctx)
     yield m.group(0), "deadline", make_date(y, _num(m.group("dm")), _num(m.group("dd")), m.group(0)), ""
 
 
-def _h_garbled(m, ctx):
+def _h_garbled(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     """'615日前' where 6月15日前 was meant (a lost 月)."""
     y = _year(None, ctx)
     try:
@@ -243,7 +261,7 @@ def _h_garbled(m, ctx):
         return
 
 
-def _h_month(m, ctx):
+def _h_month(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     phrase = m.group(0)
     y = _year(m.group("my"), ctx)
     mth = _num(m.group("mm"))
@@ -254,59 +272,57 @@ def _h_month(m, ctx):
         nominal = make_date(y, mth, 20, phrase)
     elif part in ("底", "末", "下旬") or phrase.endswith("完成"):
         nominal = month_end(y, mth, phrase)
+    elif book.conventions.month_before == MonthBefore.MONTH_END:
+        nominal = month_end(y, mth, phrase)     # X月前 read as "by the end of month X"
     else:
         # X月前: before month X begins
         nominal = make_date(y, mth, 1, phrase) - dt.timedelta(days=1)
     yield phrase, "deadline", nominal, ""
 
 
-def _h_quarter(m, ctx):
+def _h_quarter(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     y = _year(m.group("qy"), ctx)
     q = _num(m.group("qn"))
     yield m.group(0), "deadline", month_end(y, 3 * q, m.group(0)), ""
 
 
-def _h_yearend(m, ctx):
+def _h_yearend(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     yield m.group(0), "deadline", dt.date(_year(m.group("ey"), ctx), 12, 31), ""
 
 
-def _h_period(m, ctx):
-    from .mappings import phrases
-
-    month, day = phrases()["period"][m.group("rn")]
+def _h_period(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
+    month, day = book.vocab["period"][m.group("rn")]
     yield m.group(0), "deadline", dt.date(_year(m.group("ry"), ctx), month, day), ""
 
 
-def _h_yearin(m, ctx):
+def _h_yearin(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     month, day = (6, 30) if m.group("iw") == "中" else (12, 31)
     yield m.group(0), "deadline", dt.date(int(m.group("iy")), month, day), ""
 
 
-def _h_target(m, ctx):
-    from .mappings import phrases
-
+def _h_target(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     text, start, end = m.string, m.start(), m.end()
-    after_target_word = text[max(0, start - 2):start].endswith(tuple(phrases()["target_words"]))
+    after_target_word = text[max(0, start - 2):start].endswith(book.target_words)
     if not (m.group("tb") or _TARGET_NEXT.match(text, end)
             or (after_target_word and not _NOT_TARGET.match(text, end))):
         return
     y = int(m.group("ty"))
-    if m.group("tb"):
+    if m.group("tb") and book.conventions.year_before == YearBefore.YEAR_START:
         y -= 1                                  # 2025年前: before 2025 begins
     phrase = m.group(0)
     yield phrase, "deadline", dt.date(y, 12, 31), ""
 
 
-def _h_open(m, ctx):
+def _h_open(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     yield m.group(0), "open", None, ""
 
 
-_HANDLERS = {
+_HANDLERS: Mapping[str, Callable[[re.Match[str], Context, PhraseBook], _Found]] = MappingProxyType({
     "duration": _h_duration, "open_n": _h_open_n, "recurring": _h_recurring, "start": _h_start,
     "enum": _h_enum, "fest": _h_fest, "point": _h_point, "date": _h_date, "garbled": _h_garbled,
     "month": _h_month, "quarter": _h_quarter, "yearend": _h_yearend, "period": _h_period,
     "target": _h_target, "open": _h_open, "open_field": _h_open, "yearin": _h_yearin,
-}
+})
 
 _SENT = re.compile(r"[。；;！？\n]")
 _PIECE_CHARS = "，,：:"

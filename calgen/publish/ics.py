@@ -8,9 +8,11 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass
+from types import MappingProxyType
 
-from ..events import ROLE_CN, CalEvent
-from ..model import Agency
+from ..errors import CalgenError
+from ..model import ROLES, Agency
+from .events import ROLE_CN, CalEvent
 
 PRODID = "-//calgen//Chinese work plan deadlines//ZH"
 TTL = "PT12H"
@@ -79,7 +81,7 @@ def summary(ev: CalEvent, agency: Agency | None) -> str:
 def description(ev: CalEvent) -> str:
     t, d = ev.task, ev.doc
     lines = [f"应完成：{ev.clause}" if ev.clause else "", ""]
-    for role in ("lead", "responsible", "support"):
+    for role in ROLES:
         names = "、".join(a.name for a in getattr(t, role))
         if names:
             lines.append(f"{ROLE_CN[role]}：{names}")
@@ -109,7 +111,7 @@ def fold(line: bytes) -> bytes:
     return b"\r\n ".join(out) + b"\r\n"
 
 
-_ESCAPE = str.maketrans({"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n", "\r": ""})
+_ESCAPE = MappingProxyType(str.maketrans({"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n", "\r": ""}))
 
 
 def _text(value: str) -> bytes:
@@ -178,8 +180,6 @@ def parse_alarms(spec: str) -> tuple[dt.timedelta, ...]:
     for part in filter(None, (p.strip() for p in spec.split(","))):
         m = re.fullmatch(r"(\d+)([dhw])", part)
         if not m:
-            from ..errors import CalgenError
-
             raise CalgenError(f"bad alarm {part!r}", hint="write e.g. 7d,1d or 12h")
         n = int(m.group(1))
         out.append({"d": dt.timedelta(days=n), "h": dt.timedelta(hours=n),

@@ -9,20 +9,12 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
 
-from .errors import ReadingError
-
-MAX_BYTES = 20 * 1024 * 1024
 LOST = "\ufffd"     # a character the source lost; reported, never guessed
 
-_MAGIC = {
-    b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
-    b"\x1f\x8b": "a gzip archive", b"Rar!": "a RAR archive", b"7z\xbc\xaf": "a 7z archive",
-}
-_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.I)
 
 _HAN = r"\u3400-\u9fff\uf900-\ufaff"
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
@@ -55,137 +47,24 @@ _SPACE_OR_PUNCT = re.compile(r"[ \t\u3000\xa0]+|[,;:!?]")
 
 # Full-width letters, digits and brackets fold to ASCII; Chinese sentence punctuation stays
 # full-width; parentheses become ASCII (the schema's labels use them).
-_WIDTH = {chr(0xFF01 + i): chr(0x21 + i) for i in range(94)}
-_WIDTH.update({"，": "，", "；": "；", "：": "：", "！": "！", "？": "？", "\u3000": " ", "\xa0": " ",
+_WIDTH = MappingProxyType({chr(0xFF01 + i): chr(0x21 + i) for i in range(94)} | {"，": "，", "；": "；", "：": "：", "！": "！", "？": "？", "\u3000": " ", "\xa0": " ",
                "〖": "〔", "〗": "〕", "﹝": "〔", "﹞": "〕"})
-_PUNCT = str.maketrans(_WIDTH)
-_TO_FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
+_PUNCT = MappingProxyType(str.maketrans(dict(_WIDTH)))
+_TO_FULL = MappingProxyType({",": "，", ";": "；", ":": "：", "!": "！", "?": "？"})
 _CHANGES = re.compile("[" + re.escape("".join(k for k, v in _WIDTH.items() if k != v)) + "]+")
 
 
-@dataclass(frozen=True)
-class Text:
-    """Clean text of one document, with what could not be repaired."""
-
-    text: str
-    encoding: str
-    warnings: tuple[str, ...] = ()
-
-
-def read_file(path: str | Path) -> Text:
-    """Read and clean one document; raise ReadingError with the file named."""
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise ReadingError(f"file is {size / 1e6:.0f} MB, larger than a plan can be "
-                               f"({MAX_BYTES // 1_000_000} MB)", file=str(path),
-                               hint="split it or check that it is the right file")
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise ReadingError("no such file", file=str(path)) from None
-    except IsADirectoryError:
-        raise ReadingError("is a folder, not a file", file=str(path)) from None
-    except PermissionError:
-        raise ReadingError("permission denied", file=str(path)) from None
-    try:
-        return clean_bytes(data)
-    except ReadingError as e:
-        raise e.located(str(path)) from None
-
-
-def clean_bytes(data: bytes) -> Text:
-    """Any supported input (text, HTML, .docx, .pdf) → clean text."""
-    raw, encoding = _container(data) or decode(data)
-    text, warnings = clean_text(raw)
-    return Text(text, encoding, tuple(warnings))
-
-
-def _container(data: bytes) -> tuple[str, str] | None:
-    """Word and PDF files by their bytes (not their names); None for text."""
-    from . import formats
-
-    if data.startswith(b"PK\x03\x04"):
-        if b"word/document.xml" not in data:
-            raise ReadingError("binary file (a ZIP archive, not a Word .docx), not a text plan",
-                               hint="unpack it and pass the plan inside")
-        return formats.docx_text(data), "docx"
-    if data.startswith(b"%PDF"):
-        return formats.pdf_text(data), "pdf"
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        if formats.is_encrypted_office(data):
-            raise ReadingError("password-protected Word document", hint="save an unprotected .docx copy")
-        raise ReadingError("binary file (a Word 97-2003 .doc or WPS file), not a text plan",
-                           hint="save it as .docx")
-    return None
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """Detect the encoding (never assume it) and decode strictly."""
-    if not data.strip():
-        raise ReadingError("empty file", hint="nothing to read")
-    for magic, what in _MAGIC.items():
-        if data.startswith(magic):
-            raise ReadingError(f"binary file ({what}), not a text plan",
-                               hint="save the plan as text, HTML or Markdown")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return _strict(data[3:], "utf-8"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _strict(data, "utf-16"), "utf-16"
-    if b"\x00" in data[:4096]:
-        raise ReadingError("binary file (contains NUL bytes), not a text plan")
-    declared = _CHARSET.search(data[:4096])
-    if declared:                                 # a web page says what it is (gov pages: GB2312/GBK)
-        name = declared.group(1).decode().lower()
-        name = "gb18030" if name in ("gb2312", "gbk", "gb18030", "x-gbk") else name
-        try:
-            return data.decode(name), name
-        except (LookupError, UnicodeDecodeError):
-            pass                                 # a wrong declaration: detect instead
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as e:
-        if e.reason == "unexpected end of data" and e.start >= len(data) - 3:
-            raise ReadingError(f"file ends inside a UTF-8 character (byte {e.start})",
-                               hint="the file looks truncated; download it again") from None
-    return _detect(data)
-
-
-def _strict(data: bytes, encoding: str) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as e:
-        raise ReadingError(f"invalid {encoding} at byte {e.start}",
-                           hint="the file is damaged or mislabelled") from None
-
-
-def _detect(data: bytes) -> tuple[str, str]:
-    from charset_normalizer import from_bytes
-
-    # Chinese plans come in these; restricting the candidates stops Latin-1 style guesses.
-    best = from_bytes(data, cp_isolation=["gb18030", "big5", "utf_16"]).best()
-    if best is None:
-        raise ReadingError("undecodable bytes: not UTF-8, GB18030 or Big5",
-                           hint="convert the file to UTF-8")
-    text = str(best)
-    han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
-    if han < max(2, len(text) // 20):
-        raise ReadingError(f"no Chinese text found (bytes decode as {best.encoding} to gibberish)",
-                           hint="convert the file to UTF-8")
-    return text, best.encoding
-
-
-def clean_text(raw: str) -> tuple[str, list[str]]:
+def clean_text(raw: str, simplifier: Simplifier) -> tuple[str, list[str]]:
     """Undo scraping artefacts; return Simplified text and warnings about unrepairable spots."""
     warnings: list[str] = []
     text = raw.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     if _looks_like_html(text):
-        from .htmltext import html_to_text
+        from .html import html_to_text
         text = html_to_text(text)
     text = html.unescape(text) if "&" in text else text
     text = _markdown(text)
     text = _repair_lines(text, warnings)
-    text = to_simplified(text)
+    text = simplifier(text)
     text = _CHANGES.sub(lambda m: m.group().translate(_PUNCT), text)
     text = _SPACE_OR_PUNCT.sub(_space_or_punct, text)
     text = "\n".join(line.strip() for line in text.split("\n") if not _PAGE_NUMBER.match(line))
@@ -208,7 +87,7 @@ def _looks_like_html(text: str) -> bool:
 
 
 def _markdown(text: str) -> str:
-    from .formats import markdown_tables
+    from .containers import markdown_tables
 
     text = markdown_tables(text)
     text = _MD_LINK.sub(r"\1", text)
@@ -268,25 +147,29 @@ def _unshift(m: re.Match, line: str) -> str:
     return lead + fixed.replace("\ufffd", LOST)
 
 
-_FULL_PUNCT = str.maketrans({"!": "！", ",": "，", ";": "；", ":": "："})
+_FULL_PUNCT = MappingProxyType(str.maketrans({"!": "！", ",": "，", ";": "；", ":": "："}))
 
 
-@lru_cache(maxsize=1)
-def _converter():
-    import opencc
+class Simplifier:
+    """Traditional → Simplified (OpenCC t2s) plus the Taiwan vocabulary of mappings/vocabulary.toml.
 
-    return opencc.OpenCC("t2s")
+    OpenCC's dictionaries load on first use, so commands that never meet Traditional text (and
+    worker processes before their first document) do not pay for them."""
 
+    def __init__(self, replacements: Mapping[str, str]) -> None:
+        self.replacements = dict(replacements)
+        self._opencc: Any = None
 
-def to_simplified(text: str) -> str:
-    """Traditional → Simplified (OpenCC t2s) plus the Taiwan vocabulary in mappings/."""
-    text = _converter().convert(text)
-    from .mappings import vocabulary
+    def __call__(self, text: str) -> str:
+        if self._opencc is None:
+            import opencc
 
-    for old, new in vocabulary().items():
-        if old in text:
-            text = text.replace(old, new)
-    return text
+            self._opencc = opencc.OpenCC("t2s")
+        text = self._opencc.convert(text)
+        for old, new in self.replacements.items():
+            if old in text:
+                text = text.replace(old, new)
+        return text
 
 
 def join_broken_parentheses(text: str) -> str:

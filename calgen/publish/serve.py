@@ -12,10 +12,11 @@ import html
 import mimetypes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import MappingProxyType
 from urllib.parse import unquote, urlsplit
 
-TYPES = {".ics": "text/calendar; charset=utf-8", ".html": "text/html; charset=utf-8",
-         ".csv": "text/csv; charset=utf-8", ".json": "application/json; charset=utf-8"}
+TYPES = MappingProxyType({".ics": "text/calendar; charset=utf-8", ".html": "text/html; charset=utf-8",
+         ".csv": "text/csv; charset=utf-8", ".json": "application/json; charset=utf-8"})
 
 
 def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
+from types import MappingProxyType
 
-from .model import Agency, Document, Milestone, Task
-from .workdays import calendar
+from ..calendar.scheduler import Scheduler
+from ..model import Agency, Document, Milestone, Role, Task
 
-ROLE_CN = {"lead": "牵头", "responsible": "负责", "support": "配合"}
+ROLE_CN = MappingProxyType({Role.LEAD: "牵头", Role.RESPONSIBLE: "负责", Role.SUPPORT: "配合"})
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class CalEvent:
                         ",".join(a.name for _, a in self.task.agencies())])
         return hashlib.sha1(raw.encode()).hexdigest()[:16]
 
-    def roles_of(self, agency: Agency) -> list[str]:
+    def roles_of(self, agency: Agency) -> list[Role]:
         return [role for role, a in self.task.agencies() if a.name == agency.name]
 
 
@@ -44,7 +46,7 @@ def doc_key(doc: Document) -> str:
     return doc.doc_number or doc.content_hash[:16]
 
 
-def events(docs: list[Document], roll: str = "preceding") -> list[CalEvent]:
+def events(docs: list[Document], scheduler: Scheduler) -> list[CalEvent]:
     out: list[CalEvent] = []
     for doc in docs:
         if doc.duplicate_of:
@@ -56,14 +58,15 @@ def events(docs: list[Document], roll: str = "preceding") -> list[CalEvent]:
                 n = seen.get(m.phrase, 0)
                 seen[m.phrase] = n + 1
                 base = f"{doc_key(doc)}|{'/'.join(task.path)}|{m.kind}|{m.phrase}|{n}"
-                if m.dated and m.due:
+                if m.dated and m.due and m.nominal:
                     out.append(_event(base, m, m.due, m.nominal, m.note, m.flags, task, doc))
                 elif m.kind == "recurring" and horizon:
-                    out.extend(_expand(base, m, task, doc, horizon, roll))
+                    out.extend(_expand(base, m, task, doc, horizon, scheduler))
     return out
 
 
-def _event(base: str, m: Milestone, due, nominal, note, flags, task, doc) -> CalEvent:
+def _event(base: str, m: Milestone, due: dt.date, nominal: dt.date, note: str, flags: Iterable[str],
+           task: Task, doc: Document) -> CalEvent:
     uid = hashlib.sha1(base.encode()).hexdigest()[:20] + "@calgen"
     return CalEvent(uid, due, nominal, m.kind, m.phrase, m.clause, note, tuple(flags), task, doc)
 
@@ -81,27 +84,13 @@ def _horizon(doc: Document) -> tuple[dt.date, dt.date] | None:
 
 
 def _expand(base: str, m: Milestone, task: Task, doc: Document,
-            horizon: tuple[dt.date, dt.date], roll: str) -> list[CalEvent]:
-    """每季度 → the last day of each quarter in the horizon, rolled onto a working day."""
-    from dateutil.relativedelta import relativedelta
-    from dateutil.rrule import MONTHLY, rrule
-
-    months = {"year": 12, "half": 6, "quarter": 3, "month": 1}.get(m.every)
-    if not months:
-        return []
-    start, end = horizon
-    cal = calendar()
+            horizon: tuple[dt.date, dt.date], scheduler: Scheduler) -> list[CalEvent]:
+    """每季度 → one event per period end in the horizon (the scheduler decides the dates)."""
     out = []
-    # Period ends: the last day of every months-th month of the calendar year (3月, 6月, 9月, 12月).
-    firsts = rrule(MONTHLY, interval=months, dtstart=dt.datetime(start.year, months, 1),
-                   until=dt.datetime.combine(end, dt.time()))
-    for first in firsts:
-        nominal = (first + relativedelta(months=1, days=-1)).date()
-        if start <= nominal <= end:
-            due = cal.due(nominal, roll)
-            note = f"{m.phrase}：本期截至 {nominal.isoformat()}" + (f"; {due.reason}" if due.reason else "")
-            out.append(_event(f"{base}|{nominal.isoformat()}", m, due.date, nominal, note, due.flags,
-                              task, doc))
+    for occ in scheduler.occurrences(m, *horizon):
+        note = f"{m.phrase}：本期截至 {occ.nominal.isoformat()}" + (f"; {occ.due.reason}" if occ.due.reason else "")
+        out.append(_event(f"{base}|{occ.nominal.isoformat()}", m, occ.due.date, occ.nominal, note,
+                          occ.due.flags, task, doc))
     return out
 
 
@@ -115,7 +104,7 @@ def agencies_of(evs: list[CalEvent]) -> dict[str, Agency]:
     return unique_slugs(found.values())
 
 
-def unique_slugs(agencies) -> dict[str, Agency]:
+def unique_slugs(agencies: Iterable[Agency]) -> dict[str, Agency]:
     """Slug → agency; homophones (same pinyin) get -2, -3 in name order."""
     out: dict[str, Agency] = {}
     for a in sorted(agencies, key=lambda a: a.name):

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+
+from ..numerals import cn_to_int, int_to_cn
 
 _CN = "一二三四五六七八九十百零〇两"
 
@@ -35,10 +36,10 @@ _SENTENCE_END = "。；！？;"
 
 # Tables flattened to text: a header (序号 / 任务 / 牵头单位 / 责任单位 / 完成时限, one per line),
 # then each row as a bare number followed by its cells.
-TASK_COLUMNS = {"任务", "工作任务", "重点任务", "任务内容", "主要任务", "具体措施", "工作内容", "工作措施",
-                "任务名称", "改革事项", "主要内容"}
-TABLE_WORDS = TASK_COLUMNS | {"序号", "牵头单位", "责任单位", "配合单位", "牵头部门", "责任部门", "配合部门",
-                              "完成时限", "完成时间", "时间节点", "时限要求", "备注"}
+TASK_COLUMNS = frozenset({"任务", "工作任务", "重点任务", "任务内容", "主要任务", "具体措施", "工作内容", "工作措施",
+                "任务名称", "改革事项", "主要内容"})
+TABLE_WORDS = frozenset(TASK_COLUMNS | {"序号", "牵头单位", "责任单位", "配合单位", "牵头部门", "责任部门", "配合部门",
+                              "完成时限", "完成时间", "时间节点", "时限要求", "备注"})
 
 
 def _table_header(lines: list[str], no: int) -> list[str] | None:
@@ -88,40 +89,6 @@ class Item:
     @property
     def text(self) -> str:
         return "".join(self.lines)
-
-
-_DIGIT = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-          "八": 8, "九": 9}
-
-
-def cn_to_int(s: str) -> int | None:
-    """二十五 → 25, 一百零三 → 103, 十 → 10, 二〇二一 → 2021; None for anything else."""
-    if not s or any(ch not in _DIGIT and ch not in "十百" for ch in s):
-        return None
-    if len(s) > 1 and all(ch in _DIGIT for ch in s):      # 二〇二一: digit by digit
-        return int("".join(str(_DIGIT[ch]) for ch in s))
-    total, current = 0, 0
-    for ch in s:
-        if ch in "十百":
-            total += (current or 1) * (10 if ch == "十" else 100)
-            current = 0
-        else:
-            current = _DIGIT[ch]
-    return total + current
-
-
-@lru_cache(maxsize=512)
-def int_to_cn(n: int) -> str:
-    if n < 10:
-        return "一二三四五六七八九"[n - 1] if n > 0 else "零"
-    if n < 20:
-        return "十" + (int_to_cn(n % 10) if n % 10 else "")
-    if n < 100:
-        return int_to_cn(n // 10) + "十" + (int_to_cn(n % 10) if n % 10 else "")
-    rest = n % 100
-    tail = "" if rest == 0 else ("零" + int_to_cn(rest) if rest < 10 else
-                                 ("一" + int_to_cn(rest) if rest < 20 else int_to_cn(rest)))
-    return int_to_cn(n // 100) + "百" + tail
 
 
 def match_label(line: str) -> tuple[str, int, int, str] | None:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-_SKIP = {"script", "style", "nav", "header", "footer", "form", "noscript", "select", "button",
-         "iframe", "svg", "head", "aside"}
-_BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section",
-          "article", "dd", "dt", "ul", "ol", "center", "blockquote", "pre"}
-_CELL = {"td", "th"}
-_VOID = {"br", "img", "meta", "link", "input", "hr", "col", "area", "base", "wbr", "source"}
+_SKIP = frozenset({"script", "style", "nav", "header", "footer", "form", "noscript", "select", "button",
+         "iframe", "svg", "head", "aside"})
+_BLOCK = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section",
+          "article", "dd", "dt", "ul", "ol", "center", "blockquote", "pre"})
+_CELL = frozenset({"td", "th"})
+_VOID = frozenset({"br", "img", "meta", "link", "input", "hr", "col", "area", "base", "wbr", "source"})
 # Page furniture by its class or id, the way readability-style extractors recognise it.
 _CHROME = re.compile(r"nav|menu|breadcrumb|crumb|footer|header|share|related|sidebar|toolbar|print|"
                      r"copyright|banner|search|login|fontsize|position|location", re.I)

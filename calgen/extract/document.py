@@ -1,4 +1,4 @@
-"""The extraction pipeline: file → Document with tasks, agencies and resolved milestones."""
+"""One plan: file or text → Document with tasks, agencies and scheduled milestones."""
 from __future__ import annotations
 
 import hashlib
@@ -6,27 +6,27 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+from ..errors import CalgenError, DeadlineError
+from ..model import Document, Role, Task
+from ..read.decode import read_file
+from ..rules import Rules
 from . import agencies, deadlines, metadata, outline
-from .errors import CalgenError, DeadlineError
-from .model import Document, Milestone, Task
-from .reading import read_file
 
 _FIRST_IS_LEAD = re.compile(r"(?:排在?第一位|列第一位|第一个|排名第一)的?(?:单位|部门)?(?:为|是)牵头")
 _HEADING_END = re.compile(r"[。！？]")
 _TRAILING_BRACKET = re.compile(r"\s*[(〔](?:[^()〔〕]|\([^()]*\))*[)〕]\s*$")
 
 
-def extract_file(path: str | Path, roll: str = "preceding") -> Document:
+def extract_file(path: str | Path, rules: Rules) -> Document:
     """Read and extract one plan; errors name the file."""
-    text = read_file(path)
+    text = read_file(path, rules.simplifier)
     try:
-        return extract_text(text.text, str(path), roll=roll, warnings=text.warnings)
+        return extract_text(text.text, str(path), rules, warnings=text.warnings)
     except CalgenError as e:
         raise e.located(str(path)) from None
 
 
-def extract_text(text: str, source: str, roll: str = "preceding",
-                 warnings: tuple[str, ...] = ()) -> Document:
+def extract_text(text: str, source: str, rules: Rules, warnings: tuple[str, ...] = ()) -> Document:
     lines = text.split("\n")
     first = next((i for i, line in enumerate(lines) if outline.match_label(line)), len(lines))
     meta = metadata.read_meta(lines, first)
@@ -39,7 +39,9 @@ def extract_text(text: str, source: str, roll: str = "preceding",
     ctx = deadlines.Context(meta.plan_year, meta.issued)
     first_is_lead = bool(_FIRST_IS_LEAD.search(text))
     notes = list(warnings)
-    tasks = tuple(_task(it, key, ctx, meta.jurisdiction, first_is_lead, roll) for it in items)
+    tasks = tuple(_task(it, key, ctx, meta.jurisdiction, first_is_lead, rules) for it in items)
+    for t in tasks:
+        notes.extend(t.warnings)
     if not tasks:
         notes.append("no numbered tasks found")
     return Document(source=source, doc_number=meta.doc_number, title=meta.title,
@@ -49,26 +51,27 @@ def extract_text(text: str, source: str, roll: str = "preceding",
 
 
 def _task(item: outline.Item, key: str, ctx: deadlines.Context, juris: str | None,
-          first_is_lead: bool, roll: str) -> Task:
+          first_is_lead: bool, rules: Rules) -> Task:
     text = item.text.strip()
-    roles = agencies.parse_roles(text, first_is_lead)
+    reg = rules.registry
+    roles = agencies.parse_roles(text, reg, first_is_lead)
     node = item.parent
     while not roles and node is not None:       # a sub-item inherits its parent's agencies
-        roles = agencies.parse_roles(node.text, first_is_lead)
+        roles = agencies.parse_roles(node.text, reg, first_is_lead)
         node = node.parent
-    resolved = agencies.resolve_roles(roles, juris)
-    try:
-        found = deadlines.find(text, ctx)
-    except DeadlineError as e:
-        e.line = e.line or item.line
-        raise
+    resolved = agencies.resolve_roles(roles, juris, reg)
+    problems: list[DeadlineError] = []
+    found = deadlines.find(text, ctx, rules.phrases, problems)
     title = heading(text)
-    milestones = tuple(_resolve_due(m if m.clause != m.phrase else replace(m, clause=title), ctx, roll)
+    milestones = tuple(rules.scheduler.schedule(m if m.clause != m.phrase else replace(m, clause=title),
+                                                ctx.issued)
                        for m in found)       # a bare 完成时限 cell: what is due is the task itself
+    warnings = tuple(f"line {item.line}: {e.message} ({e.phrase})" + (f" — {e.hint}" if e.hint else "")
+                     for e in problems)
     path = item.path
     return Task(id=_task_id(key, path), path=path, title=title, text=text.replace("\n", ""),
-                line=item.line, lead=resolved["lead"], responsible=resolved["responsible"],
-                support=resolved["support"], milestones=milestones)
+                line=item.line, lead=resolved[Role.LEAD], responsible=resolved[Role.RESPONSIBLE],
+                support=resolved[Role.SUPPORT], milestones=milestones, warnings=warnings)
 
 
 def heading(text: str) -> str:
@@ -77,25 +80,6 @@ def heading(text: str) -> str:
     m = _HEADING_END.search(first)
     title = first[: m.start()] if m else first
     return _TRAILING_BRACKET.sub("", title).strip()
-
-
-def _resolve_due(m: Milestone, ctx: deadlines.Context, roll: str) -> Milestone:
-    from .workdays import calendar
-
-    if not m.dated:
-        return m
-    policy = "following" if m.kind == "start" and roll == "preceding" else roll
-    due = calendar().due(m.nominal, policy)
-    flags = list(due.flags)
-    notes = [due.reason] if due.reason else []
-    if ctx.issued and m.nominal < ctx.issued:
-        flags.append("before_issue")
-        notes.append(f"{m.nominal.isoformat()} is before the plan's issue date {ctx.issued.isoformat()}")
-    if "estimated" in flags:
-        notes.append("估算/estimated: no holiday data for this year, weekends only")
-    if "provisional" in flags:
-        notes.append("provisional: next year's holiday notice may still move this date")
-    return Milestone(m.phrase, m.kind, m.nominal, m.clause, due.date, "; ".join(notes), tuple(flags), m.every)
 
 
 def _task_id(key: str, path: tuple[str, ...]) -> str:
@@ -131,5 +115,3 @@ def mark_duplicates(docs: list[Document]) -> list[Document]:
 
 def _norm_number(number: str | None) -> str | None:
     return re.sub(r"[\s〔〕\[\]()（）【】]", "", number) if number else None
-
-

@@ -1,0 +1,42 @@
+"""`calgen resolve` and `calgen holidays`: one phrase or one year, explained."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from ..errors import CalendarCoverageError, DeadlineError
+from .workdays import Calendar, weekday
+
+if TYPE_CHECKING:
+    from ..rules import Rules
+
+
+def explain(phrase: str, year: int, issued: dt.date | None, rules: Rules) -> str:
+    from ..extract.deadlines import Context, find
+
+    found = find(phrase, Context(year, issued), rules.phrases)
+    if not found:
+        raise DeadlineError("no deadline phrase recognised", phrase=phrase,
+                            hint="try forms like 6月底前, 2023年9月底前, 年底前, 从4月起")
+    return "\n".join(rules.scheduler.explain(m, issued) for m in found)
+
+
+def coverage(cal: Calendar) -> list[tuple[int, str]]:
+    return [(year, cal.years[year].source) for year in sorted(cal.years)]
+
+
+def holiday_listing(year: int | None, cal: Calendar) -> str:
+    if year is None:
+        rows = coverage(cal)
+        lo, hi = rows[0][0], rows[-1][0]
+        out = [f"holiday data covers {lo}–{hi}"]
+        out += [f"  {y}: {src}" for y, src in rows]
+        return "\n".join(out)
+    y = cal.years.get(year)
+    if y is None:
+        raise CalendarCoverageError(year, cal.covered)
+    out = [f"{year}: {y.source}", "rest days (holidays):"]
+    out += [f"  {d.isoformat()} {weekday(d)} {n}" for d, n in sorted(y.rest.items()) if d.year == year]
+    out.append("makeup working days (调休上班):")
+    out += [f"  {d.isoformat()} {weekday(d)} {n}" for d, n in sorted(y.makeup.items()) if d.year == year]
+    return "\n".join(out)

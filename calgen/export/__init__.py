@@ -1,1 +1,0 @@
-"""Writers for what calgen produces: schema JSON, iCalendar feeds, the Gantt CSV and page."""

@@ -1,0 +1,251 @@
+"""Who does what: roles from the agency text of a task, names resolved against the registry.
+
+Plans attach agencies as a trailing parenthesis ``(X牵头，Y按职责分工负责)``, labelled brackets
+``〔牵头单位：…；责任单位：…〕``, labelled lines under the task, or inline (``X牵头统筹协调``,
+``X要…``).  Lists share a prefix (省科技厅、财政厅 → 省财政厅) or a suffix (广州、深圳、珠海市).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from ..model import Agency
+from .registry import Registry, level_of
+
+_ROLE_WORDS = re.compile(r"牵头|负责|配合|协助|参与|协办|单位[：:]|部门[：:]")
+_BRACKET = re.compile(r"[(〔\[]((?:[^()〔〕\[\]]|\([^()]*\)|〔[^〔〕]*〕)*)[)〕\]]")
+_LABELLED = re.compile(
+    r"(牵头单位|牵头部门|主办单位|责任单位|责任部门|配合单位|配合部门|参与单位|协办单位)[：:]\s*")
+_LABEL_ROLE = MappingProxyType({"牵头单位": "lead", "牵头部门": "lead", "主办单位": "lead", "责任单位": "responsible",
+               "责任部门": "responsible", "配合单位": "support", "配合部门": "support",
+               "参与单位": "support", "协办单位": "support"})
+_VERB = re.compile(
+    r"(?:共同|联合)?(?P<lead>牵头)(?:负责|落实|推进|实施)?$|"
+    r"(?P<resp>按职责分工负责|按职责分工落实|按职责分工|按职责负责|按照职责分工负责|分工负责)$|"
+    r"(?P<sole>分别负责|负责落实|具体负责|负责)$|"
+    r"(?P<support>配合|协助|参与|协办)$")
+_DEADLINE_TAIL = re.compile(r"(?:(?:19|20)\d\d年)?(?:\d{1,2}月|年?底|年内|上半年|下半年).*$|完成时[限间].*$")
+_JURIS_CHARS = "省市县区镇"
+_SUFFIX = re.compile(r"(?:厅|局|委|办|署|会|行|中心|政府|部门|单位|公司|院|所|部|队|处|室|站|台|社|海关|"
+                     r"机构|集团|分局|支行|分行|组|团|馆|校|协会|商会)$")
+_SPLIT = re.compile(r"[、，,；;/]")
+_NESTING = re.compile(r"[(〔“《]")
+_COMMA = re.compile(r"[，,]")
+_CONJ = re.compile(r"(?<=[厅局委办署会行心府门位司院所部队处室站台社关构团])(?:和|及|与|以及)")
+_ETC = re.compile(r"等(?=[^等]*(?:有关|相关|部门|单位)|$)")
+_INLINE_LEAD = re.compile(
+    r"(?:^|[。；，])((?:[省市县区][\u4e00-\u9fff]{1,18}?|[\u4e00-\u9fff]{2,6}(?:海关|供电局|税务局))"
+    r"(?:厅|局|委|办|署|中心|政府|办公室)(?:\([^()]{2,20}\))?)(?:作为[^，。；]{2,30}，)?"
+    r"(?:会同|牵头|要|负责)")
+
+
+@dataclass(frozen=True)
+class Roles:
+    lead: tuple[str, ...] = ()
+    responsible: tuple[str, ...] = ()
+    support: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.lead or self.responsible or self.support)
+
+
+def assigns_roles(text: str) -> bool:
+    """Does the text name agencies in a bracket or a labelled line (not just in passing)?"""
+    if any(_LABELLED.match(line.strip()) for line in text.split("\n")):
+        return True
+    return any(_ROLE_WORDS.search(m.group(1)) and "简称" not in m.group(1) for m in _BRACKET.finditer(text))
+
+
+def parse_roles(text: str, reg: Registry, first_is_lead: bool = False) -> Roles:
+    """Lead, responsible and support names (as written, prefix-expanded) of one task text."""
+    parts: list[Roles] = []
+    for line in text.split("\n"):
+        m = _LABELLED.match(line.strip())
+        if m:
+            parts.append(_labelled_roles(m.group(1), line.strip()[m.end():], reg, first_is_lead))
+    for m in _BRACKET.finditer(text):
+        body = m.group(1)
+        if _ROLE_WORDS.search(body) and "简称" not in body:
+            parts.append(_bracket_roles(body, reg, first_is_lead))
+    if not parts:
+        acc: dict[str, list[str]] = {"lead": [], "responsible": [], "support": []}
+        _inline(text, acc, reg)
+        parts.append(Roles(*(tuple(acc[r]) for r in ("lead", "responsible", "support"))))
+    return Roles(*(tuple(_dedupe([n for p in parts for n in getattr(p, r)]))
+                   for r in ("lead", "responsible", "support")))
+
+
+# Plans repeat the same agency brackets task after task; each distinct one is parsed once
+# (memoised on the registry instance that the parse depends on).
+def _bracket_roles(body: str, reg: Registry, first_is_lead: bool) -> Roles:
+    key = ("bracket", body, first_is_lead)
+    hit = reg.memo.get(key)
+    if hit is None:
+        acc: dict[str, list[str]] = {"lead": [], "responsible": [], "support": []}
+        _bracket(body, acc, reg, first_is_lead)
+        hit = reg.memo[key] = Roles(*(tuple(acc[r]) for r in ("lead", "responsible", "support")))
+    return hit
+
+
+def _labelled_roles(label: str, value: str, reg: Registry, first_is_lead: bool) -> Roles:
+    key = ("labelled", label, value, first_is_lead)
+    hit = reg.memo.get(key)
+    if hit is None:
+        acc: dict[str, list[str]] = {"lead": [], "responsible": [], "support": []}
+        _labelled(label, value, acc, reg, first_is_lead)
+        hit = reg.memo[key] = Roles(*(tuple(acc[r]) for r in ("lead", "responsible", "support")))
+    return hit
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen: set[str] = set()
+    return [n for n in names if not (n in seen or seen.add(n))]
+
+
+def _bracket(body: str, acc: dict[str, list[str]], reg: Registry, first_is_lead: bool) -> None:
+    """``X牵头，Y按职责分工负责`` or ``牵头单位：X；责任单位：Y`` inside one bracket."""
+    parts = re.split(r"[；;]", body)
+    for part in parts:
+        m = _LABELLED.search(part)
+        if m:
+            _labelled(m.group(1), part[m.end():], acc, reg, first_is_lead)
+        else:
+            _clauses(part, acc, reg, default=None)
+
+
+def _labelled(label: str, value: str, acc: dict[str, list[str]], reg: Registry, first_is_lead: bool) -> None:
+    role = _LABEL_ROLE[label]
+    value = _DEADLINE_TAIL.sub("", value).strip("，,。； ")
+    if _VERB.search(re.split(r"[，,]", value)[0]) or re.search(r"牵头|配合", value):
+        _clauses(value, acc, reg, default=role)
+        return
+    names = split_names(value, reg)
+    if role == "responsible" and first_is_lead and names:
+        acc["lead"].append(names[0])
+        names = names[1:]
+    acc[role].extend(names)
+
+
+def _clauses(text: str, acc: dict[str, list[str]], reg: Registry, default: str | None) -> None:
+    """Comma-separated clauses, each ending in a role verb; verb-less ones take the next verb."""
+    clauses = [c.strip() for c in _COMMA.split(_DEADLINE_TAIL.sub("", text)) if c.strip()]
+    has_lead = any(re.search(r"牵头", c) for c in clauses)
+    pending: list[str] = []
+    for clause in clauses:
+        m = _VERB.search(clause)
+        if not m:
+            pending.append(clause)
+            continue
+        names = split_names("、".join(pending + [clause[: m.start()]]), reg)
+        pending = []
+        if m.group("lead"):
+            role = "lead"
+        elif m.group("support"):
+            role = "support"
+        elif m.group("sole") and not has_lead:
+            role = "lead"
+        else:
+            role = "responsible"
+        acc[role].extend(names)
+    if pending:
+        acc[default or "responsible"].extend(split_names("、".join(pending), reg))
+
+
+def _inline(text: str, acc: dict[str, list[str]], reg: Registry) -> None:
+    """No parenthesis: ``省政府办公厅(省政务服务数据管理局)牵头统筹…``, ``省政务服务数据管理局要…``,
+    ``X会同Y、Z对照…`` (X leads, Y and Z are responsible)."""
+    for m in _INLINE_LEAD.finditer(text):
+        name = m.group(1)
+        inner = re.search(r"\(([^()]+)\)$", name)
+        acc["lead"].append(name[: inner.start()] if inner else name)
+        if inner and _SUFFIX.search(inner.group(1)):
+            acc["lead"].append(inner.group(1))
+        partners = re.match(r"会同([^，。；]{2,60})", text[m.end(1):])
+        if partners:
+            acc["responsible"].extend(_leading_names(partners.group(1), reg))
+
+
+def _leading_names(text: str, reg: Registry) -> list[str]:
+    """The agency list at the start of ``text``: 各地级以上市政府、省有关部门对照… → both names."""
+    names = []
+    for part in text.split("、"):
+        m = re.match(r"^(.{2,30}?(?:厅|局|委|办|政府|部门|单位|中心|机构|海关|分行|支行))", part)
+        if not m:
+            break
+        names.append(m.group(1))
+        if len(m.group(1)) < len(part):
+            break
+    return split_names("、".join(names), reg) if names else []
+
+
+def split_names(text: str, reg: Registry) -> list[str]:
+    """Split an agency list on 、，和及 (outside brackets and quotes), expand shared affixes."""
+    text = _ETC.sub("、", text.strip("，,。；;、 "))
+    raw = [p.strip("，,。；;、 ") for p in _split_outside(text)]
+    items: list[str] = []
+    for p in raw:
+        items.extend(x for x in _CONJ.split(p) if x)
+    items = [re.sub(r"^(?:由|请|和|及|与|以及)", "", x) for x in items]
+    items = [x for x in items if x and not re.fullmatch(r"[等各其他部门单位]+", x)]
+    return _expand_affixes(items, reg)
+
+
+def _split_outside(text: str) -> list[str]:
+    """Split on separators that are not inside (), 〔〕 or “”."""
+    if not _NESTING.search(text):
+        return [x for x in _SPLIT.split(text) if x.strip()]
+    out, depth, cur = [], 0, []
+    for ch in text:
+        if ch in "(〔“《":
+            depth += 1
+        elif ch in ")〕”》":
+            depth = max(0, depth - 1)
+        if depth == 0 and _SPLIT.match(ch):
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    out.append("".join(cur))
+    return [x for x in out if x.strip()]
+
+
+def _expand_affixes(items: list[str], reg: Registry) -> list[str]:
+    """省科技厅、财政厅 → 省财政厅; 广州、深圳、珠海市 → 广州市…; 市、县级X → 市级X."""
+    if len(items) < 2:
+        return items
+    last = items[-1]
+    out: list[str] = []
+    for x in items[:-1]:
+        if x in ("省", "市", "县", "区", "镇") and len(last) > 2 and last[0] in _JURIS_CHARS and last[1] == "级":
+            x = x + last[1:]
+        elif not _SUFFIX.search(x) and not reg.is_group(x) and last.endswith(("市", "区", "县")) \
+                and 2 <= len(x) <= 4:
+            x = x + last[-1]
+        out.append(x)
+    out.append(last)
+    prefix = ""
+    result = []
+    for x in out:
+        level = level_of(x)
+        if level:
+            prefix = level
+        elif prefix and _SUFFIX.search(x) and not reg.is_group(x) and not reg.vertical.match(x) \
+                and not reg.has_place(x):
+            x = prefix + x
+        result.append(x)
+    return result
+
+
+def resolve_roles(roles: Roles, jurisdiction: str | None, reg: Registry) -> dict[str, tuple[Agency, ...]]:
+    out: dict[str, tuple[Agency, ...]] = {}
+    seen: set[str] = set()
+    for role in ("lead", "responsible", "support"):
+        agencies = []
+        for written in getattr(roles, role):
+            a = reg.resolve(written, jurisdiction)
+            if a.name not in seen:          # one role per agency per task: the strongest
+                seen.add(a.name)
+                agencies.append(a)
+        out[role] = tuple(agencies)
+    return out

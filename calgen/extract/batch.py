@@ -1,0 +1,90 @@
+"""Many inputs at once: folders expanded, each file extracted alone, duplicates marked.
+
+With ``jobs`` > 1 the files are extracted in worker processes.  A worker receives the
+(picklable) Settings with its share of the files and loads its own Rules, so the result is the
+same under every multiprocessing start method (fork, spawn, forkserver).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import CalgenError, ReadingError
+from ..model import Document
+from ..rules import Rules
+from ..settings import Settings
+from .document import extract_file, mark_duplicates
+
+SUPPORTED = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf", ""})
+
+
+def expand(inputs: list[str]) -> tuple[list[str], list[str]]:
+    """Files to read (folders walked recursively in a stable order) and notes on skipped ones."""
+    files: list[str] = []
+    notes: list[str] = []
+    for raw in inputs:
+        p = Path(raw)
+        if p.is_dir():
+            for child in sorted(q for q in p.rglob("*") if q.is_file()):
+                if child.suffix.lower() in SUPPORTED and not child.name.startswith("."):
+                    files.append(str(child))
+                else:
+                    notes.append(f"{child}: skipped (unsupported file type {child.suffix or 'none'})")
+        else:
+            files.append(raw)
+    return files, notes
+
+
+def extract_many(inputs: list[str], rules: Rules, jobs: int = 1, strict: bool = False,
+                 notes: list[str] | None = None, start_method: str | None = None,
+                 ) -> tuple[list[Document], list[CalgenError]]:
+    """Every document that can be read, and an error for each one that cannot; files skipped in
+    folders are added to ``notes``.  Results come back in input order whatever ``jobs`` is."""
+    files, skipped = expand(inputs)
+    if notes is not None:
+        notes.extend(skipped)
+    docs: list[Document] = []
+    failures: list[CalgenError] = []
+    for doc, err in _results(files, rules, jobs, start_method):
+        if err is not None:
+            failures.append(err)
+            if strict:
+                break
+        elif doc is not None:
+            docs.append(doc)
+    return mark_duplicates(docs), failures
+
+
+def extract_one(f: str, rules: Rules) -> tuple[Document | None, CalgenError | None]:
+    try:
+        doc = extract_file(f, rules)
+        if not doc.tasks:
+            raise ReadingError("no numbered tasks found (一、 (一) 1. …)", file=f, hint="is this a work plan?")
+        return doc, None
+    except CalgenError as e:
+        return None, e.located(f)
+
+
+def _chunk(args: tuple[Settings, list[str]]) -> list[tuple[Document | None, CalgenError | None]]:
+    """Worker: load this process's own Rules from the Settings, extract a share of the files."""
+    settings, files = args
+    rules = Rules.load(settings)
+    return [extract_one(f, rules) for f in files]
+
+
+def _results(files: list[str], rules: Rules, jobs: int,
+             start_method: str | None) -> Iterator[tuple[Document | None, CalgenError | None]]:
+    if jobs <= 1 or len(files) < 2:
+        for f in files:
+            yield extract_one(f, rules)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # A few chunks per worker: each loads Rules once (tens of ms) and the pool stays balanced.
+    size = max(1, -(-len(files) // (jobs * 4)))
+    chunks = [(rules.settings, files[i:i + size]) for i in range(0, len(files), size)]
+    context = multiprocessing.get_context(start_method) if start_method else None
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        for part in pool.map(_chunk, chunks):
+            yield from part

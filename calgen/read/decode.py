@@ -1,0 +1,133 @@
+"""Bytes → text: Word and PDF by their bytes, encodings detected (never assumed), then cleaned.
+
+Only a document with nothing readable is refused; everything else goes on to calgen.read.clean.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from ..errors import ReadingError
+from .clean import Simplifier, clean_text
+
+MAX_BYTES = 20 * 1024 * 1024
+
+_MAGIC = MappingProxyType({
+    b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
+    b"\x1f\x8b": "a gzip archive", b"Rar!": "a RAR archive", b"7z\xbc\xaf": "a 7z archive",
+})
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.I)
+
+
+@dataclass(frozen=True)
+class Text:
+    """Clean text of one document, with what could not be repaired."""
+
+    text: str
+    encoding: str
+    warnings: tuple[str, ...] = ()
+
+
+def read_file(path: str | Path, simplifier: Simplifier) -> Text:
+    """Read and clean one document; raise ReadingError with the file named."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise ReadingError(f"file is {size / 1e6:.0f} MB, larger than a plan can be "
+                               f"({MAX_BYTES // 1_000_000} MB)", file=str(path),
+                               hint="split it or check that it is the right file")
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise ReadingError("no such file", file=str(path)) from None
+    except IsADirectoryError:
+        raise ReadingError("is a folder, not a file", file=str(path)) from None
+    except PermissionError:
+        raise ReadingError("permission denied", file=str(path)) from None
+    try:
+        return clean_bytes(data, simplifier)
+    except ReadingError as e:
+        raise e.located(str(path)) from None
+
+
+def clean_bytes(data: bytes, simplifier: Simplifier) -> Text:
+    """Any supported input (text, HTML, .docx, .pdf) → clean text."""
+    raw, encoding = _container(data) or decode(data)
+    text, warnings = clean_text(raw, simplifier)
+    return Text(text, encoding, tuple(warnings))
+
+
+def _container(data: bytes) -> tuple[str, str] | None:
+    """Word and PDF files by their bytes (not their names); None for text."""
+    from . import containers as formats
+
+    if data.startswith(b"PK\x03\x04"):
+        if b"word/document.xml" not in data:
+            raise ReadingError("binary file (a ZIP archive, not a Word .docx), not a text plan",
+                               hint="unpack it and pass the plan inside")
+        return formats.docx_text(data), "docx"
+    if data.startswith(b"%PDF"):
+        return formats.pdf_text(data), "pdf"
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        if formats.is_encrypted_office(data):
+            raise ReadingError("password-protected Word document", hint="save an unprotected .docx copy")
+        raise ReadingError("binary file (a Word 97-2003 .doc or WPS file), not a text plan",
+                           hint="save it as .docx")
+    return None
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Detect the encoding (never assume it) and decode strictly."""
+    if not data.strip():
+        raise ReadingError("empty file", hint="nothing to read")
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            raise ReadingError(f"binary file ({what}), not a text plan",
+                               hint="save the plan as text, HTML or Markdown")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _strict(data[3:], "utf-8"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _strict(data, "utf-16"), "utf-16"
+    if b"\x00" in data[:4096]:
+        raise ReadingError("binary file (contains NUL bytes), not a text plan")
+    declared = _CHARSET.search(data[:4096])
+    if declared:                                 # a web page says what it is (gov pages: GB2312/GBK)
+        name = declared.group(1).decode().lower()
+        name = "gb18030" if name in ("gb2312", "gbk", "gb18030", "x-gbk") else name
+        try:
+            return data.decode(name), name
+        except (LookupError, UnicodeDecodeError):
+            pass                                 # a wrong declaration: detect instead
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as e:
+        if e.reason == "unexpected end of data" and e.start >= len(data) - 3:
+            raise ReadingError(f"file ends inside a UTF-8 character (byte {e.start})",
+                               hint="the file looks truncated; download it again") from None
+    return _detect(data)
+
+
+def _strict(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as e:
+        raise ReadingError(f"invalid {encoding} at byte {e.start}",
+                           hint="the file is damaged or mislabelled") from None
+
+
+def _detect(data: bytes) -> tuple[str, str]:
+    from charset_normalizer import from_bytes
+
+    # Chinese plans come in these; restricting the candidates stops Latin-1 style guesses.
+    best = from_bytes(data, cp_isolation=["gb18030", "big5", "utf_16"]).best()
+    if best is None:
+        raise ReadingError("undecodable bytes: not UTF-8, GB18030 or Big5",
+                           hint="convert the file to UTF-8")
+    text = str(best)
+    han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    if han < max(2, len(text) // 20):
+        raise ReadingError(f"no Chinese text found (bytes decode as {best.encoding} to gibberish)",
+                           hint="convert the file to UTF-8")
+    return text, best.encoding

@@ -1,0 +1,69 @@
+"""Rules: everything calgen loads from data, loaded once from a Settings and passed explicitly.
+
+    rules = Rules.load(Settings(calendar_files=(Path("2027.toml"),)))
+    doc = extract_file("plan.txt", rules)
+
+A Rules holds the agency registry, the deadline phrase book (vocabulary, compiled grammar,
+conventions), the Traditional→Simplified converter, the working-day calendar and the scheduler
+that owns every due date.  There is no module-level cache anywhere: a second ``Rules.load``
+is a second, independent set of rules.  Worker processes receive the (picklable) Settings and
+load their own Rules.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .calendar.holidays import load_calendar
+from .calendar.scheduler import Scheduler
+from .calendar.workdays import Calendar
+from .errors import MappingError
+from .extract.deadlines import PhraseBook
+from .extract.registry import Registry, load_registry
+from .mappings import find_folder, load_toml
+from .read.clean import Simplifier
+from .settings import Settings
+
+_PHRASE_KEYS = ("festival", "period", "recurring", "open", "duration_unit", "limit_words", "target_words",
+                "time_fields", "open_field")
+
+
+@dataclass(frozen=True, eq=False)
+class Rules:
+    settings: Settings
+    folder: Path
+    registry: Registry
+    phrases: PhraseBook
+    simplifier: Simplifier
+    calendar: Calendar
+    scheduler: Scheduler
+
+    @classmethod
+    def load(cls, settings: Settings | None = None) -> Rules:
+        settings = settings or Settings()
+        folder = find_folder(settings.mappings_dir)
+        calendar = load_calendar(folder / "holidays", settings.calendar_files, settings.assume_weekdays)
+        tables = [(p, load_toml(p)) for p in (folder / "agencies.toml", *settings.agency_files)]
+        vocab = _phrases(folder / "phrases.toml")
+        replace = load_toml(folder / "vocabulary.toml").get("replace", {})
+        if not isinstance(replace, dict):
+            raise MappingError("[replace] must be a table of old = new", file=str(folder / "vocabulary.toml"))
+        return cls(
+            settings=settings,
+            folder=folder,
+            registry=load_registry(tables),
+            phrases=PhraseBook(vocab, calendar, settings.conventions),
+            simplifier=Simplifier({k: v for k, v in replace.items() if isinstance(v, str)}),
+            calendar=calendar,
+            scheduler=Scheduler(calendar, settings.roll),
+        )
+
+
+def _phrases(path: Path) -> dict[str, Any]:
+    data = load_toml(path)
+    missing = [k for k in _PHRASE_KEYS if k not in data]
+    if missing:
+        raise MappingError(f"missing {', '.join(missing)}", file=str(path),
+                           hint="compare with the phrases.toml shipped with calgen")
+    return data

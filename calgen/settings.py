@@ -1,0 +1,152 @@
+"""Everything a user chooses, in one frozen value: :class:`Settings`.
+
+The CLI builds it from ``calgen.toml`` (in the working folder) and the command-line options
+(options win) and validates it here, once.  The library never reads a global: it receives a
+Settings, or the :class:`calgen.rules.Rules` loaded from one.  Settings is picklable, so worker
+processes get it whatever the multiprocessing start method is, and load their own Rules.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+from .errors import MappingError
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class Roll(StrEnum):
+    """Where a deadline that falls on a rest day goes."""
+
+    PRECEDING = "preceding"    # the last working day before it (the default: a deadline is a limit)
+    FOLLOWING = "following"
+    NONE = "none"
+
+
+class MonthBefore(StrEnum):
+    """What ``6月前`` means.  Plans disagree; see mappings/phrases.toml [conventions]."""
+
+    MONTH_START = "month_start"    # before June begins → 5月31日 (the words' literal reading)
+    MONTH_END = "month_end"        # by the end of June → 6月30日
+
+
+class YearBefore(StrEnum):
+    """What ``2025年前`` means (mappings/phrases.toml [conventions])."""
+
+    YEAR_START = "year_start"      # before 2025 begins → 2024-12-31
+    YEAR_END = "year_end"          # by the end of 2025 → 2025-12-31
+
+
+@dataclass(frozen=True)
+class Conventions:
+    month_before: MonthBefore = MonthBefore.MONTH_START
+    year_before: YearBefore = YearBefore.YEAR_START
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the user chose.  Paths are kept as given; nothing is loaded here."""
+
+    mappings_dir: Path | None = None                 # None: $CALGEN_MAPPINGS, the checkout's, the installed copy
+    agency_files: tuple[Path, ...] = ()              # extra registries (--mappings)
+    calendar_files: tuple[Path, ...] = ()            # extra years (--calendar-file)
+    roll: Roll = Roll.PRECEDING
+    assume_weekdays: bool = False
+    conventions: Conventions = field(default_factory=Conventions)
+    # build and publishing
+    output: Path = Path("output")
+    alarms: tuple[dt.timedelta, ...] = ()
+    base_url: str = ""
+    keep_removed: bool = False
+    strict: bool = False
+    dry_run: bool = False
+    jobs: int = 1
+
+
+# calgen.toml: key → (type, what is allowed)
+KEYS: Mapping[str, tuple[type, str]] = MappingProxyType({
+    "inputs": (list, "a list of files or folders"),
+    "output": (str, "a folder"),
+    "roll": (str, "one of " + ", ".join(r.value for r in Roll)),
+    "alarms": (str, 'e.g. "7d,1d"'),
+    "base_url": (str, "an http(s) address"),
+    "mappings": (list, "a list of agency files"),
+    "calendar_files": (list, "a list of holiday files"),
+    "keep_removed": (bool, "true or false"),
+    "strict": (bool, "true or false"),
+    "month_before": (str, "one of " + ", ".join(c.value for c in MonthBefore)),
+    "year_before": (str, "one of " + ", ".join(c.value for c in YearBefore)),
+})
+
+EXAMPLE = '''# calgen.toml — defaults for `calgen build`; every key is also a command-line option.
+
+# Plans to read: files or folders (folders are read recursively).
+inputs = ["plans/"]
+
+# Where feeds, gantt.csv, gantt.html, tasks.json and manifest.json go.
+output = "output"
+
+# A deadline on a rest day moves to the preceding working day (preceding | following | none).
+roll = "preceding"
+
+# Reminders before each deadline, e.g. "7d,1d".  Outlook and Google Calendar usually ignore
+# alarms in subscribed calendars; they work when a feed is imported.
+alarms = ""
+
+# Public address the feeds are served from, for the links on output/feeds/index.html.
+base_url = ""
+
+# Extra agency registries (same format as mappings/agencies.toml).
+mappings = []
+
+# Holiday arrangements for years chinese-calendar does not cover yet (mappings/holidays/ format).
+calendar_files = []
+
+# Keep removed events one more cycle as STATUS:CANCELLED so subscribers see the cancellation.
+keep_removed = false
+
+# Stop at the first bad document instead of reporting it and going on.
+strict = false
+
+# What "6月前" means: "month_start" (before June begins, 5月31日) or "month_end" (6月30日).
+month_before = "month_start"
+
+# What "2025年前" means: "year_start" (2024-12-31) or "year_end" (2025-12-31).
+year_before = "year_start"
+'''
+
+
+def load_config(path: Path = Path("calgen.toml")) -> dict[str, Any]:
+    """calgen.toml as a validated dict ({} when there is none)."""
+    if not path.exists():
+        return {}
+    from .mappings import load_toml
+
+    data = load_toml(path)
+    for key, value in data.items():
+        spec = KEYS.get(key)
+        if spec is None:
+            raise MappingError(f"unknown key {key!r}", file=str(path), hint=f"known keys: {', '.join(KEYS)}")
+        kind, allowed = spec
+        if not isinstance(value, kind):
+            raise MappingError(f"{key} must be a {kind.__name__} ({allowed})", file=str(path))
+        if kind is list and not all(isinstance(x, str) and x for x in value):
+            raise MappingError(f"{key} must be {allowed} (non-empty strings)", file=str(path))
+    for key, enum in (("roll", Roll), ("month_before", MonthBefore), ("year_before", YearBefore)):
+        if key in data:
+            choice(enum, data[key], f"{path}: {key}")
+    return data
+
+
+def choice(enum: type[E], value: str, where: str) -> E:
+    """``value`` as a member of ``enum``, or a MappingError naming what is allowed."""
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(e.value for e in enum)
+        raise MappingError(f"{where}: {value!r} is not allowed", hint=f"use one of {allowed}") from None
