@@ -233,7 +233,7 @@ def serve(folder: str, host: str, port: int) -> None:
 
     server = make_server(Path(folder), host, port)
     h, p = server.server_address[:2]
-    click.echo(f"serving {folder} at http://{h}:{p}/ (index: /feeds/index.html); Ctrl-C to stop")
+    click.echo(f"serving {folder} at http://{h!s}:{p!s}/ (index: /feeds/index.html); Ctrl-C to stop")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -18,7 +18,7 @@ class CalgenError(Exception):
         self.phrase = phrase
         self.hint = hint
 
-    def __reduce__(self):  # type: ignore[override]
+    def __reduce__(self) -> tuple[object, ...]:
         # Picklable across processes whatever the subclass's __init__ takes.
         return _restore, (type(self), dict(self.__dict__))
 
@@ -62,13 +62,14 @@ class DeadlineError(CalgenError):
 class CalendarCoverageError(DeadlineError):
     """No holiday arrangement is known for a year a due date needs."""
 
-    def __init__(self, year: int, covered: tuple[int, int], **kw: object) -> None:
+    def __init__(self, year: int, covered: tuple[int, int], *, file: str | None = None,
+                 line: int | None = None, phrase: str | None = None) -> None:
         lo, hi = covered
         super().__init__(
             f"no State Council holiday arrangement for {year} (calendar data covers {lo}–{hi})",
             hint=(f"add mappings/holidays/{year}.toml from the State Council notice, pass "
                   "--calendar-file, or build with --assume-weekdays to mark such dates as estimated"),
-            **kw)
+            file=file, line=line, phrase=phrase)
         self.year = year
 
 

@@ -135,7 +135,7 @@ def load_config(path: Path = Path("calgen.toml")) -> dict[str, Any]:
         kind, allowed = spec
         if not isinstance(value, kind):
             raise MappingError(f"{key} must be a {kind.__name__} ({allowed})", file=str(path))
-        if kind is list and not all(isinstance(x, str) and x for x in value):
+        if isinstance(value, list) and not all(isinstance(x, str) and x for x in value):
             raise MappingError(f"{key} must be {allowed} (non-empty strings)", file=str(path))
     for key, enum in (("roll", Roll), ("month_before", MonthBefore), ("year_before", YearBefore)):
         if key in data:

@@ -99,8 +99,7 @@ def _labelled_roles(label: str, value: str, reg: Registry, first_is_lead: bool) 
 
 
 def _dedupe(names: list[str]) -> list[str]:
-    seen: set[str] = set()
-    return [n for n in names if not (n in seen or seen.add(n))]
+    return list(dict.fromkeys(names))
 
 
 def _bracket(body: str, acc: dict[str, list[str]], reg: Registry, first_is_lead: bool) -> None:
@@ -195,7 +194,9 @@ def _split_outside(text: str) -> list[str]:
     """Split on separators that are not inside (), 〔〕 or “”."""
     if not _NESTING.search(text):
         return [x for x in _SPLIT.split(text) if x.strip()]
-    out, depth, cur = [], 0, []
+    out: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for ch in text:
         if ch in "(〔“《":
             depth += 1

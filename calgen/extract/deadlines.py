@@ -128,8 +128,8 @@ def find(text: str, ctx: Context, book: PhraseBook, problems: list[DeadlineError
 _UNDATED = frozenset({"duration", "recurring", "open", "open_field"})
 
 
-def _kind(m: re.Match) -> str:
-    return m.lastgroup if m.lastgroup in _HANDLERS else _outer(m)
+def _kind(m: re.Match[str]) -> str:
+    return m.lastgroup if m.lastgroup and m.lastgroup in _HANDLERS else _outer(m)
 
 
 def _outer(m: re.Match) -> str:

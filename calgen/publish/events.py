@@ -76,7 +76,7 @@ def _horizon(doc: Document) -> tuple[dt.date, dt.date] | None:
     if not doc.plan_year:
         return None
     start = doc.issued or dt.date(doc.plan_year, 1, 1)
-    last = max((m.nominal for t in doc.tasks for m in t.milestones if m.dated), default=None)
+    last = max((m.nominal for t in doc.tasks for m in t.milestones if m.dated and m.nominal), default=None)
     end = dt.date(doc.plan_year, 12, 31)
     if last and last > end:
         end = dt.date(last.year, 12, 31)

@@ -30,7 +30,8 @@ def rows(docs: list[Document], calendar: Calendar) -> list[dict]:
         for ti, task in enumerate(doc.tasks, 1):
             wbs = f"{di + 1}.{ti}"
             out.append(_task_row(doc, task, wbs, len(out) + 1, calendar))
-            for mi, m in enumerate((m for m in task.milestones if m.dated), 1):
+            for mi, m in enumerate((m for m in task.milestones if m.dated and m.due and m.nominal), 1):
+                assert m.due and m.nominal
                 out.append({
                     "ID": len(out) + 1, "WBS": f"{wbs}.{mi}", "Outline Level": 2,
                     "Name": f"{m.phrase}：{m.clause}" if m.clause else m.phrase,
@@ -115,7 +116,7 @@ def html_page(docs: list[Document], today: dt.date | None = None) -> str:
                 "finish": finish.isoformat() if finish else "",
                 "lead": _names(task.lead) or _names(task.responsible),
                 "agencies": sorted({a.name for _, a in task.agencies() if not a.is_group}),
-                "ms": [{"d": m.due.isoformat(), "p": m.phrase} for m in dated],
+                "ms": [{"d": m.due.isoformat(), "p": m.phrase} for m in dated if m.due],
             })
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     return _PAGE.replace("__DATA__", payload).replace("__TODAY__", today.isoformat() if today else "") \

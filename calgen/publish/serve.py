@@ -63,7 +63,7 @@ def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000) -> Thread
 
         def _index(self, body: bool) -> None:
             """Subscription links built from the Host the subscriber used."""
-            host = self.headers.get("Host") or f"{self.server.server_address[0]}:{self.server.server_address[1]}"
+            host = self.headers.get("Host") or _address(self.server.server_address)
             scheme = self.headers.get("X-Forwarded-Proto", "http")
             data = index_page(root, f"{scheme}://{host}").encode("utf-8")
             self.send_response(200)
@@ -141,3 +141,7 @@ def _not_modified(headers, etag: str, mtime: int) -> bool:
     return False
 
 
+def _address(address: object) -> str:
+    """host:port of a bound TCP socket address."""
+    host, port = address[:2] if isinstance(address, tuple) else (str(address), "")
+    return f"{host}:{port}" if port else str(host)

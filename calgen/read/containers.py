@@ -207,7 +207,7 @@ def _strip_running_lines(pages: list[list[str]]) -> list[str]:
     """Drop first/last lines that recur on most pages (running heads, footers)."""
     if len(pages) < 3:
         return [line for page in pages for line in page]
-    edges = Counter()
+    edges: Counter[str] = Counter()
     for page in pages:
         for line in {*page[:2], *page[-2:]}:
             edges[re.sub(r"\d+", "#", line.strip())] += 1
