@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from .calendar.holidays import load_calendar
@@ -23,6 +24,7 @@ from .extract.deadlines import PhraseBook
 from .extract.registry import Registry, load_registry
 from .mappings import find_folder, load_toml
 from .read.clean import Simplifier
+from .read.tables import Column, ColumnBook
 from .settings import Settings
 
 _PHRASE_KEYS = ("festival", "period", "recurring", "open", "duration_unit", "limit_words", "target_words",
@@ -36,6 +38,7 @@ class Rules:
     registry: Registry
     phrases: PhraseBook
     simplifier: Simplifier
+    columns: ColumnBook
     calendar: Calendar
     scheduler: Scheduler
 
@@ -55,9 +58,25 @@ class Rules:
             registry=load_registry(tables),
             phrases=PhraseBook(vocab, calendar, settings.conventions),
             simplifier=Simplifier({k: v for k, v in replace.items() if isinstance(v, str)}),
+            columns=_columns(folder / "columns.toml"),
             calendar=calendar,
             scheduler=Scheduler(calendar, settings.roll),
         )
+
+
+def _columns(path: Path) -> ColumnBook:
+    table = load_toml(path).get("columns", {})
+    if not isinstance(table, dict):
+        raise MappingError("[columns] must be a table of header = kind", file=str(path))
+    words: dict[str, Column] = {}
+    for header, kind in table.items():
+        try:
+            words[header] = Column(kind)
+        except ValueError:
+            allowed = ", ".join(c.value for c in Column)
+            raise MappingError(f"column {header!r}: unknown kind {kind!r}", file=str(path),
+                               hint=f"use one of {allowed}") from None
+    return ColumnBook(MappingProxyType(words))
 
 
 def _phrases(path: Path) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from ..model import Agency
+from ..read.tables import ROLE_COLUMNS, Column, Row
 from .registry import Registry, level_of
 
 _ROLE_WORDS = re.compile(r"牵头|负责|配合|协助|参与|协办|单位[：:]|部门[：:]")
@@ -45,6 +46,7 @@ class Roles:
     lead: tuple[str, ...] = ()
     responsible: tuple[str, ...] = ()
     support: tuple[str, ...] = ()
+    labelled: tuple[str, ...] = ()       # responsible names that stood after a bare 责任单位： label
 
     def __bool__(self) -> bool:
         return bool(self.lead or self.responsible or self.support)
@@ -71,9 +73,8 @@ def parse_roles(text: str, reg: Registry, first_is_lead: bool = False) -> Roles:
     if not parts:
         acc: dict[str, list[str]] = {"lead": [], "responsible": [], "support": []}
         _inline(text, acc, reg)
-        parts.append(Roles(*(tuple(acc[r]) for r in ("lead", "responsible", "support"))))
-    return Roles(*(tuple(_dedupe([n for p in parts for n in getattr(p, r)]))
-                   for r in ("lead", "responsible", "support")))
+        return Roles(*(tuple(_dedupe(acc[r])) for r in ("lead", "responsible", "support")))
+    return _sole_responsible_leads(_merge(parts))
 
 
 # Plans repeat the same agency brackets task after task; each distinct one is parsed once
@@ -82,9 +83,9 @@ def _bracket_roles(body: str, reg: Registry, first_is_lead: bool) -> Roles:
     key = ("bracket", body, first_is_lead)
     hit = reg.memo.get(key)
     if hit is None:
-        acc: dict[str, list[str]] = {"lead": [], "responsible": [], "support": []}
+        acc: dict[str, list[str]] = {"lead": [], "responsible": [], "support": [], "labelled": []}
         _bracket(body, acc, reg, first_is_lead)
-        hit = reg.memo[key] = Roles(*(tuple(acc[r]) for r in ("lead", "responsible", "support")))
+        hit = reg.memo[key] = Roles(*(tuple(acc[r]) for r in ("lead", "responsible", "support", "labelled")))
     return hit
 
 
@@ -92,10 +93,33 @@ def _labelled_roles(label: str, value: str, reg: Registry, first_is_lead: bool) 
     key = ("labelled", label, value, first_is_lead)
     hit = reg.memo.get(key)
     if hit is None:
-        acc: dict[str, list[str]] = {"lead": [], "responsible": [], "support": []}
+        acc: dict[str, list[str]] = {"lead": [], "responsible": [], "support": [], "labelled": []}
         _labelled(label, value, acc, reg, first_is_lead)
-        hit = reg.memo[key] = Roles(*(tuple(acc[r]) for r in ("lead", "responsible", "support")))
+        hit = reg.memo[key] = Roles(*(tuple(acc[r]) for r in ("lead", "responsible", "support", "labelled")))
     return hit
+
+
+_ROLE_LABEL = MappingProxyType({Column.LEAD: "牵头单位", Column.RESPONSIBLE: "责任单位", Column.SUPPORT: "配合单位"})
+
+
+def roles_from_row(row: Row, reg: Registry, first_is_lead: bool = False) -> Roles:
+    """A table row's agency columns, each read like the labelled field it is (牵头单位：X)."""
+    parts = [_labelled_roles(_ROLE_LABEL[col], row.get(col), reg, first_is_lead)
+             for col in ROLE_COLUMNS if row.get(col)]
+    return _sole_responsible_leads(_merge(parts))
+
+
+def _merge(parts: list[Roles]) -> Roles:
+    return Roles(*(tuple(_dedupe([n for p in parts for n in getattr(p, r)]))
+                   for r in ("lead", "responsible", "support", "labelled")))
+
+
+def _sole_responsible_leads(roles: Roles) -> Roles:
+    """A lone 责任单位 with no 牵头 is the lead (one body answers for the task); several are all
+    responsible, none lead (the annotation convention of the genre)."""
+    if not roles.lead and len(roles.responsible) == 1 and roles.responsible == roles.labelled:
+        return Roles(roles.responsible, (), roles.support)
+    return roles
 
 
 def _dedupe(names: list[str]) -> list[str]:
@@ -124,6 +148,8 @@ def _labelled(label: str, value: str, acc: dict[str, list[str]], reg: Registry, 
         acc["lead"].append(names[0])
         names = names[1:]
     acc[role].extend(names)
+    if role == "responsible":
+        acc["labelled"].extend(names)
 
 
 def _clauses(text: str, acc: dict[str, list[str]], reg: Registry, default: str | None) -> None:

@@ -125,6 +125,16 @@ def find(text: str, ctx: Context, book: PhraseBook, problems: list[DeadlineError
     return out
 
 
+def find_in_field(value: str, ctx: Context, book: PhraseBook,
+                  problems: list[DeadlineError] | None = None) -> list[Milestone]:
+    """The value of a 完成时限 field or column: a continuing-work word (持续推进, 长期) is an open
+    milestone; anything else is read like task text."""
+    bare = value.strip("。；;，, ")
+    if bare in book.vocab["open_field"]:
+        return [Milestone(phrase=bare, kind=Kind.OPEN, nominal=None, clause=bare)]
+    return find(value, ctx, book, problems)
+
+
 _UNDATED = frozenset({"duration", "recurring", "open", "open_field"})
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from ..errors import CalgenError, DeadlineError
 from ..model import Document, Role, Task
 from ..read.decode import read_file
+from ..read.tables import Column, find_tables
 from ..rules import Rules
 from . import agencies, deadlines, metadata, outline
 
@@ -27,11 +28,12 @@ def extract_file(path: str | Path, rules: Rules) -> Document:
 
 
 def extract_text(text: str, source: str, rules: Rules, warnings: tuple[str, ...] = ()) -> Document:
-    lines = text.split("\n")
+    tables = find_tables(text.split("\n"), rules.columns)
+    lines = tables.lines
     first = next((i for i, line in enumerate(lines) if outline.match_label(line)), len(lines))
     meta = metadata.read_meta(lines, first)
     start = meta.body_start            # 0 when the plan has no title block of its own
-    roots = outline.parse(lines, start)
+    roots = outline.parse(lines, start, tables.rows)
     items = outline.task_items(roots, agencies.assigns_roles)
     sections = tuple((r.label, r.label + ("、" if r.kind == "cn" else " ") + heading(r.text)) for r in roots)
     content_hash = hashlib.sha256(re.sub(r"\s+", "", text).encode()).hexdigest()
@@ -54,7 +56,8 @@ def _task(item: outline.Item, key: str, ctx: deadlines.Context, juris: str | Non
           first_is_lead: bool, rules: Rules) -> Task:
     text = item.text.strip()
     reg = rules.registry
-    roles = agencies.parse_roles(text, reg, first_is_lead)
+    row = item.row
+    roles = agencies.roles_from_row(row, reg, first_is_lead) if row else agencies.parse_roles(text, reg, first_is_lead)
     node = item.parent
     while not roles and node is not None:       # a sub-item inherits its parent's agencies
         roles = agencies.parse_roles(node.text, reg, first_is_lead)
@@ -62,6 +65,8 @@ def _task(item: outline.Item, key: str, ctx: deadlines.Context, juris: str | Non
     resolved = agencies.resolve_roles(roles, juris, reg)
     problems: list[DeadlineError] = []
     found = deadlines.find(text, ctx, rules.phrases, problems)
+    if row is not None and row.get(Column.DEADLINE):
+        found += deadlines.find_in_field(row.get(Column.DEADLINE), ctx, rules.phrases, problems)
     title = heading(text)
     milestones = tuple(rules.scheduler.schedule(m if m.clause != m.phrase else replace(m, clause=title),
                                                 ctx.issued)

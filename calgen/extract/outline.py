@@ -7,10 +7,11 @@ finds them, nests them by rank, and decides which unlabelled lines belong to whi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ..numerals import cn_to_int, int_to_cn
+from ..read.tables import Column, Row
 
 _CN = "一二三四五六七八九十百零〇两"
 
@@ -34,25 +35,6 @@ AGENCY_LINE = re.compile(
     r"完成时限|完成时间|时间节点|时限要求|牵头领导|责任领导)[：:]")
 _SENTENCE_END = "。；！？;"
 
-# Tables flattened to text: a header (序号 / 任务 / 牵头单位 / 责任单位 / 完成时限, one per line),
-# then each row as a bare number followed by its cells.
-TASK_COLUMNS = frozenset({"任务", "工作任务", "重点任务", "任务内容", "主要任务", "具体措施", "工作内容", "工作措施",
-                "任务名称", "改革事项", "主要内容"})
-TABLE_WORDS = frozenset(TASK_COLUMNS | {"序号", "牵头单位", "责任单位", "配合单位", "牵头部门", "责任部门", "配合部门",
-                              "完成时限", "完成时间", "时间节点", "时限要求", "备注"})
-
-
-def _table_header(lines: list[str], no: int) -> list[str] | None:
-    """Columns after 序号 when lines[no:] start a flattened table header, else None."""
-    if lines[no] != "序号":
-        return None
-    cols = []
-    for line in lines[no + 1: no + 10]:
-        if line not in TABLE_WORDS or line == "序号":
-            break
-        cols.append(line)
-    return cols if len(cols) >= 2 and any(c in TASK_COLUMNS for c in cols) else None
-
 
 @dataclass
 class Item:
@@ -66,7 +48,7 @@ class Item:
     closed: bool = False
     repaired: bool = False
     after_label: bool = False
-    cells: list[str] = field(default_factory=list)
+    row: Row | None = None            # a table row: its columns name title, agencies and deadline
 
     @property
     def label(self) -> str:
@@ -117,29 +99,27 @@ def _plausible_arabic(label: str, rest: str) -> bool:
     return not re.match(r"[年月日号个%项家次元万亿台]", rest)
 
 
-def parse(lines: list[str], start: int = 0) -> list[Item]:
-    """All numbered items from line index ``start`` on, nested, with their own text."""
+def parse(lines: list[str], start: int = 0, rows: Mapping[int, Row] | None = None) -> list[Item]:
+    """All numbered items from line index ``start`` on, nested, with their own text.  ``rows``
+    (line index → table row, from calgen.read.tables) become items of their own."""
     roots: list[Item] = []
     stack: list[Item] = []
     order: list[Item] = []
     current: Item | None = None
-    columns: list[str] = []
+    rows = rows or {}
     for no in range(start, len(lines)):
-        line = lines[no]
-        header = _table_header(lines, no)
-        if header:
-            columns = header
-            if current is not None:
-                current.closed = True
+        row = rows.get(no)
+        if row is not None:
+            for item in _row_items(row, no, sum(1 for it in order if it.row is not None) + 1):
+                _attach(item, stack, roots)
+                order.append(item)
+                current = item
             continue
-        if line in TABLE_WORDS and columns:
-            continue                              # the rest of a header already read
+        line = lines[no]
         hit = match_label(line)
         if hit is not None:
             kind, rank, number, rest = hit
             item = Item(kind, rank, number, no + 1, [rest] if rest else [])
-            if columns and kind == "arabic" and not rest:
-                item.cells = list(columns)        # a table row: cells follow, one per line
         elif current is not None and (m := _BROKEN_PAREN.match(line)) and _ended(current):
             # A label the source garbled: numbered from its neighbours below.
             item = Item("paren_cn", 2, 0, no + 1, [line[m.end():]], repaired=True)
@@ -152,6 +132,30 @@ def parse(lines: list[str], start: int = 0) -> list[Item]:
         current = item
     _renumber(order)
     return roots
+
+
+def _row_items(row: Row, no: int, ordinal: int) -> list[Item]:
+    """A table row → its task item, preceded by a section item when the task-name cell is a
+    section label (工作任务 "一、做好财政信息公开。" beside 具体要求 "1.积极推进…")."""
+    out: list[Item] = []
+    task, measure, seq = row.get(Column.TASK), row.get(Column.MEASURE), row.get(Column.SEQ)
+    head = match_label(task) if task else None
+    body = match_label(measure) if measure else None
+    if head and body and head[1] < body[1]:
+        kind, rank, number, rest = head
+        out.append(Item(kind, rank, number, no + 1, [rest], closed=True))
+        task = ""
+    if body is not None and not (seq and seq.isdigit()):
+        kind, rank, number, rest = body
+        text = (task + "\n" + rest) if task else rest
+    else:
+        number = int(seq) if seq and seq.isdigit() else ordinal
+        kind, rank = "arabic", 3
+        text = "\n".join(x for x in (task, measure) if x)
+        if task and (label := match_label(task)) is not None and label[0] == "arabic":
+            text = "\n".join(x for x in (label[3], measure) if x)
+    out.append(Item(kind, rank, number, no + 1, [text], closed=True, row=row))
+    return out
 
 
 def _ended(item: Item) -> bool:
@@ -191,15 +195,6 @@ def _continue(item: Item, line: str) -> None:
     prose (page chrome, a closing link) ends it for good.
     """
     if not line:
-        return
-    if item.cells:
-        column = item.cells.pop(0)
-        if column in TASK_COLUMNS:
-            item.lines.insert(0, line)
-        else:
-            item.lines.append(f"\n{column}：{line}")
-        if not item.cells:
-            item.closed = True
         return
     text = item.text
     if AGENCY_LINE.match(line):

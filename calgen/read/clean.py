@@ -87,9 +87,6 @@ def _looks_like_html(text: str) -> bool:
 
 
 def _markdown(text: str) -> str:
-    from .containers import markdown_tables
-
-    text = markdown_tables(text)
     text = _MD_LINK.sub(r"\1", text)
     text = _MD_ESCAPE.sub(r"\1", text)
     text = re.sub(r"^\s{0,3}#{1,6}\s+", "", text, flags=re.M)

@@ -8,18 +8,13 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
-from types import MappingProxyType
 
 from ..errors import ReadingError
 from ..numerals import int_to_cn
+from .tables import grid_lines
 
 _CN_FORMATS = frozenset({"chineseCounting", "chineseCountingThousand", "ideographTraditional",
                "japaneseCounting", "chineseLegalSimplified", "ideographLegalTraditional"})
-_TASK_HEAD = ("任务", "工作任务", "重点任务", "任务内容", "主要任务", "具体措施", "工作内容", "工作措施",
-              "任务名称", "改革事项", "主要内容")
-_ROLE_HEAD = MappingProxyType({"牵头单位": "牵头单位", "牵头部门": "牵头单位", "责任单位": "责任单位", "责任部门": "责任单位",
-              "配合单位": "配合单位", "配合部门": "配合单位", "完成时限": "完成时限", "完成时间": "完成时限",
-              "时间节点": "完成时限", "时限要求": "完成时限"})
 
 
 # --- Word ------------------)-------------------------------------------------------------------
@@ -122,8 +117,7 @@ class _Numbering:
 
 
 def _table_lines(tbl) -> list[str]:
-    """A task table (任务 / 牵头单位 / 责任单位 / 完成时限) → one numbered task with labelled lines per
-    row; any other table → one line per row, cells joined."""
+    """A Word table → pipe lines (calgen.read.tables finds the task tables among them)."""
     rows = []
     for tr in tbl.iter():
         if tr.tag.endswith("}tr"):
@@ -132,51 +126,7 @@ def _table_lines(tbl) -> list[str]:
                 if tc.tag.endswith("}tc"):
                     cells.append("".join(t.text or "" for t in tc.iter() if t.tag.endswith("}t")).strip())
             rows.append(cells)
-    return rows_to_lines(rows)
-
-
-def rows_to_lines(rows: list[list[str]]) -> list[str]:
-    """Table rows (first row the header) → task lines when a column holds the task."""
-    if not rows:
-        return []
-    head = [re.sub(r"\s+", "", c) for c in rows[0]]
-    task_col = next((i for i, h in enumerate(head) if h in _TASK_HEAD), None)
-    if task_col is None:
-        return ["  ".join(c for c in row if c) for row in rows]
-    seq_col = next((i for i, h in enumerate(head) if h == "序号"), None)
-    out, n = [], 0
-    for row in rows[1:]:
-        if task_col >= len(row) or not row[task_col]:
-            continue
-        n += 1
-        number = row[seq_col] if seq_col is not None and seq_col < len(row) and row[seq_col].isdigit() else str(n)
-        out.append(f"{number}.{row[task_col]}")
-        for i, h in enumerate(head):
-            if h in _ROLE_HEAD and i < len(row) and row[i]:
-                out.append(f"{_ROLE_HEAD[h]}：{row[i]}")
-    return out
-
-
-_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
-_PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
-
-
-def markdown_tables(text: str) -> str:
-    """Markdown pipe tables (re-hosted plans) → the same task lines as a Word table."""
-    if "|" not in text:
-        return text
-    lines, out, block = text.split("\n"), [], []
-    for line in lines + [""]:
-        if _PIPE_ROW.match(line):
-            block.append(line)
-            continue
-        if block:
-            rows = [[c.strip() for c in row.strip().strip("|").split("|")] for row in block
-                    if not _PIPE_RULE.match(row)]
-            out.extend(rows_to_lines(rows))
-            block = []
-        out.append(line)
-    return "\n".join(out[:-1])
+    return grid_lines(rows)
 
 
 # --- PDF --------------------------------------------------------------------------------------
