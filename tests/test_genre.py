@@ -147,3 +147,23 @@ def test_notice_with_its_own_numbered_requests():
     assert (doc.issued, doc.title) == (D(2023, 5, 6), "某某区2023年营商环境攻坚行动方案")
     assert [t.path for t in doc.tasks] == [("一", "(一)")]
     assert [m.phrase for m in doc.tasks[0].milestones] == ["9月底前"]
+
+
+# Plan year when title and 落款 name none: the 文号's year, else the year the text's own dated
+# phrases, cited documents and "YYYY年是…" statements use most (earliest on a tie), else None.
+@pytest.mark.parametrize("text,year", [
+    ("某某区人民政府办公室\n某政办〔2016〕7号\n一、任务\n(一)推进。5月底前完成。\n", 2016),
+    ("一、任务\n(一)推进。2019年5月底前完成，到2020年底全面建成，2019年5月10日前报送。\n", 2019),
+    ("一、任务\n(一)根据昆政发〔2016〕13号精神推进。5月底前完成。\n", 2016),
+    ("一、总体要求\n2023年是全面贯彻落实的开局之年。\n(一)推进。6月底前完成。\n", 2023),
+    ("一、任务\n(一)推进各项工作。6月底前完成。\n", None),
+    ("一、任务\n(一)落实《规划(2021—2025年)》。\n", None),
+])
+def test_plan_year_inferred_from_the_text(text, year):
+    from calgen.extract.document import extract_text
+
+    doc = extract_text(text, "p.txt", RULES)
+    assert doc.plan_year == year
+    if year is None:
+        assert any("no plan year" in w for w in doc.warnings) or not any(
+            m.dated for t in doc.tasks for m in t.milestones)

@@ -41,10 +41,11 @@ def read_meta(lines: list[str], first_label: int) -> Meta:
     if title_end > len(head):
         head = lines[:title_end]
     issued = _issued(head)
-    year = _plan_year(title, issued)
+    doc_number = _doc_number(head)
+    year = _plan_year(title, issued) or _number_year(doc_number) or _body_year(lines)
     issuer = issuer or _signature(head)
     return Meta(
-        doc_number=_doc_number(head),
+        doc_number=doc_number,
         title=title,
         issuer=issuer,
         issued=issued,
@@ -138,6 +139,32 @@ def _date(m: re.Match) -> dt.date | None:
         return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
         return None
+
+
+def _number_year(doc_number: str | None) -> int | None:
+    m = re.search(r"〔((?:19|20)\d\d)〕", doc_number or "")
+    return int(m.group(1)) if m else None
+
+
+# A year in the text that dates something: a deadline (2019年5月底前, 到2020年底) or a cited
+# document's 文号 (昆政发〔2016〕13号) — not a plan named after a span (2021—2025年) or an edition.
+# A year that opens a statement about the plan's own year also counts (2023年是…, 2024年度…,
+# 2019年全市政务公开重点工作…).
+_BODY_YEAR = re.compile(r"((?:19|20)\d\d)\s*年\s*(?:\d{1,2}\s*月|底|末|内|前|起|度|是|"
+                        r"[\u4e00-\u9fff]{2,30}?(?:要点|方案|计划|安排|清单|任务))|〔\s*((?:19|20)\d\d)\s*〕")
+
+
+def _body_year(lines: list[str]) -> int | None:
+    """When neither title, 文号 nor 落款 names the plan year: the year the text's own dated
+    phrases and cited documents use most (the earliest on a tie), else None."""
+    counts: dict[int, int] = {}
+    for line in lines[:400]:
+        for m in _BODY_YEAR.finditer(line):
+            year = int(m.group(1) or m.group(2))
+            counts[year] = counts.get(year, 0) + 1
+    if not counts:
+        return None
+    return min(counts, key=lambda y: (-counts[y], y))
 
 
 def _plan_year(title: str, issued: dt.date | None) -> int | None:
