@@ -80,7 +80,7 @@ def find_tables(lines: list[str], book: ColumnBook) -> Tables:
         line = out[i]
         if _SEP in line:
             i = _pipe_block(out, i, book, rows)
-        elif book.kind(line) is not None and line.strip():
+        elif line in book.words:                 # clean lines are stripped: an exact lookup
             i = _flattened(out, i, book, rows)
         else:
             i += 1
