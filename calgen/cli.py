@@ -258,9 +258,10 @@ def init(force: bool) -> None:
 def _conventions(conf: dict[str, Any]) -> Conventions:
     from .settings import Conventions, MonthBefore, YearBefore, choice
 
+    month, year = conf.get("month_before"), conf.get("year_before")
     return Conventions(
-        month_before=choice(MonthBefore, conf.get("month_before", MonthBefore.MONTH_START), "month_before"),
-        year_before=choice(YearBefore, conf.get("year_before", YearBefore.YEAR_START), "year_before"))
+        month_before=choice(MonthBefore, month, "month_before") if month else None,
+        year_before=choice(YearBefore, year, "year_before") if year else None)
 
 
 def main() -> None:

@@ -26,9 +26,10 @@ class Kind(StrEnum):
     RECURRING = "recurring"    # 每季度, 每月10日前
     DURATION = "duration"      # 5个工作日内 (a service time limit, never a date)
     OPEN = "open"              # 长期坚持, 三年内
+    PERIOD = "period"          # 2023年8月, 本季度, “十四五”时期 read on their own (calgen resolve)
 
 
-DATED_KINDS = frozenset({Kind.DEADLINE, Kind.START, Kind.POINT})
+DATED_KINDS = frozenset({Kind.DEADLINE, Kind.START, Kind.POINT, Kind.PERIOD})
 
 
 class AgencyKind(StrEnum):
@@ -65,6 +66,11 @@ class Milestone:
     note: str = ""                 # why due differs from nominal, or what the flags mean
     flags: tuple[str, ...] = ()    # before_issue | estimated | provisional
     every: str = ""                # recurring unit: year | half | quarter | month | week
+    # recurring: (month of the period, day); 0 = the last.  每月10日前 → (0, 10), 每年3月底前 → (3, 0);
+    # None = the end of each period.
+    anchor: tuple[int, int] | None = None
+    span: tuple[dt.date, dt.date] | None = None   # the period a phrase names: 前三季度, 4月至6月
+    reading: str = ""              # which convention a phrase was read by (6月前, 2025年前)
 
     @property
     def dated(self) -> bool:

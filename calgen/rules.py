@@ -14,22 +14,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
 from .calendar.holidays import load_calendar
 from .calendar.scheduler import Scheduler
 from .calendar.workdays import Calendar
 from .errors import MappingError
-from .extract.deadlines import PhraseBook
+from .extract.phrasebook import PhraseBook, load_vocabulary
 from .extract.registry import Registry, load_registry
 from .mappings import find_folder, load_toml
 from .read.clean import Simplifier
 from .read.tables import Column, ColumnBook
 from .settings import Settings
-
-_PHRASE_KEYS = ("festival", "period", "recurring", "open", "duration_unit", "limit_words", "target_words",
-                "time_fields", "open_field")
-
 
 @dataclass(frozen=True, eq=False)
 class Rules:
@@ -48,7 +43,7 @@ class Rules:
         folder = find_folder(settings.mappings_dir)
         calendar = load_calendar(folder / "holidays", settings.calendar_files, settings.assume_weekdays)
         tables = [(p, load_toml(p)) for p in (folder / "agencies.toml", *settings.agency_files)]
-        vocab = _phrases(folder / "phrases.toml")
+        vocab = load_vocabulary(folder / "phrases.toml")
         replace = load_toml(folder / "vocabulary.toml").get("replace", {})
         if not isinstance(replace, dict):
             raise MappingError("[replace] must be a table of old = new", file=str(folder / "vocabulary.toml"))
@@ -77,12 +72,3 @@ def _columns(path: Path) -> ColumnBook:
             raise MappingError(f"column {header!r}: unknown kind {kind!r}", file=str(path),
                                hint=f"use one of {allowed}") from None
     return ColumnBook(MappingProxyType(words))
-
-
-def _phrases(path: Path) -> dict[str, Any]:
-    data = load_toml(path)
-    missing = [k for k in _PHRASE_KEYS if k not in data]
-    if missing:
-        raise MappingError(f"missing {', '.join(missing)}", file=str(path),
-                           hint="compare with the phrases.toml shipped with calgen")
-    return data

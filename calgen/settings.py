@@ -44,8 +44,10 @@ class YearBefore(StrEnum):
 
 @dataclass(frozen=True)
 class Conventions:
-    month_before: MonthBefore = MonthBefore.MONTH_START
-    year_before: YearBefore = YearBefore.YEAR_START
+    """The user's choice; None = the default decided in mappings/phrases.toml [conventions]."""
+
+    month_before: MonthBefore | None = None
+    year_before: YearBefore | None = None
 
 
 @dataclass(frozen=True)

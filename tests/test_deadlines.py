@@ -48,7 +48,7 @@ PHRASES = [
     ("615日前报送", 2021, None, [("deadline", "615日前", D(2021, 6, 15))]),
     ("每年开展一次", 2021, None, [("recurring", "每年", None)]),
     ("每季度报送", 2021, None, [("recurring", "每季度", None)]),
-    ("实行月报制度", 2021, None, [("recurring", "月报", None)]),
+    ("实行月报制度", 2021, None, []),            # a noun: the system, not a date (#14)
     ("3个工作日内办结", 2021, None, [("duration", "3个工作日内", None)]),
     ("20个工作日以内", 2021, None, [("duration", "20个工作日以内", None)]),
     ("1个小时内办结", 2021, None, [("duration", "1个小时内", None)]),

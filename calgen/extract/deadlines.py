@@ -1,9 +1,19 @@
-"""Deadline phrases → milestones (kind, nominal date, clause).
+"""Deadline phrases → milestones (kind, nominal date, span, clause).
 
 One pass of a combined regular expression over a task's text finds every phrase; each match is
-turned into a Milestone by a small function for its kind.  Named periods, festivals, recurring
-and open words come from ``mappings/phrases.toml``, loaded into a :class:`PhraseBook` (with the
-compiled grammar and the working-day calendar festivals need) that is passed in.
+turned into milestones by a small function for its form.  The words (named periods, parts of a
+month, five-year plans, festivals, recurring words) come from ``mappings/phrases.toml`` through a
+:class:`~calgen.extract.phrasebook.PhraseBook`.
+
+Two rules keep dates honest:
+
+* **Whole expressions or nothing.**  A match whose neighbours continue the expression (a number
+  or year word just before it, ``前`` followed by ``三季度``/``两个月``, a range the grammar did not
+  read) is a fragment: it is reported as not understood, never dated (``_fragment``).
+* **Where a phrase stands decides what it is.**  In running text (``Where.TEXT``) a bare date or
+  month is a date in passing, not a milestone; as the value of a 完成时限 field (``Where.FIELD``)
+  it is a deadline; read on its own by ``calgen resolve`` (``Where.ALONE``) it is a point or a
+  period with its span.
 """
 from __future__ import annotations
 
@@ -13,153 +23,281 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING
 
-from ..calendar.workdays import Calendar
 from ..errors import DeadlineError
 from ..model import Kind, Milestone
-from ..settings import Conventions, MonthBefore, YearBefore
-from .outline import cn_to_int
+from ..numerals import cn_to_int
+from ..settings import MonthBefore, YearBefore
 
-_N = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
-_Y = r"(?:(?:19|20)\d\d|二[〇零][〇零一二三四五六七八九]{2}|次|明|今|当|本)"
+if TYPE_CHECKING:
+    from .phrasebook import PhraseBook, Vocabulary
+
+_HAN = "一二三四五六七八九十"
+_N = rf"(?:\d{{1,2}}|[{_HAN}]{{1,3}})"
+_Y4 = r"(?:(?:19|20)\d\d|[一二][〇零一二三四五六七八九]{3})"
+# A year: four digits or Han digits, two digits before a month/period (19年底, 07年第三季度), or a
+# year word (今年, 明年, 去年, 前年 …).  前/后/上/下 only where they cannot end another word
+# (提前年底 is not 前年底).
+_YEAR = (rf"(?:{_Y4}|(?<!\d)\d\d(?=年(?:[底末初中第上下首]|\d|[{_HAN}]{{1,2}}[月季]))"
+         r"|今|当|本|次|明|去|(?<![提之以年月日节目此])前|(?<![以线向])上|(?<![以线])下|(?<![之此以然])后)")
 _BY = r"(?:前|以前|之前)"
-_STARTERS = "0-9一二三四五六七八九十两半〇年每按从自分第"
+_PART = r"(?:上旬|中旬|下旬|初|中|底|末)"
+_SEP = r"(?:至|到|——?|–|－|~|～|-)"
+_REL_YEAR = MappingProxyType({"今": 0, "当": 0, "本": 0, "次": 1, "明": 1, "下": 1, "去": -1, "上": -1,
+                              "前": -2, "后": 2})
 
 
-_Found = Iterator[tuple[str, str, dt.date | None, str]]     # phrase, kind, nominal, every
+class Where(StrEnum):
+    """Where a phrase stands, which decides what a bare date means."""
+
+    TEXT = "text"       # running task text
+    FIELD = "field"     # the value of a 完成时限 field or column
+    ALONE = "alone"     # a phrase on its own (calgen resolve)
 
 
 @dataclass(frozen=True)
 class Context:
     plan_year: int | None
     issued: dt.date | None = None
+    where: Where = Where.TEXT
 
 
-class PhraseBook:
-    """The deadline vocabulary of mappings/phrases.toml, its compiled grammar, the user's
-    conventions and the calendar that festival deadlines need.  Built once (calgen.rules)."""
-
-    def __init__(self, vocab: dict[str, Any], calendar: Calendar,
-                 conventions: Conventions | None = None) -> None:
-        self.vocab = vocab
-        self.calendar = calendar
-        self.conventions = conventions or Conventions()
-        self.grammar = compile_grammar(vocab)
-        self.limit_words = tuple(vocab["limit_words"])
-        self.target_words = tuple(vocab["target_words"])
+@dataclass(frozen=True)
+class _Hit:
+    phrase: str
+    kind: Kind
+    nominal: dt.date | None = None
+    span: tuple[dt.date, dt.date] | None = None
+    every: str = ""
+    anchor: tuple[int, int] | None = None
+    reading: str = ""
 
 
-def compile_grammar(vocab: dict[str, Any]) -> re.Pattern[str]:
-    fest = "|".join(sorted(vocab["festival"], key=len, reverse=True))
-    periods = "|".join(sorted(vocab["period"], key=len, reverse=True))
-    recurring = "|".join(sorted(vocab["recurring"], key=len, reverse=True))
-    open_words = "|".join(sorted(vocab["open"], key=len, reverse=True))
-    units = "|".join(sorted(vocab["duration_unit"], key=len, reverse=True))
+_Found = Iterator[_Hit]
+
+
+def compile_grammar(vocab: Vocabulary) -> re.Pattern[str]:
+    def alt(words: object) -> str:
+        return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))   # type: ignore[call-overload]
+
+    fest, recurring = alt(vocab.festival), alt(vocab.recurring)
+    periods = "|".join(_word(k) for k in sorted(vocab.period, key=len, reverse=True))
+    tails = "|".join(_word(k[1:]) for k in sorted(vocab.period, key=len, reverse=True) if k.startswith("年"))
+    fyp = alt(vocab.five_year)
+    units = alt(vocab.words["duration_unit"])
+    open_words = alt(vocab.words["open"])
     parts = [
         r"(?P<open_n>(?<![\d年])(?P<on>\d{1,2}|[一二三四五六七八九十两]+)"
         r"(?:[至到—\-](?:\d{1,2}|[一二三四五六七八九十]+))?年(?:内|左右|以内|时间))",
-        rf"(?P<recurring>(?:{recurring})(?:{_N}日{_BY})?)",
-        rf"(?P<start>(?:(?:从|自)(?:(?P<sy>{_Y})年)?|(?P<sy2>(?:19|20)\d\d)年)"
+        rf"(?P<recurring>(?P<rw>{recurring})(?:(?P<rm>{_N})月(?:(?P<rd>{_N})日|(?P<re>底|末))?"
+        rf"|(?P<rdd>{_N})日|年?(?:底|末))?(?:{_BY}|内)?)",
+        rf"(?P<start>(?:(?:从|自)(?:(?P<sy>{_YEAR})年)?|(?P<sy2>{_Y4})年)"
         rf"(?:第?(?P<sq>[一二三四1-4])季度|(?P<sm>{_N})月份?(?:(?P<sd>{_N})日)?)?起)",
-        rf"(?P<enum>分别于(?P<elist>(?:(?:{_Y}年)?{_N}月(?:{_N}日|底|末)?[、和及]){{1,5}}(?:{_Y}年)?{_N}月(?:{_N}日|底|末)?){_BY})",
-        rf"(?P<fest>(?:(?P<fy>{_Y})年)?(?P<fn>{fest}){_BY})",
-        rf"(?P<point>(?:(?P<py>{_Y})年)(?P<pm>{_N})月(?P<pd>{_N})日(?!前|以前|之前|起))",
-        rf"(?P<date>(?:(?P<dy>{_Y})年)?(?P<dm>{_N})月(?P<dd>{_N})日{_BY})",
+        rf"(?P<range>(?:{_range_sides()})(?:{_BY}|为止)?)",
+        rf"(?P<enum>分别于(?P<elist>(?:(?:{_YEAR}年)?{_N}月(?:{_N}日|底|末)?[、和及]){{1,5}}"
+        rf"(?:{_YEAR}年)?{_N}月(?:{_N}日|底|末)?){_BY})",
+        rf"(?P<fest>(?:(?P<fy>{_YEAR})年)?(?P<fn>{fest}){_BY})",
+        rf"(?P<firstn>(?:(?P<ny>{_YEAR})年)?(?:(?<![提之以])前(?P<nq>[一二三四两1-4])个?季度|(?<![提之以])前"
+        rf"(?P<nm>{_N})个?月|(?P<nf>首季度|首季|首月|首半年))(?P<ne>末|底)?(?P<nb>{_BY}|内|完成)?)",
+        rf"(?P<fyp>(?P<fpre>到|至)?(?:[“\"](?P<fyn>{fyp})[”\"](?P<fyw>时期|期间|规划期|期末|末期|末)?"
+        rf"|(?P<fyn2>{fyp})(?P<fyw2>时期|期间|规划期|期末|末期|末))(?:{_BY})?)",
+        r"(?P<biyear>今明两年(?P<bw>内|底前|年底前|底)?)",
+        rf"(?P<rel>(?P<rw2>本|上|下)(?P<ru>季度|月|年度)(?P<rp>{_PART})?(?P<rb>{_BY}|内)?)",
+        rf"(?P<point>(?:(?P<pre>截至|截止到|截止|到)(?:(?P<py>{_YEAR})年)?|(?P<py2>{_YEAR})年)"
+        rf"(?P<pm>{_N})月(?P<pd>{_N})[日号](?!前|以前|之前|起|之内|以内|内))",
+        rf"(?P<date>(?:(?P<dy>{_YEAR})年)?(?P<dm>{_N})月(?P<dd>{_N})[日号](?:{_BY}|之内|以内|内|为止))",
         rf"(?P<garbled>(?<![\d年月])(?P<gm>[1-9]|1[0-2])(?P<gd>[0-3]\d)日{_BY})",
         # N个工作日 is a service time limit when 内 follows, a limit word precedes (压缩至, 不超过)
         # or 办结 follows; the handler decides, so no lookbehind is tried at every digit
         rf"(?P<duration>(?:\d+(?:\.\d+)?|[一二三四五六七八九十两半]+)个?(?:{units})(?P<din>以内|之内|内)?)",
-        rf"(?P<month>(?:(?P<my>{_Y})年)?(?P<mm>{_N})月份?(?P<mpart>底|末|中旬|上旬|下旬)?(?:{_BY}|完成|(?<=底|末)))",
-        rf"(?P<quarter>(?<!每)(?:(?P<qy>{_Y})年)?第?(?P<qn>[一二三四1-4])季度(?:末|底)?{_BY}?)",
-        rf"(?P<yearend>(?:(?P<ey>{_Y})年年?|(?<![\d一二三四五六七八九十两])年)(?:底|末)(?:{_BY})?)",
-        r"(?P<yearin>(?P<iy>(?:19|20)\d\d)年(?P<iw>内|度内|中))",           # 2024年内: the 年 is shared
-        rf"(?P<period>(?:(?P<ry>{_Y})年)?(?P<rn>{periods}))",
+        rf"(?P<month>(?:(?P<my>{_YEAR})年)?(?P<mm>{_N})月份?(?P<mpart>{_PART})?"
+        rf"(?:{_BY}|完成|内|为止|(?<=底|末)))",
+        rf"(?P<quarter>(?<!每)(?:(?P<qy>{_YEAR})年)?第?(?P<qn>[一二三四1-4])季度(?P<qe>末|底)?(?P<qb>{_BY}|内)?)",
+        rf"(?P<yearend>(?:(?P<ey>{_YEAR})年年?|(?<![\d{_HAN}两])年)(?:底|末)(?:{_BY})?)",
+        rf"(?P<yearin>(?P<iy>{_Y4})年(?P<iw>内|度内|{_word('中')}))",           # 2024年内: the 年 is shared
+        rf"(?P<period>(?P<ry>{_YEAR})年(?P<rt>{tails})|(?:(?P<ry2>{_YEAR})年)?(?P<rn>{periods}))",
         # 2020年 as a target year: decided by the handler from the words around it
-        r"(?P<target>(?P<ty>(?:19|20)\d\d)年(?P<tb>前|以前|之前)?)",
+        rf"(?P<target>(?P<ty>{_Y4})年(?P<tb>前|以前|之前|为止)?(?!{_N}月|\d|[底末内度第上下首季]|{_word('初')}|{_word('中')}))",
         rf"(?P<open>{open_words})",
         # 完成时限：持续推进 — only as the value of a time-limit field, where it is a timeline
-        rf"(?P<open_field>{_behind(vocab['time_fields'])}(?:{'|'.join(vocab['open_field'])}))",
+        rf"(?P<open_field>{_behind(vocab.words['time_fields'])}(?:{alt(vocab.words['open_field'])}))",
+        # a bare year, month or day: a deadline as a field value, a point or period on its own
+        rf"(?P<bare>(?=[\d{_HAN}〇零今当本次明去前后上下])(?:(?P<by>{_YEAR}|\d\d)年)?"
+        rf"(?:(?P<bm>{_N})月份?(?:(?P<bd>{_N})[日号]|(?P<bp>{_PART}))?)?)",
     ]
     # Every phrase starts with one of these; testing them first lets the engine skip most
     # positions without trying each alternative (several times faster on real plans).
-    words = [*vocab["festival"], *vocab["period"], *vocab["recurring"], *vocab["open"]]
+    words = [*vocab.festival, *vocab.period, *vocab.recurring, *vocab.words["open"]]
     starts = sorted({w[:2] for w in words if w[0] not in _STARTERS}, key=len, reverse=True)
-    guard = f"[{_STARTERS}]|[次明今当本]年|持续|常态|" + "|".join(map(re.escape, starts))
+    guard = (f"[{_STARTERS}]|[次明今当本去前后上下]年|[本上下][季月年]|首[季月半]|截[至止]|到|持续|常态|[“\"]"
+             + "".join("|" + re.escape(w) for w in starts))
     return re.compile(f"(?={guard})(?:" + "|".join(parts) + ")")
 
 
-def _behind(words: list[str]) -> str:
+# 初/中 that begin another word (2023年初步实现, 今年中央…) do not make 年初/年中.
+_WORD_STARTS = MappingProxyType({"初": "步次级心衷始创见稿审", "中": "央国心小共期等部华外医层"})
+
+
+def _word(key: str) -> str:
+    tail = _WORD_STARTS.get(key[-1:])
+    return re.escape(key) + (f"(?![{tail}])" if tail else "")
+
+
+_STARTERS = "0-9一二三四五六七八九十两半〇年每按从自分第今"
+
+
+def _range_sides() -> str:
+    """The forms of a range: 2020至2025年, 2021年5月至2022年4月, 5月1日至6月30日, 4至6月,
+    6月至年底 (the handler reads the two sides)."""
+    month = rf"{_N}月份?(?:{_N}[日号]|{_PART})?"
+    end = rf"(?:{month}|年?底|年?末)"
+    return "|".join([
+        rf"(?:{_YEAR}年)?{month}{_SEP}(?:{_YEAR}年)?(?:{end}|{_N}[日号])",   # left has a month
+        rf"{_Y4}年?{_SEP}{_Y4}年{end}?(?!{_N}月)",                          # 2020至2025年(底)
+        rf"{_YEAR}年(?:底|末)?{_SEP}(?:{_YEAR}年)?{end}",                    # 2021年至2022年6月
+        rf"{_YEAR}年(?:底|末){_SEP}{_YEAR}年",                                # 2019年底至2020年
+        rf"{_N}{_SEP}{_N}月份?",                                            # 4至6月
+    ])
+
+
+def _behind(words: tuple[str, ...]) -> str:
     """Any of ``words`` just before (one fixed-width lookbehind each, as re requires)."""
     return "(?:" + "|".join(f"(?<={re.escape(w)})" for w in words) + ")"
 
 
-def find(text: str, ctx: Context, book: PhraseBook, problems: list[DeadlineError] | None = None) -> list[Milestone]:
-    """Every milestone phrase in one task's text, in order of appearance.
+# ── finding ────────────────────────────────────────────────────────────────────────────────────
 
-    A phrase that cannot be dated (no plan year, an impossible date) raises DeadlineError, or,
-    when ``problems`` is given, is left out and its error appended there: one bad phrase never
-    costs the others."""
-    matches = list(book.grammar.finditer(text))
+def find(text: str, ctx: Context, book: PhraseBook, problems: list[DeadlineError] | None = None) -> list[Milestone]:
+    """Every milestone phrase in ``text``, in order of appearance.
+
+    A phrase that cannot be dated (no plan year, an impossible date, a fragment of a longer
+    expression) raises DeadlineError, or, when ``problems`` is given, is left out and its error
+    appended there: one bad phrase never costs the others."""
+    matches = [m for m in book.grammar.finditer(text) if m.end() > m.start()]
     if not matches:
         return []
     ends = [m.end() for m in _SENT.finditer(text)]
     dated_starts = [m.start() for m in matches if _kind(m) not in _UNDATED]
     out: list[Milestone] = []
     for m in matches:
-        handler = _HANDLERS.get(_kind(m))
-        if handler is None:
+        kind = _kind(m)
+        handler = _HANDLERS.get(kind)
+        if handler is None or _in_title(text, m.start()):
             continue
-        clause = _clause(text, m.start(), m.end(), ends, dated_starts)
         try:
-            found = list(handler(m, ctx, book))
+            hits = list(handler(m, ctx, book))
+            if hits and kind not in _UNDATED_QUIET and _fragment(text, m):
+                raise DeadlineError("only part of this expression could be read, so it is not dated",
+                                    phrase=text[max(0, m.start() - 3):m.end() + 4],
+                                    hint="write the deadline in a form calgen reads (README: deadline phrases)")
         except DeadlineError as e:
             if problems is None:
                 raise
             e.phrase = e.phrase or m.group(0)
             problems.append(e)
             continue
-        for phrase, mkind, nominal, every in found:
-            out.append(Milestone(phrase=phrase, kind=Kind(mkind), nominal=nominal, clause=clause, every=every))
+        if not hits:
+            continue
+        clause = _clause(text, m.start(), m.end(), ends, dated_starts)
+        for h in hits:
+            out.append(Milestone(phrase=h.phrase, kind=h.kind, nominal=h.nominal, clause=clause,
+                                 every=h.every, anchor=h.anchor, span=h.span, reading=h.reading))
+    if ctx.where == Where.ALONE:
+        _whole(text, matches, problems)
     return out
 
 
 def find_in_field(value: str, ctx: Context, book: PhraseBook,
                   problems: list[DeadlineError] | None = None) -> list[Milestone]:
     """The value of a 完成时限 field or column: a continuing-work word (持续推进, 长期) is an open
-    milestone; anything else is read like task text."""
+    milestone, a bare date or month a deadline; anything else is read like task text."""
     bare = value.strip("。；;，, ")
-    if bare in book.vocab["open_field"]:
+    if bare in book.open_field:
         return [Milestone(phrase=bare, kind=Kind.OPEN, nominal=None, clause=bare)]
-    return find(value, ctx, book, problems)
+    return find(value, Context(ctx.plan_year, ctx.issued, Where.FIELD), book, problems)
 
 
-_UNDATED = frozenset({"duration", "recurring", "open", "open_field"})
+def explain_reading(phrase: str, ctx: Context, book: PhraseBook) -> list[Milestone]:
+    """``phrase`` read on its own (calgen resolve): every milestone, or DeadlineError."""
+    return find(phrase, Context(ctx.plan_year, ctx.issued, Where.ALONE), book)
+
+
+_UNDATED = frozenset({"duration", "recurring", "open", "open_field", "bare"})
+_UNDATED_QUIET = frozenset({"open", "open_field", "recurring"})
+_SENT = re.compile(r"[。；;！？\n]")
 
 
 def _kind(m: re.Match[str]) -> str:
     return m.lastgroup if m.lastgroup and m.lastgroup in _HANDLERS else _outer(m)
 
 
-def _outer(m: re.Match) -> str:
+def _outer(m: re.Match[str]) -> str:
     for name in _HANDLERS:
-        if m.group(name):
+        if m.group(name) is not None:
             return name
     return ""
 
 
+def _in_title(text: str, i: int) -> bool:
+    """Inside 《…》: a date that names a document (《…（2021—2023年）》), not a milestone."""
+    return text.rfind("《", 0, i) > text.rfind("》", 0, i)
+
+
+_NUMERALS = f"0123456789〇零{_HAN}两"
+_YEAR_WORDS = "今当本次明去前后上下"
+_CONTINUES = re.compile(rf"[{_HAN}两半0-9]*个?(?:季度|季|月|年|周|天|日|旬)")
+_RANGE_NEXT = re.compile(rf"{_SEP}(?:[0-9{_HAN}〇零]|[今明次]年|年?底|年?末)")
+
+
+def _fragment(text: str, m: re.Match[str]) -> bool:
+    """Does the text around ``m`` continue the expression?  (2021年前|三季度, 07|年第三季度,
+    去年|四季度, 6月|至10月 when the range was not read.)"""
+    s, e = m.start(), m.end()
+    prev = text[s - 1] if s else ""
+    if prev and prev in _NUMERALS:
+        return True
+    if prev == "年" and s >= 2 and text[s - 2] in _NUMERALS + _YEAR_WORDS:
+        return True
+    if m.group(0).endswith("前") and _CONTINUES.match(text, e):
+        return True
+    return _kind(m) != "duration" and bool(_RANGE_NEXT.match(text, e))
+
+
+_UNREAD = re.compile(rf"[〇零年月日季旬]|[0-9{_HAN}两](?=[年月日季个号旬])")
+
+
+def _whole(text: str, matches: list[re.Match[str]], problems: list[DeadlineError] | None) -> None:
+    """On its own, a phrase must be read whole: a date word left over means a misreading."""
+    rest = list(text)
+    for m in matches:
+        rest[m.start():m.end()] = [" "] * (m.end() - m.start())
+    left = "".join(rest).strip()
+    if _UNREAD.search(left):
+        err = DeadlineError("not understood as a whole: calgen read only part of it",
+                            phrase=text, hint=f"unread: {' '.join(left.split())}")
+        if problems is None:
+            raise err
+        problems.append(err)
+
+
+# ── numbers and dates ──────────────────────────────────────────────────────────────────────────
+
 def _year(raw: str | None, ctx: Context) -> int:
-    if raw is None or raw in ("今", "当", "本"):
+    if raw is None or raw in _REL_YEAR:
         if ctx.plan_year is None:
             raise DeadlineError("no plan year to resolve a phrase without a year",
                                 hint="the plan's title or 落款 date must name a year")
-        return ctx.plan_year
-    if raw in ("次", "明"):
-        return _year(None, ctx) + 1
+        return ctx.plan_year + (_REL_YEAR[raw] if raw else 0)
     if raw.isdigit():
-        return int(raw)
-    return cn_to_int(raw) or 0
+        n = int(raw)
+        return n if len(raw) == 4 else (2000 + n if n < 70 else 1900 + n)   # 19年 → 2019, 99年 → 1999
+    n = cn_to_int(raw)
+    if n is None:
+        raise DeadlineError("unreadable year", phrase=raw)
+    return n
 
 
 def _num(raw: str) -> int:
@@ -178,21 +316,61 @@ def make_date(y: int, mth: int, day: int, phrase: str) -> dt.date:
 
 
 def month_end(y: int, mth: int, phrase: str) -> dt.date:
-    if not 1 <= mth <= 12:
+    if not 1 <= mth <= 12 or not 1 <= y <= 9999:
         raise DeadlineError("impossible month", phrase=phrase, hint="months run 1–12")
     return dt.date(y, mth, _cal.monthrange(y, mth)[1])
 
 
+def _day(y: int, mth: int, day: int, phrase: str) -> dt.date:
+    """Day ``day`` of a month, 0 = its last day."""
+    return month_end(y, mth, phrase) if day == 0 else make_date(y, mth, day, phrase)
+
+
+def _month_span(y: int, mth: int, part: str | None, book: PhraseBook, phrase: str) -> tuple[dt.date, dt.date]:
+    """The days a month or a part of it (上旬, 初, 中, 底) covers."""
+    if part in ("底", "末"):
+        last = month_end(y, mth, phrase)
+        return last, last
+    if part:
+        d0, d1 = book.vocab.month_part[part]
+        return _day(y, mth, d0, phrase), _day(y, mth, d1, phrase)
+    return make_date(y, mth, 1, phrase), month_end(y, mth, phrase)
+
+
+def _quarter_span(y: int, q: int, phrase: str) -> tuple[dt.date, dt.date]:
+    if not 1 <= q <= 4:
+        raise DeadlineError("impossible quarter", phrase=phrase, hint="quarters run 1–4")
+    return dt.date(y, 3 * q - 2, 1), month_end(y, 3 * q, phrase)
+
+
+def _year_span(y: int) -> tuple[dt.date, dt.date]:
+    return dt.date(y, 1, 1), dt.date(y, 12, 31)
+
+
+def _bare_kind(ctx: Context, m: re.Match[str], book: PhraseBook, point: bool = False) -> Kind | None:
+    """What a bare date or period is where it stands: a deadline as a field value, a point or
+    period on its own, nothing in running text (a date in passing)."""
+    if ctx.where == Where.FIELD or m.string[max(0, m.start() - 3):m.start()].endswith(book.time_fields):
+        return Kind.DEADLINE
+    if ctx.where == Where.ALONE:
+        return Kind.POINT if point else Kind.PERIOD
+    return None
+
+
+# ── one handler per form ───────────────────────────────────────────────────────────────────────
+
 def _h_duration(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     text, start, end = m.string, m.start(), m.end()
+    if start and text[start - 1] == "月" and "日" in m.group(0):
+        raise DeadlineError("a date whose month or year was not read", phrase=text[max(0, start - 4):end])
     limit = text[max(0, start - 4):start].endswith(book.limit_words)
     done = text.startswith(_DONE, end) and re.search("工作日|小时", m.group(0))
-    if m.group("din") or limit or done:
-        yield m.group(0), "duration", None, ""
+    if m.group("din") or limit or done or ctx.where == Where.ALONE:
+        yield _Hit(m.group(0), Kind.DURATION)
 
 
 _DONE = ("办结", "办妥", "出证", "完成")
-_TARGET_NEXT = re.compile(r"[，,]|实现|完成|建成|基本|全面|力争|争取|达到")
+_TARGET_NEXT = re.compile(r"[，,]|实现|完成|建成|基本|全面|初步|力争|争取|达到")
 _NOT_TARGET = re.compile(r"以来|版|度|起|内|\d")
 
 
@@ -201,13 +379,34 @@ def _h_open_n(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     nominal = None
     if not re.search(r"[至到—\-]|左右", phrase) and ctx.plan_year:
         nominal = dt.date(ctx.plan_year + _num(m.group("on")) - 1, 12, 31)
-    yield phrase, "open", nominal, ""
+    yield _Hit(phrase, Kind.OPEN, nominal)
 
 
 def _h_recurring(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
-    phrase = m.group(0)
-    every = next((unit for word, unit in book.vocab["recurring"].items() if phrase.startswith(word)), "")
-    yield phrase, "recurring", None, every
+    """每月10日前报送, 每季度末, 每年3月底前 — but not 月报制度 (a noun) or 每年不低于20% (a rate)."""
+    text, end = m.string, m.end()
+    after = re.split(r"[，。；,;、：:）)]", text[end:end + 12], maxsplit=1)[0]
+    word = m.group("rw")
+    if any(w in after for w in book.vocab.recurring_rates):
+        return
+    if any(n in after[:8] for n in book.vocab.recurring_nouns):
+        return
+    unit = book.vocab.recurring[word]
+    anchor: tuple[int, int] | None = None
+    if m.group("rm"):
+        if unit != "year":
+            raise DeadlineError("a month inside a recurring period other than a year", phrase=m.group(0))
+        anchor = (_num(m.group("rm")), _num(m.group("rd")) if m.group("rd") else 0)
+    elif m.group("rdd"):
+        if unit != "month" and not word.endswith("首月"):
+            raise DeadlineError("a day of which month of the period?", phrase=m.group(0),
+                                hint="write 每季度首月10日前 or 每季度末")
+        anchor = (1 if word.endswith("首月") else 0, _num(m.group("rdd")))
+    elif word.endswith("首月"):
+        anchor = (1, 0)
+    if anchor is not None and (anchor[0] > 12 or anchor[1] > 31):
+        raise DeadlineError("impossible date", phrase=m.group(0))
+    yield _Hit(m.group(0), Kind.RECURRING, every=unit, anchor=anchor)
 
 
 def _h_start(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
@@ -215,15 +414,75 @@ def _h_start(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     y = _year(m.group("sy") or m.group("sy2"), ctx)
     if m.group("sq"):
         q = _num(m.group("sq"))
-        yield phrase, "start", dt.date(y, 3 * q - 2, 1), ""
+        yield _Hit(phrase, Kind.START, _quarter_span(y, q, phrase)[0])
     elif m.group("sm"):
         day = _num(m.group("sd")) if m.group("sd") else 1
-        yield phrase, "start", make_date(y, _num(m.group("sm")), day, phrase), ""
+        yield _Hit(phrase, Kind.START, make_date(y, _num(m.group("sm")), day, phrase))
     elif m.group("sy") or m.group("sy2"):
-        yield phrase, "start", dt.date(y, 1, 1), ""
+        yield _Hit(phrase, Kind.START, dt.date(y, 1, 1))
 
 
-_ENUM_ITEM = re.compile(rf"(?:(?P<y>{_Y})年)?(?P<m>{_N})月(?:(?P<d>{_N})日|(?P<end>底|末))?")
+_SIDE = re.compile(rf"(?:(?P<y>{_YEAR}|\d\d)年?)?(?:(?P<m>{_N})月份?)?(?:(?P<d>{_N})[日号]|(?P<p>{_PART}))?"
+                   r"(?P<ye>年?(?:底|末))?")
+_SPLIT = re.compile(_SEP)
+_PLAN_NAME = re.compile(r"[）)]|规划|行动计划|计划|方案|工作要点|纲要|度|版")
+
+
+def _h_range(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
+    """2021年5月1日至2022年4月30日: a deadline on the last day, spanning from the first."""
+    phrase = m.group(0)
+    core = re.sub(rf"(?:{_BY}|为止)$", "", phrase)
+    left, right = _SPLIT.split(core, maxsplit=1)
+    text = m.string
+    if ctx.where == Where.TEXT and not re.search("[月日底末]", core) and (
+            _PLAN_NAME.match(text, m.end()) or text[max(0, m.start() - 1):m.start()] in ("(", "（")):
+        return                                  # （2021—2023年）, 2020—2022年行动计划: a plan's name
+    if re.fullmatch(_N, left):                  # 4至6月: the left side borrows the unit
+        left += "月" if "月" in right else "年"
+    a, b = _SIDE.fullmatch(left), _SIDE.fullmatch(right)
+    if a is None or b is None or not any(a.groups()) or not any(b.groups()):
+        raise DeadlineError("a range calgen cannot read", phrase=phrase)
+    yr = _year(b.group("y"), ctx) if b.group("y") else None
+    yl = _year(a.group("y"), ctx) if a.group("y") else None
+    if yl is None and yr is None:
+        yl = yr = _year(None, ctx)
+    yl = yl if yl is not None else yr
+    assert yl is not None
+    start = _side_start(a, yl, book, phrase)
+    if yr is None:
+        yr = yl
+        end = _side_end(b, yr, a, book, phrase)
+        if end < start:                          # 11月至2月: into the next year
+            yr += 1
+            end = _side_end(b, yr, a, book, phrase)
+    else:
+        end = _side_end(b, yr, a, book, phrase)
+    if end < start:
+        raise DeadlineError("a range that ends before it starts", phrase=phrase)
+    yield _Hit(phrase, Kind.DEADLINE, end, (start, end))
+
+
+def _side_start(a: re.Match[str], y: int, book: PhraseBook, phrase: str) -> dt.date:
+    if a.group("m"):
+        first, _ = _month_span(y, _num(a.group("m")), a.group("p"), book, phrase)
+        return make_date(y, _num(a.group("m")), _num(a.group("d")), phrase) if a.group("d") else first
+    return dt.date(y, 12, 1) if a.group("ye") else dt.date(y, 1, 1)      # 2019年底至…: from December
+
+
+def _side_end(b: re.Match[str], y: int, a: re.Match[str], book: PhraseBook, phrase: str) -> dt.date:
+    if b.group("m"):
+        mth = _num(b.group("m"))
+        if b.group("d"):
+            return make_date(y, mth, _num(b.group("d")), phrase)
+        return _month_span(y, mth, b.group("p") or ("底" if b.group("ye") else None), book, phrase)[1]
+    if b.group("d"):                               # 5月1日至31日: the left side's month
+        if not a.group("m"):
+            raise DeadlineError("a range calgen cannot read", phrase=phrase)
+        return make_date(y, _num(a.group("m")), _num(b.group("d")), phrase)
+    return dt.date(y, 12, 31)                      # 2025年, 年底
+
+
+_ENUM_ITEM = re.compile(rf"(?:(?P<y>{_YEAR})年)?(?P<m>{_N})月(?:(?P<d>{_N})日|(?P<end>底|末))?")
 
 
 def _h_enum(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
@@ -233,40 +492,112 @@ def _h_enum(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
         mth = _num(item.group("m"))
         nominal = make_date(y, mth, _num(item.group("d")), item.group(0)) if item.group("d") \
             else month_end(y, mth, item.group(0))
-        yield item.group(0) + "前", "deadline", nominal, ""
+        yield _Hit(item.group(0) + "前", Kind.DEADLINE, nominal)
 
 
 def _h_fest(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
-    name = book.vocab["festival"][m.group("fn")]
+    name = book.vocab.festival[m.group("fn")]
     y = _year(m.group("fy"), ctx)
     cal = book.calendar
     start = cal.holiday_start(name, y)
     if start is not None and ctx.issued and start < ctx.issued and not m.group("fy"):
         start = cal.holiday_start(name, y + 1) or start     # winter work: the coming festival
     if start is None:
-        return
-    yield m.group(0), "deadline", start - dt.timedelta(days=1), ""
+        raise DeadlineError(f"no holiday data for {name} {y}", phrase=m.group(0),
+                            hint="import that year's State Council holiday notice")
+    yield _Hit(m.group(0), Kind.DEADLINE, start - dt.timedelta(days=1))
+
+
+def _h_firstn(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
+    """前三季度, 前两个季度, 前十一个月, 首季度, 首月: from 1 January to the end of the last one."""
+    text = m.string
+    if ctx.where == Where.TEXT and not (m.group("nb") or m.group("ne")
+                                         or text[max(0, m.start() - 2):m.start()].endswith(_TARGET_PRE)):
+        return                                  # 前三季度，全省…增长 reports figures, it sets no date
+    phrase = m.group(0)
+    y = _year(m.group("ny"), ctx)
+    if m.group("nq"):
+        q = 2 if m.group("nq") == "两" else _num(m.group("nq"))
+        end = _quarter_span(y, q, phrase)[1]
+    elif m.group("nm"):
+        end = month_end(y, _num(m.group("nm")), phrase)
+    else:
+        first = m.group("nf")
+        end = month_end(y, {"首月": 1, "首半年": 6}.get(first, 3), phrase)
+    yield _Hit(phrase, Kind.DEADLINE, end, (dt.date(y, 1, 1), end))
+
+
+_TARGET_PRE = ("到", "在", "于", "力争", "争取", "确保", "截至")
+
+
+def _h_fyp(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
+    """“十四五”末 → 2025-12-31; “十四五”时期 on its own → 2021–2025."""
+    name = m.group("fyn") or m.group("fyn2")
+    word = m.group("fyw") or m.group("fyw2") or ""
+    first, last = book.vocab.five_year[name]
+    span = (dt.date(first, 1, 1), dt.date(last, 12, 31))
+    if word in ("末", "期末", "末期"):
+        yield _Hit(m.group(0), Kind.DEADLINE, span[1], span)
+    elif ctx.where != Where.TEXT:
+        yield _Hit(m.group(0), Kind.DEADLINE if ctx.where == Where.FIELD else Kind.PERIOD, span[1], span)
+
+
+def _h_biyear(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
+    y = _year(None, ctx)
+    yield _Hit(m.group(0), Kind.DEADLINE, dt.date(y + 1, 12, 31), (dt.date(y, 1, 1), dt.date(y + 1, 12, 31)))
+
+
+def _h_rel(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
+    """本月底前, 本季度内, 上季度末, 下月: counted from the plan's issue date."""
+    part, by = m.group("rp"), m.group("rb")
+    if ctx.where == Where.TEXT and not (by or part in ("底", "末")):
+        return                                  # 报送上月情况: relative to each report, not a date
+    if ctx.issued is None:
+        raise DeadlineError("a date relative to the issue date, which the plan does not print",
+                            phrase=m.group(0), hint="the plan's 落款 date is needed")
+    shift = {"本": 0, "上": -1, "下": 1}[m.group("rw2")]
+    unit, phrase, issued = m.group("ru"), m.group(0), ctx.issued
+    if unit == "年度":
+        span = _year_span(issued.year + shift)
+    elif unit == "季度":
+        q = (issued.month - 1) // 3 + shift
+        y, q = issued.year + q // 4, q % 4 + 1
+        span = _quarter_span(y, q, phrase)
+    else:
+        k = issued.month - 1 + shift
+        y, mth = issued.year + k // 12, k % 12 + 1
+        span = _month_span(y, mth, part if unit == "月" else None, book, phrase)
+    kind = Kind.PERIOD if ctx.where == Where.ALONE and not (by or part in ("底", "末")) else Kind.DEADLINE
+    yield _Hit(phrase, kind, span[1], span if span[0] != span[1] else None)
 
 
 def _h_point(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
-    before = m.string[max(0, m.start() - 2):m.start()]
-    if not before.endswith(("至", "于", "截止")):
-        return                                  # a date in passing is not a milestone
-    y = _year(m.group("py"), ctx)
     phrase = m.group(0)
-    yield phrase, "point", make_date(y, _num(m.group("pm")), _num(m.group("pd")), m.group(0)), ""
+    pre = m.group("pre")
+    y = _year(m.group("py") or m.group("py2"), ctx)
+    date = make_date(y, _num(m.group("pm")), _num(m.group("pd")), phrase)
+    if pre:                                     # 截至2023年6月30日, 到6月30日(为止): by that day
+        yield _Hit(phrase, Kind.DEADLINE, date)
+        return
+    before = m.string[max(0, m.start() - 2):m.start()]
+    if before.endswith(("至", "于")):
+        yield _Hit(phrase, Kind.POINT, date)    # 实施期限延长至2022年4月30日
+        return
+    kind = _bare_kind(ctx, m, book, point=True)
+    if kind:
+        yield _Hit(phrase, kind, date)          # in running text, a date in passing is no milestone
 
 
 def _h_date(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     y = _year(m.group("dy"), ctx)
-    yield m.group(0), "deadline", make_date(y, _num(m.group("dm")), _num(m.group("dd")), m.group(0)), ""
+    yield _Hit(m.group(0), Kind.DEADLINE, make_date(y, _num(m.group("dm")), _num(m.group("dd")), m.group(0)))
 
 
 def _h_garbled(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     """'615日前' where 6月15日前 was meant (a lost 月)."""
     y = _year(None, ctx)
     try:
-        yield m.group(0), "deadline", dt.date(y, int(m.group("gm")), int(m.group("gd"))), ""
+        yield _Hit(m.group(0), Kind.DEADLINE, dt.date(y, int(m.group("gm")), int(m.group("gd"))))
     except ValueError:
         return
 
@@ -276,65 +607,112 @@ def _h_month(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     y = _year(m.group("my"), ctx)
     mth = _num(m.group("mm"))
     part = m.group("mpart")
-    if part == "上旬":
-        nominal = make_date(y, mth, 10, phrase)
-    elif part == "中旬":
-        nominal = make_date(y, mth, 20, phrase)
-    elif part in ("底", "末", "下旬") or phrase.endswith("完成"):
-        nominal = month_end(y, mth, phrase)
+    if part or phrase.endswith(("完成", "内", "为止")):
+        span = _month_span(y, mth, part, book, phrase)
+        yield _Hit(phrase, Kind.DEADLINE, span[1], span if span[0] != span[1] else None)
     elif book.conventions.month_before == MonthBefore.MONTH_END:
-        nominal = month_end(y, mth, phrase)     # X月前 read as "by the end of month X"
+        yield _Hit(phrase, Kind.DEADLINE, month_end(y, mth, phrase),
+                   reading=f"{phrase} = by the end of month {mth} (month_before = month_end)")
     else:
-        # X月前: before month X begins
-        nominal = make_date(y, mth, 1, phrase) - dt.timedelta(days=1)
-    yield phrase, "deadline", nominal, ""
+        yield _Hit(phrase, Kind.DEADLINE, make_date(y, mth, 1, phrase) - dt.timedelta(days=1),
+                   reading=f"{phrase} = before month {mth} begins (month_before = month_start)")
 
 
 def _h_quarter(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
+    phrase = m.group(0)
     y = _year(m.group("qy"), ctx)
     q = _num(m.group("qn"))
-    yield m.group(0), "deadline", month_end(y, 3 * q, m.group(0)), ""
+    span = _quarter_span(y, q, phrase)
+    if m.group("qb") and m.group("qb") != "内" and not m.group("qe"):
+        if book.conventions.month_before == MonthBefore.MONTH_START:
+            yield _Hit(phrase, Kind.DEADLINE, span[0] - dt.timedelta(days=1),
+                       reading=f"{phrase} = before quarter {q} begins (month_before = month_start)")
+            return
+        yield _Hit(phrase, Kind.DEADLINE, span[1], span,
+                   reading=f"{phrase} = by the end of quarter {q} (month_before = month_end)")
+        return
+    yield _Hit(phrase, Kind.DEADLINE, span[1], span)
 
 
 def _h_yearend(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
-    yield m.group(0), "deadline", dt.date(_year(m.group("ey"), ctx), 12, 31), ""
+    yield _Hit(m.group(0), Kind.DEADLINE, dt.date(_year(m.group("ey"), ctx), 12, 31))
 
 
 def _h_period(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
-    month, day = book.vocab["period"][m.group("rn")]
-    yield m.group(0), "deadline", dt.date(_year(m.group("ry"), ctx), month, day), ""
+    name = "年" + m.group("rt") if m.group("rt") else m.group("rn")
+    if name in book.field_only and _bare_kind(ctx, m, book) is None:
+        return                                  # 完成全年目标: a goal, not a deadline
+    y = _year(m.group("ry") or m.group("ry2"), ctx)
+    (m0, d0), (m1, d1) = book.vocab.period[name]
+    span = (_day(y, m0, d0, name), _day(y, m1, d1, name))
+    yield _Hit(m.group(0), Kind.DEADLINE, span[1], span)
 
 
 def _h_yearin(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
-    month, day = (6, 30) if m.group("iw") == "中" else (12, 31)
-    yield m.group(0), "deadline", dt.date(int(m.group("iy")), month, day), ""
+    y = _year(m.group("iy"), ctx)
+    if m.group("iw") == "中":
+        yield _Hit(m.group(0), Kind.DEADLINE, dt.date(y, 6, 30), (dt.date(y, 6, 1), dt.date(y, 6, 30)))
+    else:
+        yield _Hit(m.group(0), Kind.DEADLINE, dt.date(y, 12, 31), _year_span(y))
 
 
 def _h_target(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     text, start, end = m.string, m.start(), m.end()
-    after_target_word = text[max(0, start - 2):start].endswith(book.target_words)
-    if not (m.group("tb") or _TARGET_NEXT.match(text, end)
-            or (after_target_word and not _NOT_TARGET.match(text, end))):
-        return
-    y = int(m.group("ty"))
-    if m.group("tb") and book.conventions.year_before == YearBefore.YEAR_START:
-        y -= 1                                  # 2025年前: before 2025 begins
     phrase = m.group(0)
-    yield phrase, "deadline", dt.date(y, 12, 31), ""
+    y = _year(m.group("ty"), ctx)
+    tb = m.group("tb")
+    if tb == "为止":
+        yield _Hit(phrase, Kind.DEADLINE, dt.date(y, 12, 31))
+        return
+    if tb:
+        if book.conventions.year_before == YearBefore.YEAR_START:
+            yield _Hit(phrase, Kind.DEADLINE, dt.date(y - 1, 12, 31),
+                       reading=f"{phrase} = before {y} begins (year_before = year_start)")
+        else:
+            yield _Hit(phrase, Kind.DEADLINE, dt.date(y, 12, 31),
+                       reading=f"{phrase} = by the end of {y} (year_before = year_end)")
+        return
+    after_target_word = text[max(0, start - 2):start].endswith(book.target_words)
+    if _TARGET_NEXT.match(text, end) or (after_target_word and not _NOT_TARGET.match(text, end)):
+        yield _Hit(phrase, Kind.DEADLINE, dt.date(y, 12, 31))
+        return
+    kind = _bare_kind(ctx, m, book)
+    if kind:
+        yield _Hit(phrase, kind, dt.date(y, 12, 31), _year_span(y))
 
 
 def _h_open(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
-    yield m.group(0), "open", None, ""
+    yield _Hit(m.group(0), Kind.OPEN)
+
+
+def _h_bare(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
+    """2023年8月12日, 今年六月, 8月份, 24年, 6月上旬 — as a field value or on their own."""
+    phrase = m.group(0)
+    if not (m.group("by") or m.group("bm")):
+        return
+    kind = _bare_kind(ctx, m, book, point=bool(m.group("bd")))
+    if kind is None:
+        return
+    y = _year(m.group("by"), ctx)
+    if not m.group("bm"):
+        yield _Hit(phrase, kind, dt.date(y, 12, 31), _year_span(y))
+        return
+    mth = _num(m.group("bm"))
+    if m.group("bd"):
+        yield _Hit(phrase, kind, make_date(y, mth, _num(m.group("bd")), phrase))
+        return
+    span = _month_span(y, mth, m.group("bp"), book, phrase)
+    yield _Hit(phrase, kind, span[1], span if span[0] != span[1] else None)
 
 
 _HANDLERS: Mapping[str, Callable[[re.Match[str], Context, PhraseBook], _Found]] = MappingProxyType({
     "duration": _h_duration, "open_n": _h_open_n, "recurring": _h_recurring, "start": _h_start,
-    "enum": _h_enum, "fest": _h_fest, "point": _h_point, "date": _h_date, "garbled": _h_garbled,
-    "month": _h_month, "quarter": _h_quarter, "yearend": _h_yearend, "period": _h_period,
-    "target": _h_target, "open": _h_open, "open_field": _h_open, "yearin": _h_yearin,
+    "range": _h_range, "enum": _h_enum, "fest": _h_fest, "firstn": _h_firstn, "fyp": _h_fyp,
+    "biyear": _h_biyear, "rel": _h_rel, "point": _h_point, "date": _h_date, "garbled": _h_garbled,
+    "month": _h_month, "quarter": _h_quarter, "yearend": _h_yearend, "yearin": _h_yearin,
+    "period": _h_period, "target": _h_target, "open": _h_open, "open_field": _h_open, "bare": _h_bare,
 })
 
-_SENT = re.compile(r"[。；;！？\n]")
 _PIECE_CHARS = "，,：:"
 
 
