@@ -26,6 +26,7 @@ from .read.clean import Simplifier
 from .read.tables import Column, ColumnBook
 from .settings import Settings
 
+
 @dataclass(frozen=True, eq=False)
 class Rules:
     settings: Settings

@@ -294,10 +294,10 @@ def _year(raw: str | None, ctx: Context) -> int:
     if raw.isdigit():
         n = int(raw)
         return n if len(raw) == 4 else (2000 + n if n < 70 else 1900 + n)   # 19年 → 2019, 99年 → 1999
-    n = cn_to_int(raw)
-    if n is None:
+    han = cn_to_int(raw)
+    if han is None:
         raise DeadlineError("unreadable year", phrase=raw)
-    return n
+    return han
 
 
 def _num(raw: str) -> int:
