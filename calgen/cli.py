@@ -161,12 +161,20 @@ def build(files, output, roll, alarms, base_url, keep_removed, dry_run, strict, 
 @click.option("--year", type=int, required=True, help="Plan year that bare phrases refer to.")
 @click.option("--issued", type=click.DateTime(["%Y-%m-%d"]), help="Issue date (flags earlier dates).")
 @click.option("--roll", type=ROLL, default="preceding", show_default=True)
-def resolve(phrase: str, year: int, issued, roll: str) -> None:
-    """Show how PHRASE (e.g. 9月底前) resolves on the working-day calendar."""
+@click.option("--month-before", type=click.Choice(["month_start", "month_end"]),
+              help="6月前 = before June begins (month_start) or by its end (month_end); "
+                   "default: calgen.toml, else mappings/phrases.toml.")
+@click.option("--year-before", type=click.Choice(["year_start", "year_end"]),
+              help="2025年前 = before 2025 begins (year_start) or by its end (year_end).")
+def resolve(phrase: str, year: int, issued, roll: str, month_before: str | None,
+            year_before: str | None) -> None:
+    """Show how PHRASE (e.g. 9月底前) resolves: kind, span, due date and the reading used."""
     from .calendar.explain import explain
-    from .settings import Roll
+    from .settings import Roll, load_config
 
-    rules = _rules(_settings(roll=Roll(roll)))
+    conf = load_config()
+    conf.update({k: v for k, v in (("month_before", month_before), ("year_before", year_before)) if v})
+    rules = _rules(_settings(roll=Roll(roll), conventions=_conventions(conf)))
     click.echo(explain(phrase, year, issued.date() if issued else None, rules))
 
 

@@ -12,12 +12,12 @@ if TYPE_CHECKING:
 
 
 def explain(phrase: str, year: int, issued: dt.date | None, rules: Rules) -> str:
-    from ..extract.deadlines import Context, find
+    from ..extract.deadlines import Context, Where, find
 
-    found = find(phrase, Context(year, issued), rules.phrases)
+    found = find(phrase, Context(year, issued, Where.ALONE), rules.phrases)
     if not found:
         raise DeadlineError("no deadline phrase recognised", phrase=phrase,
-                            hint="try forms like 6月底前, 2023年9月底前, 年底前, 从4月起")
+                            hint="try forms like 6月底前, 2023年9月底前, 年底前, 从4月起 (README: deadline phrases)")
     return "\n".join(rules.scheduler.explain(m, issued) for m in found)
 
 

@@ -6,6 +6,7 @@ working day, a start rolled forward, each period of a recurring milestone, and t
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass, replace
 from types import MappingProxyType
@@ -15,6 +16,16 @@ from ..settings import Roll
 from .workdays import Calendar, Due, weekday
 
 _MONTHS = MappingProxyType({"year": 12, "half": 6, "quarter": 3, "month": 1})
+
+
+def _in_period(year: int, first_month: int, months: int, anchor: tuple[int, int] | None) -> dt.date:
+    """The day a recurring milestone falls on in the period starting ``first_month``: its
+    anchor (month of the period, day; 0 = the last; a day past the month's end is its last
+    day), else the period's last day."""
+    k, day = anchor or (0, 0)
+    month = first_month + (k - 1 if k else months - 1)
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(day, last) if day else last)
 
 
 @dataclass(frozen=True)
@@ -54,31 +65,52 @@ class Scheduler:
         return replace(m, due=due.date, note="; ".join(notes), flags=tuple(flags))
 
     def occurrences(self, m: Milestone, start: dt.date, end: dt.date) -> list[Occurrence]:
-        """每季度 → the last day of each quarter from ``start`` to ``end``, on working days."""
-        from dateutil.relativedelta import relativedelta
-        from dateutil.rrule import MONTHLY, rrule
-
+        """每季度 → the last day of each quarter from ``start`` to ``end``, on working days;
+        每月10日前 → the 10th of each month; 每年3月底前 → 31 March of each year."""
         months = _MONTHS.get(m.every)
         if not months or m.kind != Kind.RECURRING:
             return []
+        from dateutil.rrule import MONTHLY, rrule
+
         out = []
-        # Period ends: the last day of every months-th month of the calendar year (3月, 6月, 9月, 12月).
-        firsts = rrule(MONTHLY, interval=months, dtstart=dt.datetime(start.year, months, 1),
-                       until=dt.datetime.combine(end, dt.time()))
-        for first in firsts:
-            nominal = (first + relativedelta(months=1, days=-1)).date()
+        # Periods of the calendar year: every months-th month from January starts one.
+        for first in rrule(MONTHLY, interval=months, dtstart=dt.datetime(start.year, 1, 1),
+                           until=dt.datetime.combine(end, dt.time())):
+            nominal = _in_period(first.year, first.month, months, m.anchor)
             if start <= nominal <= end:
                 out.append(Occurrence(nominal, self.due(nominal)))
         return out
 
     def explain(self, m: Milestone, issued: dt.date | None) -> str:
-        """One milestone as ``calgen resolve`` prints it."""
-        if not m.dated or m.nominal is None:
-            return (f"{m.phrase}: {m.kind}" + (f", ends {m.nominal}" if m.nominal else "")
-                    + " (not a dated milestone)")
-        due = self.due(m.nominal, m.kind)
-        why = due.reason or f"{m.nominal.isoformat()} is a working day"
-        flags = f" [{', '.join(due.flags)}]" if due.flags else ""
-        early = " [before the issue date]" if issued and m.nominal < issued else ""
-        return (f"{m.phrase}: {m.kind}, nominal {m.nominal.isoformat()} ({weekday(m.nominal)}), "
-                f"due {due.date.isoformat()} ({weekday(due.date)}){flags}{early}\n  {why}")
+        """One milestone as ``calgen resolve`` prints it: kind, span, nominal and due date, and
+        the convention it was read by."""
+        lines = []
+        if m.kind == Kind.RECURRING:
+            lines.append(f"{m.phrase}: recurring, every {m.every or '?'}"
+                         + (f", on {_anchor_text(m.every, m.anchor)}" if m.anchor else ", at the end of each period")
+                         + " (expanded within the plan's horizon)")
+        elif not m.dated or m.nominal is None:
+            lines.append(f"{m.phrase}: {m.kind}" + (f", ends {m.nominal}" if m.nominal else "")
+                         + " (not a dated milestone)")
+        else:
+            due = self.due(m.nominal, m.kind)
+            why = due.reason or f"{m.nominal.isoformat()} is a working day"
+            flags = f" [{', '.join(due.flags)}]" if due.flags else ""
+            early = " [before the issue date]" if issued and m.nominal < issued else ""
+            lines.append(f"{m.phrase}: {m.kind}, nominal {m.nominal.isoformat()} ({weekday(m.nominal)}), "
+                         f"due {due.date.isoformat()} ({weekday(due.date)}){flags}{early}")
+            if m.span:
+                lines.append(f"  span {m.span[0].isoformat()} – {m.span[1].isoformat()}")
+            lines.append(f"  {why}")
+        if m.reading:
+            lines.append(f"  reading: {m.reading}")
+        return "\n".join(lines)
+
+
+def _anchor_text(every: str, anchor: tuple[int, int]) -> str:
+    month, day = anchor
+    day_text = f"day {day}" if day else "the last day"
+    if every == "month":
+        return f"{day_text} of each month"
+    which = "its last month" if month == 0 else f"month {month} of it"
+    return f"{day_text} of {which}, each {every}"

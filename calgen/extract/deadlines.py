@@ -385,7 +385,7 @@ def _h_open_n(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
 def _h_recurring(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     """每月10日前报送, 每季度末, 每年3月底前 — but not 月报制度 (a noun) or 每年不低于20% (a rate)."""
     text, end = m.string, m.end()
-    after = re.split(r"[，。；,;、：:）)]", text[end:end + 12], maxsplit=1)[0]
+    after = re.split(r"[，。；,;、：:）)]", text[end:end + 30], maxsplit=1)[0]
     word = m.group("rw")
     if any(w in after for w in book.vocab.recurring_rates):
         return
@@ -612,10 +612,12 @@ def _h_month(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
         yield _Hit(phrase, Kind.DEADLINE, span[1], span if span[0] != span[1] else None)
     elif book.conventions.month_before == MonthBefore.MONTH_END:
         yield _Hit(phrase, Kind.DEADLINE, month_end(y, mth, phrase),
-                   reading=f"{phrase} = by the end of month {mth} (month_before = month_end)")
+                   reading=f"{phrase} = by the end of month {mth} (month_before = month_end; "
+                           "the other reading: month_start)")
     else:
         yield _Hit(phrase, Kind.DEADLINE, make_date(y, mth, 1, phrase) - dt.timedelta(days=1),
-                   reading=f"{phrase} = before month {mth} begins (month_before = month_start)")
+                   reading=f"{phrase} = before month {mth} begins (month_before = month_start; "
+                           "the other reading: month_end)")
 
 
 def _h_quarter(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
@@ -626,10 +628,12 @@ def _h_quarter(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     if m.group("qb") and m.group("qb") != "内" and not m.group("qe"):
         if book.conventions.month_before == MonthBefore.MONTH_START:
             yield _Hit(phrase, Kind.DEADLINE, span[0] - dt.timedelta(days=1),
-                       reading=f"{phrase} = before quarter {q} begins (month_before = month_start)")
+                       reading=f"{phrase} = before quarter {q} begins (month_before = month_start; "
+                               "the other reading: month_end)")
             return
         yield _Hit(phrase, Kind.DEADLINE, span[1], span,
-                   reading=f"{phrase} = by the end of quarter {q} (month_before = month_end)")
+                   reading=f"{phrase} = by the end of quarter {q} (month_before = month_end; "
+                           "the other reading: month_start)")
         return
     yield _Hit(phrase, Kind.DEADLINE, span[1], span)
 
@@ -667,10 +671,12 @@ def _h_target(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     if tb:
         if book.conventions.year_before == YearBefore.YEAR_START:
             yield _Hit(phrase, Kind.DEADLINE, dt.date(y - 1, 12, 31),
-                       reading=f"{phrase} = before {y} begins (year_before = year_start)")
+                       reading=f"{phrase} = before {y} begins (year_before = year_start; "
+                               "the other reading: year_end)")
         else:
             yield _Hit(phrase, Kind.DEADLINE, dt.date(y, 12, 31),
-                       reading=f"{phrase} = by the end of {y} (year_before = year_end)")
+                       reading=f"{phrase} = by the end of {y} (year_before = year_end; "
+                               "the other reading: year_start)")
         return
     after_target_word = text[max(0, start - 2):start].endswith(book.target_words)
     if _TARGET_NEXT.match(text, end) or (after_target_word and not _NOT_TARGET.match(text, end)):

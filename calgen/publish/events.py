@@ -51,16 +51,18 @@ def events(docs: list[Document], scheduler: Scheduler) -> list[CalEvent]:
     for doc in docs:
         if doc.duplicate_of:
             continue
-        horizon = _horizon(doc)
         for task in doc.tasks:
             seen: dict[str, int] = {}
+            recurs: set[tuple[str, tuple[int, int] | None]] = set()
+            horizon = _horizon(doc, task)
             for m in task.milestones:
                 n = seen.get(m.phrase, 0)
                 seen[m.phrase] = n + 1
                 base = f"{doc_key(doc)}|{'/'.join(task.path)}|{m.kind}|{m.phrase}|{n}"
                 if m.dated and m.due and m.nominal:
                     out.append(_event(base, m, m.due, m.nominal, m.note, m.flags, task, doc))
-                elif m.kind == "recurring" and horizon:
+                elif m.kind == "recurring" and horizon and (m.every, m.anchor) not in recurs:
+                    recurs.add((m.every, m.anchor))     # 每月调度、每月通报: one series, not two
                     out.extend(_expand(base, m, task, doc, horizon, scheduler))
     return out
 
@@ -71,21 +73,24 @@ def _event(base: str, m: Milestone, due: dt.date, nominal: dt.date, note: str, f
     return CalEvent(uid, due, nominal, m.kind, m.phrase, m.clause, note, tuple(flags), task, doc)
 
 
-def _horizon(doc: Document) -> tuple[dt.date, dt.date] | None:
-    """From the issue date (or 1 January) to the end of the plan year or its last milestone."""
+def _horizon(doc: Document, task: Task) -> tuple[dt.date, dt.date] | None:
+    """Where a task's recurring milestones are expanded: from the issue date (or 1 January of
+    the plan year) to the end of the plan year, or to the task's own last deadline when it
+    states a later one.  A plan's 每季度 is four reports a year, never more because another
+    task of the plan runs to 2025."""
     if not doc.plan_year:
         return None
     start = doc.issued or dt.date(doc.plan_year, 1, 1)
-    last = max((m.nominal for t in doc.tasks for m in t.milestones if m.dated and m.nominal), default=None)
     end = dt.date(doc.plan_year, 12, 31)
+    last = max((m.nominal for m in task.milestones if m.dated and m.nominal), default=None)
     if last and last > end:
-        end = dt.date(last.year, 12, 31)
-    return start, end
+        end = last
+    return (start, end) if start <= end else None
 
 
 def _expand(base: str, m: Milestone, task: Task, doc: Document,
             horizon: tuple[dt.date, dt.date], scheduler: Scheduler) -> list[CalEvent]:
-    """每季度 → one event per period end in the horizon (the scheduler decides the dates)."""
+    """每季度 → one event per period in the horizon (the scheduler decides the dates)."""
     out = []
     for occ in scheduler.occurrences(m, *horizon):
         note = f"{m.phrase}：本期截至 {occ.nominal.isoformat()}" + (f"; {occ.due.reason}" if occ.due.reason else "")

@@ -46,10 +46,12 @@ def rows(docs: list[Document], calendar: Calendar) -> list[dict]:
 
 
 def span(doc: Document, task: Task) -> tuple[dt.date | None, dt.date | None, list[str]]:
-    """(start, finish, notes) of a task: from its start milestone (or the issue date) to its
-    last due date; no dates when it has no dated milestone."""
+    """(start, finish, notes) of a task: from its start milestone, the start of a span it names
+    (前三季度, 4月至6月) or the issue date, to its last due date; no dates when it has no dated
+    milestone."""
     dated = [m for m in task.milestones if m.dated and m.due]
     starts = [m.due for m in dated if m.kind == "start" and m.due]
+    starts += [max(m.span[0], doc.issued) if doc.issued else m.span[0] for m in dated if m.span]
     ends = [m.due for m in dated if m.kind != "start" and m.due] or starts
     start = min(starts) if starts else doc.issued
     finish = max(ends) if ends else None

@@ -60,6 +60,14 @@ def milestone_json(m: Milestone) -> dict[str, Any]:
         "due": m.due.isoformat() if m.due else None,
         "clause": m.clause,
     }
+    if m.span:
+        out["span"] = [m.span[0].isoformat(), m.span[1].isoformat()]
+    if m.every:
+        out["every"] = m.every
+    if m.anchor:
+        out["anchor"] = list(m.anchor)
+    if m.reading:
+        out["reading"] = m.reading
     if m.note:
         out["note"] = m.note
     if m.flags:
