@@ -79,7 +79,9 @@ class _Hit:
 _Found = Iterator[_Hit]
 
 
-def compile_grammar(vocab: Vocabulary) -> re.Pattern[str]:
+def compile_grammar(vocab: Vocabulary, bare_anywhere: bool = False) -> re.Pattern[str]:
+    """The combined grammar.  A bare date (8月, 2023年8月12日) is a phrase only as a field value
+    or on its own (``bare_anywhere``); in running text only right after 完成时限：."""
     def alt(words: object) -> str:
         return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))   # type: ignore[call-overload]
 
@@ -94,20 +96,19 @@ def compile_grammar(vocab: Vocabulary) -> re.Pattern[str]:
         r"(?:[至到—\-](?:\d{1,2}|[一二三四五六七八九十]+))?年(?:内|左右|以内|时间))",
         rf"(?P<recurring>(?P<rw>{recurring})(?:(?P<rm>{_N})月(?:(?P<rd>{_N})日|(?P<re>底|末))?"
         rf"|(?P<rdd>{_N})日|年?(?:底|末))?(?:{_BY}|内)?)",
-        rf"(?P<start>(?:(?:从|自)(?:(?P<sy>{_YEAR})年)?|(?P<sy2>{_Y4})年)"
-        rf"(?:第?(?P<sq>[一二三四1-4])季度|(?P<sm>{_N})月份?(?:(?P<sd>{_N})日)?)?起)",
+        rf"(?P<start>(?:从|自)?(?:(?:(?P<sy>{_YEAR})年)?(?:第?(?P<sq>[一二三四1-4])季度"
+        rf"|(?P<sm>{_N})月份?(?:(?P<sd>{_N})[日号])?)|(?P<sy2>{_YEAR})年)起)",
         rf"(?P<range>(?:{_range_sides()})(?:{_BY}|为止)?)",
         rf"(?P<enum>分别于(?P<elist>(?:(?:{_YEAR}年)?{_N}月(?:{_N}日|底|末)?[、和及]){{1,5}}"
         rf"(?:{_YEAR}年)?{_N}月(?:{_N}日|底|末)?){_BY})",
         rf"(?P<fest>(?:(?P<fy>{_YEAR})年)?(?P<fn>{fest}){_BY})",
         rf"(?P<firstn>(?:(?P<ny>{_YEAR})年)?(?:(?<![提之以])前(?P<nq>[一二三四两1-4])个?季度|(?<![提之以])前"
         rf"(?P<nm>{_N})个?月|(?P<nf>首季度|首季|首月|首半年))(?P<ne>末|底)?(?P<nb>{_BY}|内|完成)?)",
-        rf"(?P<fyp>(?P<fpre>到|至)?(?:[“\"](?P<fyn>{fyp})[”\"](?P<fyw>时期|期间|规划期|期末|末期|末)?"
+        rf"(?P<fyp>(?:(?<=[“\"])(?P<fyn>{fyp})[”\"](?P<fyw>时期|期间|规划期|期末|末期|末)?"
         rf"|(?P<fyn2>{fyp})(?P<fyw2>时期|期间|规划期|期末|末期|末))(?:{_BY})?)",
         r"(?P<biyear>今明两年(?P<bw>内|底前|年底前|底)?)",
         rf"(?P<rel>(?P<rw2>本|上|下)(?P<ru>季度|月|年度)(?P<rp>{_PART})?(?P<rb>{_BY}|内)?)",
-        rf"(?P<point>(?:(?P<pre>截至|截止到|截止|到)(?:(?P<py>{_YEAR})年)?|(?P<py2>{_YEAR})年)"
-        rf"(?P<pm>{_N})月(?P<pd>{_N})[日号](?!前|以前|之前|起|之内|以内|内))",
+        rf"(?P<point>(?:(?P<py>{_YEAR})年)?(?P<pm>{_N})月(?P<pd>{_N})[日号](?!前|以前|之前|起|之内|以内|内|为止))",
         rf"(?P<date>(?:(?P<dy>{_YEAR})年)?(?P<dm>{_N})月(?P<dd>{_N})[日号](?:{_BY}|之内|以内|内|为止))",
         rf"(?P<garbled>(?<![\d年月])(?P<gm>[1-9]|1[0-2])(?P<gd>[0-3]\d)日{_BY})",
         # N个工作日 is a service time limit when 内 follows, a limit word precedes (压缩至, 不超过)
@@ -125,15 +126,25 @@ def compile_grammar(vocab: Vocabulary) -> re.Pattern[str]:
         # 完成时限：持续推进 — only as the value of a time-limit field, where it is a timeline
         rf"(?P<open_field>{_behind(vocab.words['time_fields'])}(?:{alt(vocab.words['open_field'])}))",
         # a bare year, month or day: a deadline as a field value, a point or period on its own
-        rf"(?P<bare>(?=[\d{_HAN}〇零今当本次明去前后上下])(?:(?P<by>{_YEAR}|\d\d)年)?"
+        rf"(?P<bare>{'' if bare_anywhere else _behind(vocab.words['time_fields'])}"
+        rf"(?=(?:{_YEAR}|\d\d)年|{_N}月)(?:(?P<by>{_YEAR}|\d\d)年)?"
         rf"(?:(?P<bm>{_N})月份?(?:(?P<bd>{_N})[日号]|(?P<bp>{_PART}))?)?)",
     ]
     # Every phrase starts with one of these; testing them first lets the engine skip most
-    # positions without trying each alternative (several times faster on real plans).
+    # positions without trying each alternative (several times faster on real plans).  A Han
+    # numeral starts a phrase only when a date unit follows it (统一, 进一步 do not).
     words = [*vocab.festival, *vocab.period, *vocab.recurring, *vocab.words["open"]]
-    starts = sorted({w[:2] for w in words if w[0] not in _STARTERS}, key=len, reverse=True)
-    guard = (f"[{_STARTERS}]|[次明今当本去前后上下]年|[本上下][季月年]|首[季月半]|截[至止]|到|持续|常态|[“\"]"
-             + "".join("|" + re.escape(w) for w in starts))
+    starts = sorted({w[:2] for w in words}, key=len, reverse=True)
+    guard = "|".join([
+        r"\d",
+        rf"[{_HAN}两〇零](?=[{_HAN}两〇零]{{0,3}}[年月日号季个天周小分至到—\-～~”\"时期末规])",
+        r"年[底末内中度初]", r"[今当本次明去前后上下]年", "今明", rf"前[{_HAN}两\d]", "首[季月半]",
+        "[本上下][季月]", "半[年个]", rf"第[一二三四\d]", rf"[从自][\d{_HAN}〇今当本次明去前后上下第]",
+        "分别", "持续", "常态", *map(re.escape, starts)])
+    # One character class first: most positions fail on it alone, without entering the branches.
+    first = "".join(sorted({c for c in f"0123456789{_HAN}两〇零年今当本次明去前后上下首半第从自分持常"}
+                           | {w[0] for w in starts}))
+    guard = f"(?=[{re.escape(first)}])(?:{guard})"
     return re.compile(f"(?={guard})(?:" + "|".join(parts) + ")")
 
 
@@ -144,9 +155,6 @@ _WORD_STARTS = MappingProxyType({"初": "步次级心衷始创见稿审", "中":
 def _word(key: str) -> str:
     tail = _WORD_STARTS.get(key[-1:])
     return re.escape(key) + (f"(?![{tail}])" if tail else "")
-
-
-_STARTERS = "0-9一二三四五六七八九十两半〇年每按从自分第今"
 
 
 def _range_sides() -> str:
@@ -176,8 +184,11 @@ def find(text: str, ctx: Context, book: PhraseBook, problems: list[DeadlineError
     A phrase that cannot be dated (no plan year, an impossible date, a fragment of a longer
     expression) raises DeadlineError, or, when ``problems`` is given, is left out and its error
     appended there: one bad phrase never costs the others."""
-    matches = [m for m in book.grammar.finditer(text) if m.end() > m.start()]
+    grammar = book.grammar if ctx.where == Where.TEXT else book.grammar_alone
+    matches = [m for m in grammar.finditer(text) if m.end() > m.start()]
     if not matches:
+        if ctx.where == Where.ALONE:
+            _whole(text, matches, problems)
         return []
     ends = [m.end() for m in _SENT.finditer(text)]
     dated_starts = [m.start() for m in matches if _kind(m) not in _UNDATED]
@@ -257,8 +268,10 @@ def _fragment(text: str, m: re.Match[str]) -> bool:
     去年|四季度, 6月|至10月 when the range was not read.)"""
     s, e = m.start(), m.end()
     prev = text[s - 1] if s else ""
-    if prev and prev in _NUMERALS:
+    if prev and prev in _NUMERALS + "首":
         return True
+    if prev == "前" and text[s - 2:s - 1] not in ("提", "之", "以", "目", "此"):
+        return True                                 # 前|三季度 (提前|年底 is fine)
     if prev == "年" and s >= 2 and text[s - 2] in _NUMERALS + _YEAR_WORDS:
         return True
     if m.group(0).endswith("前") and _CONTINUES.match(text, e):
@@ -442,21 +455,14 @@ def _h_range(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     a, b = _SIDE.fullmatch(left), _SIDE.fullmatch(right)
     if a is None or b is None or not any(a.groups()) or not any(b.groups()):
         raise DeadlineError("a range calgen cannot read", phrase=phrase)
-    yr = _year(b.group("y"), ctx) if b.group("y") else None
-    yl = _year(a.group("y"), ctx) if a.group("y") else None
-    if yl is None and yr is None:
-        yl = yr = _year(None, ctx)
-    yl = yl if yl is not None else yr
-    assert yl is not None
+    yl = _year(a.group("y"), ctx) if a.group("y") else _year(None, ctx)
     start = _side_start(a, yl, book, phrase)
-    if yr is None:
-        yr = yl
-        end = _side_end(b, yr, a, book, phrase)
-        if end < start:                          # 11月至2月: into the next year
-            yr += 1
-            end = _side_end(b, yr, a, book, phrase)
+    if b.group("y"):
+        end = _side_end(b, _year(b.group("y"), ctx), a, book, phrase)
     else:
-        end = _side_end(b, yr, a, book, phrase)
+        end = _side_end(b, yl, a, book, phrase)
+        if end < start:                          # 11月至2月: into the next year
+            end = _side_end(b, yl + 1, a, book, phrase)
     if end < start:
         raise DeadlineError("a range that ends before it starts", phrase=phrase)
     yield _Hit(phrase, Kind.DEADLINE, end, (start, end))
@@ -466,7 +472,9 @@ def _side_start(a: re.Match[str], y: int, book: PhraseBook, phrase: str) -> dt.d
     if a.group("m"):
         first, _ = _month_span(y, _num(a.group("m")), a.group("p"), book, phrase)
         return make_date(y, _num(a.group("m")), _num(a.group("d")), phrase) if a.group("d") else first
-    return dt.date(y, 12, 1) if a.group("ye") else dt.date(y, 1, 1)      # 2019年底至…: from December
+    if a.group("ye") or a.group("p") in ("底", "末"):
+        return dt.date(y, 12, 1)                   # 2019年底至…: from December
+    return dt.date(y, 1, 1)
 
 
 def _side_end(b: re.Match[str], y: int, a: re.Match[str], book: PhraseBook, phrase: str) -> dt.date:
@@ -573,19 +581,26 @@ def _h_rel(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
 
 def _h_point(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     phrase = m.group(0)
-    pre = m.group("pre")
-    y = _year(m.group("py") or m.group("py2"), ctx)
+    y = _year(m.group("py"), ctx)
     date = make_date(y, _num(m.group("pm")), _num(m.group("pd")), phrase)
-    if pre:                                     # 截至2023年6月30日, 到6月30日(为止): by that day
-        yield _Hit(phrase, Kind.DEADLINE, date)
+    before = m.string[max(0, m.start() - 3):m.start()]
+    if before.endswith(_BY_DAY):
+        yield _Hit(phrase, Kind.DEADLINE, date)  # 截至2023年6月30日, 到6月30日(为止): by that day
         return
-    before = m.string[max(0, m.start() - 2):m.start()]
-    if before.endswith(("至", "于")):
+    text = m.string
+    if text[max(0, m.start() - 1):m.start()] == "至":
         yield _Hit(phrase, Kind.POINT, date)    # 实施期限延长至2022年4月30日
+        return
+    if text.startswith(_DONE_WORDS, m.end()):
+        yield _Hit(phrase, Kind.DEADLINE, date)  # 于2022年6月30日完成
         return
     kind = _bare_kind(ctx, m, book, point=True)
     if kind:
         yield _Hit(phrase, kind, date)          # in running text, a date in passing is no milestone
+
+
+_BY_DAY = ("截至", "截止", "截止到", "到")
+_DONE_WORDS = ("完成", "全面完成", "建成", "实现", "办结", "到位", "上线")
 
 
 def _h_date(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
@@ -644,12 +659,15 @@ def _h_yearend(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
 
 def _h_period(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     name = "年" + m.group("rt") if m.group("rt") else m.group("rn")
-    if name in book.field_only and _bare_kind(ctx, m, book) is None:
-        return                                  # 完成全年目标: a goal, not a deadline
+    kind = Kind.DEADLINE
+    if name in book.field_only:
+        kind = _bare_kind(ctx, m, book)         # 完成全年目标: a goal, not a deadline
+        if kind is None:
+            return
     y = _year(m.group("ry") or m.group("ry2"), ctx)
     (m0, d0), (m1, d1) = book.vocab.period[name]
     span = (_day(y, m0, d0, name), _day(y, m1, d1, name))
-    yield _Hit(m.group(0), Kind.DEADLINE, span[1], span)
+    yield _Hit(m.group(0), kind, span[1], span)
 
 
 def _h_yearin(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:

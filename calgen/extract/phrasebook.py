@@ -101,6 +101,7 @@ class PhraseBook:
             month_before=chosen.month_before or vocab.conventions.month_before,
             year_before=chosen.year_before or vocab.conventions.year_before)
         self.grammar: re.Pattern[str] = compile_grammar(vocab)
+        self.grammar_alone: re.Pattern[str] = compile_grammar(vocab, bare_anywhere=True)
         self.limit_words = vocab.words["limit_words"]
         self.target_words = vocab.words["target_words"]
         self.time_fields = vocab.words["time_fields"]
