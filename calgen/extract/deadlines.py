@@ -139,7 +139,7 @@ def compile_grammar(vocab: Vocabulary, bare_anywhere: bool = False) -> re.Patter
         r"\d",
         rf"[{_HAN}两〇零](?=[{_HAN}两〇零]{{0,3}}[年月日号季个天周小分至到—\-～~”\"时期末规])",
         r"年[底末内中度初]", r"[今当本次明去前后上下]年", "今明", rf"前[{_HAN}两\d]", "首[季月半]",
-        "[本上下][季月]", "半[年个]", rf"第[一二三四\d]", rf"[从自][\d{_HAN}〇今当本次明去前后上下第]",
+        "[本上下][季月]", "半[年个]", r"第[一二三四\d]", rf"[从自][\d{_HAN}〇今当本次明去前后上下第]",
         "分别", "持续", "常态", *map(re.escape, starts)])
     # One character class first: most positions fail on it alone, without entering the branches.
     first = "".join(sorted({c for c in f"0123456789{_HAN}两〇零年今当本次明去前后上下首半第从自分持常"}
