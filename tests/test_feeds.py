@@ -172,3 +172,39 @@ def test_recurring_milestones_expand_over_the_plan_year():
     doc = extract_file(sample_path(), RULES)
     quarterly = sorted(e.due for e in events([doc], RULES.scheduler) if e.phrase == "每季度")
     assert quarterly == [dt.date(2023, 3, 31), dt.date(2023, 6, 30), dt.date(2023, 9, 28), dt.date(2023, 12, 29)]
+
+
+def test_expanded_recurring_events_are_few_on_the_seeds(seed_build):
+    """#14: a description is not expanded into events — at most 10% of the agency-feed events
+    come from recurring expansions, and none from 月报制度 or 每年不低于20%."""
+    out, _ = seed_build
+    total = expanded = 0
+    for feed in (out / "feeds").glob("*.ics"):
+        if feed.name == "all.ics":
+            continue
+        body = feed.read_text(encoding="utf-8").replace("\r\n ", "")
+        evs = body.split("BEGIN:VEVENT")[1:]
+        total += len(evs)
+        expanded += sum("本期截至" in e for e in evs)
+        assert not any("月报" in e.split("SUMMARY:", 1)[1][:4] for e in evs)
+        assert not any("每年：" in e and "20%" in e for e in evs)
+    assert total and expanded <= 0.10 * total
+
+
+PLAN = """2021年某市政务服务工作要点
+一、重点任务
+1.每季度报送工作进展，每季度通报一次。（市政务服务局牵头）
+2.推进系统建设，2025年底前全面建成。（市发展改革局牵头）
+"""
+
+
+def test_recurring_expands_within_its_own_task_horizon():
+    """Another task's 2025 deadline does not stretch 每季度 past the plan year, and two 每季度
+    of one task are one series."""
+    from calgen.extract.document import extract_text
+    from calgen.publish.events import events
+
+    doc = extract_text(PLAN, "plan.txt", RULES)
+    evs = [e for e in events([doc], RULES.scheduler) if e.kind == "recurring"]
+    assert sorted(e.nominal for e in evs) == [dt.date(2021, 3, 31), dt.date(2021, 6, 30), dt.date(2021, 9, 30),
+                                              dt.date(2021, 12, 31)]

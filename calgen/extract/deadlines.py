@@ -562,7 +562,7 @@ def _h_rel(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
         return                                  # 报送上月情况: relative to each report, not a date
     if ctx.issued is None:
         raise DeadlineError("a date relative to the issue date, which the plan does not print",
-                            phrase=m.group(0), hint="the plan's 落款 date is needed")
+                            phrase=m.group(0), hint="the plan's 落款 date is needed (calgen resolve: --issued)")
     shift = {"本": 0, "上": -1, "下": 1}[m.group("rw2")]
     unit, phrase, issued = m.group("ru"), m.group(0), ctx.issued
     if unit == "年度":
@@ -659,11 +659,11 @@ def _h_yearend(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
 
 def _h_period(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     name = "年" + m.group("rt") if m.group("rt") else m.group("rn")
-    kind = Kind.DEADLINE
+    kind: Kind | None = Kind.DEADLINE
     if name in book.field_only:
         kind = _bare_kind(ctx, m, book)         # 完成全年目标: a goal, not a deadline
-        if kind is None:
-            return
+    if kind is None:
+        return
     y = _year(m.group("ry") or m.group("ry2"), ctx)
     (m0, d0), (m1, d1) = book.vocab.period[name]
     span = (_day(y, m0, d0, name), _day(y, m1, d1, name))
