@@ -67,8 +67,9 @@ class CalendarCoverageError(DeadlineError):
         lo, hi = covered
         super().__init__(
             f"no State Council holiday arrangement for {year} (calendar data covers {lo}–{hi})",
-            hint=(f"add mappings/holidays/{year}.toml from the State Council notice, pass "
-                  "--calendar-file, or build with --assume-weekdays to mark such dates as estimated"),
+            hint=(f"import the State Council notice with `calgen holidays import NOTICE` (writes "
+                  f"mappings/holidays/{year}.toml), pass --calendar-file, or build with "
+                  "--assume-weekdays to mark such dates as estimated"),
             file=file, line=line, phrase=phrase)
         self.year = year
 

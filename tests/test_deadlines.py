@@ -199,9 +199,9 @@ def test_2027_is_refused_then_resolved_with_a_supplied_file(tmp_path, rules):
     with pytest.raises(CalendarCoverageError) as e:
         rules.calendar.due(D(2027, 9, 30))
     assert str(e.value) == (
-        "no State Council holiday arrangement for 2027 (calendar data covers 2004–2026) — add "
-        "mappings/holidays/2027.toml from the State Council notice, pass --calendar-file, or build "
-        "with --assume-weekdays to mark such dates as estimated")
+        "no State Council holiday arrangement for 2027 (calendar data covers 2004–2026) — import the "
+        "State Council notice with `calgen holidays import NOTICE` (writes mappings/holidays/2027.toml), "
+        "pass --calendar-file, or build with --assume-weekdays to mark such dates as estimated")
     path = tmp_path / "2027.toml"
     path.write_text(YEAR_2027, encoding="utf-8")
     cal = Rules.load(Settings(calendar_files=(path,))).calendar

@@ -11,11 +11,17 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
+from ..errors import CalendarCoverageError
 from ..model import Kind, Milestone
 from ..settings import Roll
 from .workdays import Calendar, Due, weekday
 
 _MONTHS = MappingProxyType({"year": 12, "half": 6, "quarter": 3, "month": 1})
+
+
+def unconfirmed_note(year: int) -> str:
+    return (f"待定：{year}年节假日安排尚未发布，暂按文件所定日期列出；国务院办公厅通知发布后，"
+            f"运行 calgen holidays import 通知文件 并重新生成即可确认（unconfirmed: no {year} holiday data）")
 
 
 def _in_period(year: int, first_month: int, months: int, anchor: tuple[int, int] | None) -> dt.date:
@@ -49,10 +55,15 @@ class Scheduler:
         return self.calendar.due(nominal, self.policy(kind))
 
     def schedule(self, m: Milestone, issued: dt.date | None) -> Milestone:
-        """``m`` with its due date, flags and note; undated milestones unchanged."""
+        """``m`` with its due date, flags and note; undated milestones unchanged.  A date in a
+        year without holiday data keeps its nominal date, flagged ``unconfirmed`` (待定): the
+        plan builds, and the next build after ``calgen holidays import`` confirms it."""
         if not m.dated or m.nominal is None:
             return m
-        due = self.due(m.nominal, m.kind)
+        try:
+            due = self.due(m.nominal, m.kind)
+        except CalendarCoverageError as e:
+            return replace(m, due=m.nominal, flags=("unconfirmed",), note=unconfirmed_note(e.year))
         flags = list(due.flags)
         notes = [due.reason] if due.reason else []
         if issued and m.nominal < issued:
@@ -93,7 +104,17 @@ class Scheduler:
             lines.append(f"{m.phrase}: {m.kind}" + (f", ends {m.nominal}" if m.nominal else "")
                          + " (not a dated milestone)")
         else:
-            due = self.due(m.nominal, m.kind)
+            try:
+                due = self.due(m.nominal, m.kind)
+            except CalendarCoverageError as e:
+                lines.append(f"{m.phrase}: {m.kind}, nominal {m.nominal.isoformat()} ({weekday(m.nominal)}), "
+                             f"due unconfirmed [unconfirmed]")
+                if m.span:
+                    lines.append(f"  span {m.span[0].isoformat()} – {m.span[1].isoformat()}")
+                lines.append(f"  {e.message} — {e.hint}")
+                if m.reading:
+                    lines.append(f"  reading: {m.reading}")
+                return "\n".join(lines)
             why = due.reason or f"{m.nominal.isoformat()} is a working day"
             flags = f" [{', '.join(due.flags)}]" if due.flags else ""
             early = " [before the issue date]" if issued and m.nominal < issued else ""

@@ -93,6 +93,10 @@ def _count(docs: list[Document], rep: Report) -> None:
                     rep.warnings.append(f"{d.source}:{t.line}: {m.phrase} falls before the issue date")
                 if "estimated" in m.flags:
                     rep.warnings.append(f"{d.source}:{t.line}: {m.phrase} due date estimated (no holiday data)")
+                if "unconfirmed" in m.flags and m.nominal:
+                    rep.warnings.append(f"{d.source}:{t.line}: {m.phrase} published as 待定 on "
+                                        f"{m.nominal.isoformat()}: no {m.nominal.year} holiday data yet "
+                                        "(calgen holidays import NOTICE, then rebuild)")
         rep.warnings.extend(f"{d.source}: {w}" for w in d.warnings)
         if d.duplicate_of:
             rep.warnings.append(f"{d.source}: same plan as {d.duplicate_of}; its tasks are taken from there")

@@ -71,11 +71,12 @@ def feed(name: str, description: str, evs: list[CalEvent], agency: Agency | None
 
 
 def summary(ev: CalEvent, agency: Agency | None) -> str:
+    pending = "【待定】" if "unconfirmed" in ev.flags else ""
     if agency is not None:
         roles = "/".join(ROLE_CN[r] for r in ev.roles_of(agency))
-        return f"【{roles}】{ev.phrase}：{ev.task.title}"
+        return f"{pending}【{roles}】{ev.phrase}：{ev.task.title}"
     lead = "、".join(a.name for a in ev.task.lead) or "、".join(a.name for a in ev.task.responsible)
-    return f"{ev.phrase}：{ev.task.title}" + (f"（{lead}）" if lead else "")
+    return f"{pending}{ev.phrase}：{ev.task.title}" + (f"（{lead}）" if lead else "")
 
 
 def description(ev: CalEvent) -> str:
