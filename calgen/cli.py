@@ -178,13 +178,59 @@ def resolve(phrase: str, year: int, issued, roll: str, month_before: str | None,
     click.echo(explain(phrase, year, issued.date() if issued else None, rules))
 
 
-@cli.command()
-@click.argument("year", type=int, required=False)
-def holidays(year: int | None) -> None:
-    """Holiday-data coverage and sources, or one YEAR's rest days and makeup working days."""
-    from .calendar.explain import holiday_listing
+class _YearOrCommand(click.Group):
+    """`calgen holidays 2018` shows a year; `calgen holidays import NOTICE` is a subcommand."""
 
-    click.echo(holiday_listing(year, _rules(_settings()).calendar))
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        if args and args[0].isdigit():
+            return "show", self.commands["show"], args
+        return super().resolve_command(ctx, args)
+
+
+@cli.group(cls=_YearOrCommand, invoke_without_command=True)
+@click.pass_context
+def holidays(ctx: click.Context) -> None:
+    """Holiday-data coverage and sources; `holidays YEAR [--format json]` shows one year,
+    `holidays import NOTICE` reads a State Council notice into a year file."""
+    if ctx.invoked_subcommand is None:
+        from .calendar.explain import holiday_listing
+
+        click.echo(holiday_listing(None, _rules(_settings()).calendar))
+
+
+@holidays.command("show", hidden=True)
+@click.argument("year", type=int)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def holidays_show(year: int, fmt: str) -> None:
+    from .calendar.explain import holiday_json, holiday_listing
+
+    cal = _rules(_settings()).calendar
+    click.echo(holiday_json(year, cal) if fmt == "json" else holiday_listing(year, cal))
+
+
+@holidays.command("import")
+@click.argument("notice", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Default: mappings/holidays/<year>.toml.")
+@click.option("--force", is_flag=True, help="Replace an existing year file.")
+def holidays_import(notice: str, output: str | None, force: bool) -> None:
+    """Read the State Council holiday NOTICE (text, HTML, Word, PDF; Traditional or Simplified)
+    and write the year's arrangement file, validated."""
+    from .calendar.holidays import load_year_file
+    from .calendar.notice import read_notice
+    from .read.decode import read_file
+
+    rules = _rules(_settings())
+    arr = read_notice(read_file(notice, rules.simplifier).text, notice)
+    target = Path(output) if output else rules.folder / "holidays" / f"{arr.year}.toml"
+    if target.exists() and not force:
+        raise click.ClickException(f"{target} exists; use --force to replace it")
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(arr.to_toml(), encoding="utf-8")
+    load_year_file(tmp)                       # what is written must load
+    tmp.replace(target)
+    rest = arr.rest_days()
+    click.echo(f"{arr.year}: {len(arr.holidays)} holiday blocks, {len(rest)} rest days, "
+               f"{len(arr.workdays)} makeup working days → {target}")
 
 
 @cli.command()

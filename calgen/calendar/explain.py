@@ -40,3 +40,22 @@ def holiday_listing(year: int | None, cal: Calendar) -> str:
     out.append("makeup working days (调休上班):")
     out += [f"  {d.isoformat()} {weekday(d)} {n}" for d, n in sorted(y.makeup.items()) if d.year == year]
     return "\n".join(out)
+
+
+def holiday_json(year: int, cal: Calendar) -> str:
+    """One year as data: {"year", "source", "rest_days", "makeup_workdays", "festivals"}."""
+    import json
+
+    y = cal.years.get(year)
+    if y is None:
+        raise CalendarCoverageError(year, cal.covered)
+    rest = sorted(d for d in y.rest if d.year == year)
+    festivals: dict[str, list[str]] = {}
+    for d in rest:
+        name = y.rest[d]
+        if name:
+            span = festivals.setdefault(name, [d.isoformat(), d.isoformat()])
+            span[1] = d.isoformat()
+    return json.dumps({"year": year, "source": y.source, "rest_days": [d.isoformat() for d in rest],
+                       "makeup_workdays": sorted(d.isoformat() for d in y.makeup if d.year == year),
+                       "festivals": festivals}, ensure_ascii=False, indent=1)

@@ -32,6 +32,16 @@ def load_calendar(holiday_folder: Path, extra_files: Iterable[Path] = (),
     for path in files:
         y = load_year_file(path)
         years[y.year] = y
+    for path in files:                    # a notice's days in a neighbouring year (元旦 from 12月30日)
+        y = load_year_file(path)
+        for day, name in y.rest.items():
+            if day.year != y.year and day.year in years:
+                years[day.year].makeup.pop(day, None)
+                years[day.year].rest[day] = name
+        for day, name in y.makeup.items():
+            if day.year != y.year and day.year in years:
+                years[day.year].rest.pop(day, None)
+                years[day.year].makeup[day] = name
     return Calendar(years, assume_weekdays)
 
 

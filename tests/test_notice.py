@@ -1,0 +1,156 @@
+"""`calgen holidays import` (#18): State Council notices written in each year's wording, built
+here from the published arrangement (chinese-calendar's data), import to exactly its working
+days; damaged copies still read; notices that do not add up are refused with the sentence."""
+import datetime as dt
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from calgen.calendar.holidays import load_year_file
+from calgen.calendar.notice import read_notice
+from calgen.calendar.workdays import WEEKDAYS
+from calgen.cli import cli
+from calgen.errors import MappingError
+from calgen.read.clean import clean_text
+
+from .conftest import RULES
+
+ONE = dt.timedelta(days=1)
+CAL = RULES.calendar
+
+
+def _d(day: dt.date, year: int, month: int | None, old: bool) -> str:
+    wk = f"（星期{WEEKDAYS[day.weekday()]}）" if old else f"（周{WEEKDAYS[day.weekday()]}）"
+    y = f"{day.year}年" if day.year != year else ""
+    m = f"{day.month}月" if (month != day.month or y) else ""
+    return f"{y}{m}{day.day}日{wk if day.weekday() >= 5 or old else ''}"
+
+
+def _blocks(year: int):
+    """Contiguous rest blocks of notice ``year`` (its 元旦 may start in December before) with
+    their names and makeup days."""
+    days = {d: n for y in (year - 1, year) for d, n in CAL.years[y].rest.items()
+            if (d.year == year and not (d.month == 12 and d.day > 24)) or (d.year == year - 1 and d.month == 12 and d.day > 24)}
+    makeup = {d: n for y in (year - 1, year) for d, n in CAL.years[y].makeup.items()
+              if (d.year == year and not (d.month == 12 and d.day > 24)) or (d.year == year - 1 and d.month == 12 and d.day > 24)}
+    out, cur = [], []
+    for d in sorted(days):
+        if cur and d - cur[-1] > ONE:
+            out.append(cur)
+            cur = []
+        cur.append(d)
+    if cur:
+        out.append(cur)
+    blocks = []
+    for b in out:
+        names = list(dict.fromkeys(days[d] for d in b))
+        work = sorted(d for d, n in makeup.items() if n in names and abs((d - b[0]).days) < 40)
+        blocks.append((names, b, work))
+    return blocks
+
+
+def notice(year: int) -> str:
+    old = year <= 2010
+    lines = [f"国务院办公厅关于{year}年部分节假日安排的通知", f"国办发明电〔{year - 1}〕1号",
+             "各省、自治区、直辖市人民政府，国务院各部委、各直属机构：",
+             f"经国务院批准，现将{year}年节假日安排通知如下。"]
+    for i, (names, b, work) in enumerate(_blocks(year)):
+        head = f"{'一二三四五六七八九'[i]}、{'、'.join(names)}："
+        a, z = b[0], b[-1]
+        if a == z:
+            text = f"{_d(a, year, None, old)}放假，与周末连休。"
+        else:
+            text = f"{_d(a, year, None, old)}至{_d(z, year, a.month, old)}放假调休，共{len(b)}天。"
+        if work:
+            month = None
+            parts = []
+            for w in work:
+                parts.append(_d(w, year, month, True))
+                month = w.month
+            if old and i % 2:
+                inside = next((d for d in b if d.weekday() < 5), a)
+                text += f"将{'、'.join(parts)}公休日调至{_d(inside, year, None, True)}。{'、'.join(parts)}上班。"
+            else:
+                text += f"{'、'.join(parts)}上班。"
+        lines.append(head + text)
+    lines += ["节假日期间，各地区、各部门要妥善安排好值班和安全、保卫等工作。", "国务院办公厅",
+              f"{year - 1}年12月1日"]
+    return "\n".join(lines)
+
+
+def _workdays(arr, year):
+    rest = arr.rest_days()
+    make = {d for d, _ in arr.workdays}
+    day, out = dt.date(year, 1, 1), {}
+    while day <= dt.date(year, 12, 24):
+        out[day] = day in make or (day.weekday() < 5 and day not in rest)
+        day += ONE
+    return out
+
+
+@pytest.mark.parametrize("year", range(2007, 2027))
+def test_every_year_imports_to_the_published_working_days(year):
+    arr = read_notice(notice(year), f"{year}.txt")
+    assert arr.year == year
+    got = _workdays(arr, year)
+    assert got == {d: CAL.is_workday(d) for d in got}
+
+
+def _damaged(text: str, how: str) -> str:
+    if how == "traditional":
+        import opencc
+        return opencc.OpenCC("s2t").convert(text)
+    if how == "ascii":
+        return text.translate(str.maketrans("（）：，；", "():,;"))
+    if how == "one line":
+        return text.replace("\n", "")
+    if how == "pinyin":
+        return text.replace("放假", "放(fàng)假").replace("上班", "上(shàng)班")
+    if how == "chrome":
+        return "首页 > 政务公开 > 通知公告\n字号：大 中 小 打印\n" + text + "\n打印本页 关闭窗口 分享到：微信"
+    if how == "lost 月":
+        return text.replace("10月12日", "1012日")
+    raise AssertionError(how)
+
+
+@pytest.mark.parametrize("how", ["traditional", "ascii", "one line", "pinyin", "chrome", "lost 月"])
+def test_damaged_copies_still_read(how):
+    text = clean_text(_damaged(notice(2019), how), RULES.simplifier)[0]
+    arr = read_notice(text, "copy.html")
+    assert _workdays(arr, 2019) == _workdays(read_notice(notice(2019)), 2019)
+
+
+@pytest.mark.parametrize("change,message", [
+    (lambda t: t.replace("2月2日（周六）", "2月5日（周二）").replace("2月2日（星期六）", "2月5日（星期二）"),
+     "is a 周二, not a weekend"),
+    (lambda t: t.replace("共7天", "共8天", 1), "the notice says 共8天"),
+    (lambda t: t.replace("2019年部分", "2020年部分").replace("2018年12月", "2019年12月"), "the notice says"),
+    (lambda t: re.sub(r"[一二三四五六七八九]、元旦：", "一、国庆节：", t), "does not hold 国庆节"),
+    (lambda t: "会议通知\n一、时间：3月1日。", "not a State Council holiday notice"),
+])
+def test_notices_that_do_not_add_up_are_refused(change, message):
+    with pytest.raises(MappingError) as e:
+        read_notice(change(notice(2019)), "bad.txt")
+    assert message in str(e.value)
+
+
+def test_import_writes_a_year_file_that_loads(tmp_path):
+    src = tmp_path / "notice.txt"
+    src.write_text(notice(2019), encoding="utf-8")
+    out = tmp_path / "2019.toml"
+    r = CliRunner().invoke(cli, ["holidays", "import", str(src), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    y = load_year_file(out)
+    assert dt.date(2018, 12, 29) in y.makeup and y.rest[dt.date(2019, 2, 4)] == "春节"
+    r = CliRunner().invoke(cli, ["holidays", "import", str(src), "-o", str(out)])
+    assert r.exit_code == 1 and "exists" in r.output
+
+
+def test_holidays_year_as_json():
+    import json
+
+    r = CliRunner().invoke(cli, ["holidays", "2018", "--format", "json"])
+    data = json.loads(r.output)
+    assert data["year"] == 2018 and "2018-12-29" in data["makeup_workdays"]
+    assert data["festivals"]["国庆节"] == ["2018-10-01", "2018-10-07"]
