@@ -154,3 +154,32 @@ def test_holidays_year_as_json():
     data = json.loads(r.output)
     assert data["year"] == 2018 and "2018-12-29" in data["makeup_workdays"]
     assert data["festivals"]["国庆节"] == ["2018-10-01", "2018-10-07"]
+
+
+PLAN_2027 = "2027年示范市工作要点\n一、重点任务\n1.推进系统建设，9月底前完成。（示范市财政局牵头）\n2.年底前完成验收。（示范市财政局牵头）\n"
+
+
+def test_a_2027_plan_builds_unconfirmed_then_is_confirmed_with_the_same_uids(tmp_path):
+    from calgen.publish.build import build
+
+    from .conftest import rules_for
+
+    plan = tmp_path / "plan.txt"
+    plan.write_text(PLAN_2027, encoding="utf-8")
+    out = tmp_path / "out"
+    rep = build([str(plan)], rules_for(output=out))
+    assert not rep.failures and any("待定" in w for w in rep.warnings)
+    before = (out / "feeds" / "all.ics").read_text(encoding="utf-8")
+    assert before.count("【待定】") == 2
+    # the notice arrives (here: 2026's arrangement relabelled as a 2027 file is not what we want;
+    # a hand-written 2027 arrangement with a 国庆 break from 10月1日)
+    year = tmp_path / "2027.toml"
+    year.write_text('year = 2027\ncomplete = true\nsource = "test notice"\nworkdays = [2027-09-26]\n\n'
+                    '[[holiday]]\nname = "国庆节"\nstart = 2027-10-01\nend = 2027-10-07\n\n'
+                    '[[holiday]]\nname = "元旦"\nstart = 2027-01-01\nend = 2027-01-01\n', encoding="utf-8")
+    rep = build([str(plan)], rules_for(output=out, calendar_files=(year,)))
+    after = (out / "feeds" / "all.ics").read_text(encoding="utf-8")
+    assert "【待定】" not in after
+    uids = lambda s: sorted(re.findall(r"UID:(\S+)", s))  # noqa: E731
+    assert uids(before) == uids(after)
+    assert "SEQUENCE:1" in after
