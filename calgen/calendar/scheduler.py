@@ -104,22 +104,17 @@ class Scheduler:
             lines.append(f"{m.phrase}: {m.kind}" + (f", ends {m.nominal}" if m.nominal else "")
                          + " (not a dated milestone)")
         else:
+            head = f"{m.phrase}: {m.kind}, nominal {m.nominal.isoformat()} ({weekday(m.nominal)}), "
             try:
                 due = self.due(m.nominal, m.kind)
+                flags = f" [{', '.join(due.flags)}]" if due.flags else ""
+                early = " [before the issue date]" if issued and m.nominal < issued else ""
+                head += f"due {due.date.isoformat()} ({weekday(due.date)}){flags}{early}"
+                why = due.reason or f"{m.nominal.isoformat()} is a working day"
             except CalendarCoverageError as e:
-                lines.append(f"{m.phrase}: {m.kind}, nominal {m.nominal.isoformat()} ({weekday(m.nominal)}), "
-                             f"due unconfirmed [unconfirmed]")
-                if m.span:
-                    lines.append(f"  span {m.span[0].isoformat()} – {m.span[1].isoformat()}")
-                lines.append(f"  {e.message} — {e.hint}")
-                if m.reading:
-                    lines.append(f"  reading: {m.reading}")
-                return "\n".join(lines)
-            why = due.reason or f"{m.nominal.isoformat()} is a working day"
-            flags = f" [{', '.join(due.flags)}]" if due.flags else ""
-            early = " [before the issue date]" if issued and m.nominal < issued else ""
-            lines.append(f"{m.phrase}: {m.kind}, nominal {m.nominal.isoformat()} ({weekday(m.nominal)}), "
-                         f"due {due.date.isoformat()} ({weekday(due.date)}){flags}{early}")
+                head += "due unconfirmed [unconfirmed]"
+                why = f"{e.message} — {e.hint}"
+            lines.append(head)
             if m.span:
                 lines.append(f"  span {m.span[0].isoformat()} – {m.span[1].isoformat()}")
             lines.append(f"  {why}")
