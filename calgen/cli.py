@@ -215,19 +215,13 @@ def holidays_show(year: int, fmt: str) -> None:
 def holidays_import(notice: str, output: str | None, force: bool) -> None:
     """Read the State Council holiday NOTICE (text, HTML, Word, PDF; Traditional or Simplified)
     and write the year's arrangement file, validated."""
-    from .calendar.holidays import load_year_file
-    from .calendar.notice import read_notice
+    from .calendar.notice import read_notice, save
     from .read.decode import read_file
 
     rules = _rules(_settings())
     arr = read_notice(read_file(notice, rules.simplifier).text, notice)
     target = Path(output) if output else rules.folder / "holidays" / f"{arr.year}.toml"
-    if target.exists() and not force:
-        raise click.ClickException(f"{target} exists; use --force to replace it")
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(arr.to_toml(), encoding="utf-8")
-    load_year_file(tmp)                       # what is written must load
-    tmp.replace(target)
+    save(arr, target, replace=force)
     rest = arr.rest_days()
     click.echo(f"{arr.year}: {len(arr.holidays)} holiday blocks, {len(rest)} rest days, "
                f"{len(arr.workdays)} makeup working days → {target}")

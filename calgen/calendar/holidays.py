@@ -29,11 +29,10 @@ def load_calendar(holiday_folder: Path, extra_files: Iterable[Path] = (),
     years = _from_chinese_calendar()
     _apply_corrections(years, holiday_folder / "corrections.toml")
     files = sorted(holiday_folder.glob("[12][0-9][0-9][0-9].toml")) + list(extra_files)
-    for path in files:
-        y = load_year_file(path)
+    loaded = [load_year_file(path) for path in files]
+    for y in loaded:
         years[y.year] = y
-    for path in files:                    # a notice's days in a neighbouring year (元旦 from 12月30日)
-        y = load_year_file(path)
+    for y in loaded:                      # a notice's days in a neighbouring year (元旦 from 12月30日)
         for day, name in y.rest.items():
             if day.year != y.year and day.year in years:
                 years[day.year].makeup.pop(day, None)

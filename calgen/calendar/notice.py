@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 
 from ..errors import MappingError
@@ -101,7 +102,7 @@ def read_notice(text: str, source: str = "notice") -> Arrangement:
 
 
 def _issued(flat: str, after: int) -> dt.date | None:
-    dates = [m for m in _ISSUED.finditer(flat, after)]
+    dates = list(_ISSUED.finditer(flat, after))
     if not dates:
         return None
     y, m, d = map(int, dates[-1].groups())
@@ -199,7 +200,7 @@ def _read_block(names: list[str], body: str, year: int, arr: Arrangement, refuse
     for day in makeup:
         arr.workdays.append((day, main))
     for name in names:
-        _holds(name, [r for r in rests], year, refuse, body)
+        _holds(name, rests, year, refuse, body)
 
 
 def _holds(name: str, rests: list[tuple[dt.date, dt.date]], year: int, refuse, body: str) -> None:
@@ -227,3 +228,19 @@ def _check(arr: Arrangement, refuse) -> None:
                          "not a weekend")
         if day in rest:
             raise refuse(f"makeup working day {day.isoformat()} is inside the {rest[day]} holiday")
+
+
+def save(arr: Arrangement, target: Path, replace: bool = False) -> None:
+    """Write ``arr`` as ``target`` only if the written file loads as a year file; never leaves
+    a half-written or temporary file behind."""
+    from .holidays import load_year_file
+
+    if target.exists() and not replace:
+        raise MappingError("exists", file=str(target), hint="use --force to replace it")
+    tmp = target.with_name(target.name + ".tmp")
+    try:
+        tmp.write_text(arr.to_toml(), encoding="utf-8")
+        load_year_file(tmp)
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)

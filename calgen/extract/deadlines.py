@@ -233,11 +233,6 @@ def find_in_field(value: str, ctx: Context, book: PhraseBook,
     return find(value, Context(ctx.plan_year, ctx.issued, Where.FIELD), book, problems)
 
 
-def explain_reading(phrase: str, ctx: Context, book: PhraseBook) -> list[Milestone]:
-    """``phrase`` read on its own (calgen resolve): every milestone, or DeadlineError."""
-    return find(phrase, Context(ctx.plan_year, ctx.issued, Where.ALONE), book)
-
-
 _UNDATED = frozenset({"duration", "recurring", "open", "open_field", "bare"})
 _UNDATED_QUIET = frozenset({"open", "open_field", "recurring"})
 _SENT = re.compile(r"[。；;！？\n]")
