@@ -215,15 +215,24 @@ def holidays_show(year: int, fmt: str) -> None:
 def holidays_import(notice: str, output: str | None, force: bool) -> None:
     """Read the State Council holiday NOTICE (text, HTML, Word, PDF; Traditional or Simplified)
     and write the year's arrangement file, validated."""
-    from .calendar.notice import read_notice, save
+    from .calendar.notice import Amendment, load_arrangement, read_holiday_notice, save
     from .read.decode import read_file
 
     rules = _rules(_settings())
-    arr = read_notice(read_file(notice, rules.simplifier).text, notice)
-    target = Path(output) if output else rules.folder / "holidays" / f"{arr.year}.toml"
-    save(arr, target, replace=force)
-    rest = arr.rest_days()
-    click.echo(f"{arr.year}: {len(arr.holidays)} holiday blocks, {len(rest)} rest days, "
+    read = read_holiday_notice(read_file(notice, rules.simplifier).text, notice)
+    target = Path(output) if output else rules.folder / "holidays" / f"{read.year}.toml"
+    if isinstance(read, Amendment):
+        if not target.exists():
+            raise CalgenError(f"{read.source} amends {read.year}, but there is no {read.year} arrangement",
+                              file=str(target), hint=f"import the {read.year} notice first, then this one")
+        arr = read.apply(load_arrangement(target), notice)
+        save(arr, target, replace=True)
+        verb = f"amended by {read.source}"
+    else:
+        arr = read
+        save(arr, target, replace=force)
+        verb = "imported"
+    click.echo(f"{arr.year} {verb}: {len(arr.holidays)} holiday blocks, {len(arr.rest_days())} rest days, "
                f"{len(arr.workdays)} makeup working days → {target}")
 
 

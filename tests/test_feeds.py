@@ -24,7 +24,7 @@ def seed_build(tmp_path_factory, seed_files):
 def test_every_feed_passes_the_outlook_checks(seed_build):
     out, rep = seed_build
     feeds = sorted((out / "feeds").glob("*.ics"))
-    assert len(feeds) == rep.feeds == rep.agencies + 1
+    assert len(feeds) == rep.feeds == rep.agencies + 2      # + all.ics + holidays.ics
     for f in feeds:
         data = f.read_bytes()
         assert check_feed(data) == [], f.name
@@ -208,3 +208,19 @@ def test_recurring_expands_within_its_own_task_horizon():
     evs = [e for e in events([doc], RULES.scheduler) if e.kind == "recurring"]
     assert sorted(e.nominal for e in evs) == [dt.date(2021, 3, 31), dt.date(2021, 6, 30), dt.date(2021, 9, 30),
                                               dt.date(2021, 12, 31)]
+
+
+def test_holiday_overlay_marks_rest_blocks_and_makeup_days(seed_build):
+    """#18: feeds/holidays.ics shows the rest days and 调休 working days of the build's years,
+    so a Saturday due date (2018-12-29) reads as the working day it is."""
+    from icalendar import Calendar
+
+    out, _ = seed_build
+    cal = Calendar.from_ical((out / "feeds" / "holidays.ics").read_bytes())
+    evs = [(str(e["SUMMARY"]), e) for e in cal.walk("VEVENT")]
+    work = [e for s, e in evs if s.startswith("【班】")]
+    assert any(e["DTSTART"].dt == dt.date(2018, 12, 29) for e in work)
+    national = next(e for s, e in evs if "国庆节" in s and e["DTSTART"].dt == dt.date(2018, 10, 1))
+    assert national["DTEND"].dt == dt.date(2018, 10, 8) and "共7天" in str(national["SUMMARY"])
+    assert "国务院办公厅关于2018年部分节假日安排的通知" in str(national["DESCRIPTION"])
+    assert all(e["DTSTART"].dt.weekday() >= 5 for e in work)

@@ -183,3 +183,102 @@ def test_a_2027_plan_builds_unconfirmed_then_is_confirmed_with_the_same_uids(tmp
     uids = lambda s: sorted(re.findall(r"UID:(\S+)", s))  # noqa: E731
     assert uids(before) == uids(after)
     assert "SEQUENCE:1" in after
+
+
+# --- amendment notices (#18): the year's first notice as it was, then the amendment on top ----
+
+def _original(year: int) -> str:
+    """The notice as first published (before the amendment chinese-calendar already holds)."""
+    text = notice(year)
+    if year == 2015:
+        return re.sub(r"\n[一二三四五六七八九]、抗战胜利纪念日：[^\n]*", "", text)
+    if year == 2019:
+        return re.sub(r"([一二三四五六七八九]、劳动节：)[^\n]*", r"\g<1>5月1日放假，共1天。", text)
+    return re.sub(r"([一二三四五六七八九]、春节：)[^\n]*", r"\g<1>1月24日至30日放假调休，共7天。1月19日（周日）、2月1日（周六）上班。", text)
+
+
+AMENDMENTS = {
+    2015: "国务院关于中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日调休放假的通知\n国发明电〔2015〕1号\n"
+          "各省、自治区、直辖市人民政府：\n2015年9月3日全国放假1天。为方便安排，特作如下调休：9月3日至5日调休放假，共3天。"
+          "其中9月3日（星期四）放假，9月4日（星期五）调休，9月6日（星期日）上班。\n"
+          "调休放假期间，各地区、各部门要安排好值班。\n国务院\n2015年5月13日",
+    2019: "国务院办公厅关于调整2019年劳动节假期安排的通知\n国办发明电〔2019〕3号\n经国务院批准，现将调整2019年劳动节"
+          "放假安排通知如下。\n一、2019年5月1日至4日放假调休，共4天。4月28日（星期日）、5月5日（星期日）上班。\n"
+          "二、各地区、各部门要做好落实工作。\n国务院办公厅\n2019年3月22日",
+    2020: "国务院办公厅关于延长2020年春节假期的通知\n国办发明电〔2020〕1号\n现将延长2020年春节假期的具体安排通知如下。\n"
+          "一、延长2020年春节假期至2月2日（农历正月初九，星期日），2月3日（星期一）起正常上班。\n"
+          "二、各地大专院校推迟开学。\n国务院办公厅\n2020年1月26日",
+}
+
+
+def _import(tmp_path, text: str, out, name: str = "n.txt"):
+    src = tmp_path / name
+    src.write_text(text, encoding="utf-8")
+    return CliRunner().invoke(cli, ["holidays", "import", str(src), "-o", str(out)])
+
+
+@pytest.mark.parametrize("year", sorted(AMENDMENTS))
+@pytest.mark.parametrize("damage", ["", "traditional", "ascii"])
+def test_amendments_apply_on_top_of_the_years_notice(tmp_path, year, damage):
+    out = tmp_path / f"{year}.toml"
+    first = _import(tmp_path, _original(year), out)
+    assert first.exit_code == 0, first.output
+    before = load_year_file(out)
+    assert {d: d in before.makeup or (d.weekday() < 5 and d not in before.rest) for d in _days(year)} \
+        != {d: CAL.is_workday(d) for d in _days(year)}            # the first notice alone differs
+    text = _damaged(AMENDMENTS[year], damage) if damage else AMENDMENTS[year]
+    r = _import(tmp_path, text, out, "amend.html")
+    assert r.exit_code == 0 and "amended by" in r.output, r.output
+    y = load_year_file(out)
+    assert {d: d in y.makeup or (d.weekday() < 5 and d not in y.rest) for d in _days(year)} \
+        == {d: CAL.is_workday(d) for d in _days(year)}
+    assert "国务院办公厅关于" in y.source and "调整" in y.source      # both sources recorded
+    again = _import(tmp_path, text, out, "amend.html")
+    assert again.exit_code == 1 and "already applied" in again.output
+
+
+def _days(year: int):
+    day = dt.date(year, 1, 1)
+    while day <= dt.date(year, 12, 24):
+        yield day
+        day += ONE
+
+
+def test_an_amendment_needs_the_years_arrangement_first(tmp_path):
+    r = _import(tmp_path, AMENDMENTS[2019], tmp_path / "2019.toml")
+    assert r.exit_code == 1
+    assert "no 2019 arrangement" in r.output and "import the 2019 notice first" in r.output
+
+
+def test_an_amendment_that_does_not_add_up_is_refused(tmp_path):
+    out = tmp_path / "2019.toml"
+    _import(tmp_path, _original(2019), out)
+    bad = AMENDMENTS[2019].replace("5月5日（星期日）", "5月6日（星期日）")
+    r = _import(tmp_path, bad, out, "bad.txt")
+    assert r.exit_code == 1 and "the notice says 周日" in r.output
+    assert "amended_by" not in out.read_text(encoding="utf-8")     # the year file is untouched
+
+
+def test_overlay_cancels_a_makeup_day_an_amendment_removed(tmp_path):
+    """#18 overlay: the 2月1日 makeup Saturday 2020's extension cancelled, on a 2027 stand-in."""
+    from icalendar import Calendar
+
+    from calgen.publish.build import build
+
+    from .conftest import rules_for
+
+    plan = tmp_path / "plan.txt"
+    plan.write_text(PLAN_2027, encoding="utf-8")
+    out, year = tmp_path / "out", tmp_path / "2027.toml"
+    body = ('year = 2027\ncomplete = true\nsource = "test notice"\n\n[[holiday]]\nname = "元旦"\n'
+            'start = 2027-01-01\nend = 2027-01-01\n\n[[holiday]]\nname = "国庆节"\nstart = 2027-10-01\n')
+    year.write_text(body + "end = 2027-10-07\nworkdays = [2027-09-26]\n", encoding="utf-8")
+    build([str(plan)], rules_for(output=out, calendar_files=(year,)))
+    year.write_text(body + "end = 2027-10-10\n", encoding="utf-8")
+    build([str(plan)], rules_for(output=out, calendar_files=(year,)))
+    cal = Calendar.from_ical((out / "feeds" / "holidays.ics").read_bytes())
+    by_uid = {str(e["UID"]): e for e in cal.walk("VEVENT")}
+    gone = by_uid["cn-work-20270926@calgen"]
+    assert str(gone["STATUS"]) == "CANCELLED" and gone["SEQUENCE"] == 1
+    longer = by_uid["cn-rest-20271001@calgen"]
+    assert longer["DTEND"].dt == dt.date(2027, 10, 11) and longer["SEQUENCE"] == 1

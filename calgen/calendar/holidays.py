@@ -90,12 +90,21 @@ def load_year_file(path: Path) -> Year:
         raise bad(f"{year} is not marked 'complete = true'")
     if not isinstance(data.get("source"), str) or not data.get("source"):
         raise bad("missing 'source' (the notice's title and number)")
-    y = Year(year, source=f"{data['source']} {data.get('url', '')}".strip())
+    amended = data.get("amended_by", [])
+    if not isinstance(amended, list) or not all(isinstance(a, str) for a in amended):
+        raise bad("'amended_by' must be a list of notice titles")
+    src = f"{data['source']} {data.get('url', '')}".strip()
+    y = Year(year, source=src + "".join(f"；{a}调整" for a in amended))
     holidays = data.get("holiday", [])
     if not isinstance(holidays, list) or not all(isinstance(h, dict) for h in holidays):
         raise bad("'holiday' must be a list of [[holiday]] tables")
+    block_workdays: list[tuple[dt.date, str]] = []
     for h in holidays:
         name, start, end = h.get("name"), h.get("start"), h.get("end", h.get("start"))
+        own = h.get("workdays", [])
+        if not isinstance(own, list):
+            raise bad(f"holiday {name}: 'workdays' must be a list of dates")
+        block_workdays += [(d, name) for d in own]
         if name not in STATUTORY:
             raise bad(f"holiday {name!r} is not a statutory holiday ({'、'.join(STATUTORY)})")
         if not isinstance(start, dt.date) or not isinstance(end, dt.date) or end < start:
@@ -109,14 +118,14 @@ def load_year_file(path: Path) -> Year:
     workdays = data.get("workdays", [])
     if not isinstance(workdays, list):
         raise bad("'workdays' must be a list of dates")
-    for day in workdays:
+    for day, name in [(d, "调休") for d in workdays] + block_workdays:
         if not isinstance(day, dt.date):
             raise bad(f"workday {day!r} is not a date")
         if day.weekday() < 5:
             raise bad(f"makeup working day {day.isoformat()} is a {weekday(day)}, not a weekend")
         if day in y.rest:
             raise bad(f"makeup working day {day.isoformat()} is inside the {y.rest[day]} holiday")
-        y.makeup[day] = "调休"
+        y.makeup[day] = name
     if not y.rest:
         raise bad(f"{year} lists no holidays")
     return y

@@ -27,7 +27,7 @@ _NAME = "|".join(sorted(_NAMES, key=len, reverse=True))
 _BLOCK = re.compile(rf"(?:^|[。.;；\s])[一二三四五六七八九][、,，.．]\s*[“\"]?((?:{_NAME})[”\"]?(?:[、和及][“\"]?(?:{_NAME})[”\"]?)*)[:：]")
 _TITLE = re.compile(r"国务院办公厅关于(?:调整|延长)?(\d{4}|[一二][〇零一二三四五六七八九]{3})年(?:部分)?节假日安排|"
                     r"国务院办公厅关于(\d{4})年")
-_NUMBER = re.compile(r"国办发(?:明电)?[〔\[(（【]\d{4}[〕\])）】]\s*\d+\s*号")
+_NUMBER = re.compile(r"国(?:办)?发(?:明电)?[〔\[(（【]\d{4}[〕\])）】]\s*\d+\s*号")
 _DATE = re.compile(r"(?:(?P<y>\d{4})年)?(?:(?P<m>\d{1,2})月)?(?P<d>\d{1,2})日"
                    r"(?:[(（](?:星期|周)(?P<w>[一二三四五六日天])[)）])?|(?P<md>\d{3,4})日")
 _ISSUED = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
@@ -40,7 +40,8 @@ _HOLDS = MappingProxyType({"元旦": ((1, 1), (1, 1)), "劳动节": ((5, 1), (5,
 
 @dataclass
 class Arrangement:
-    """One notice as read: blocks of rest days per festival and the makeup working days."""
+    """One notice as read: blocks of rest days per festival and the makeup working days
+    (each with the festival it belongs to), plus the amendment notices applied on top."""
 
     year: int
     title: str
@@ -48,6 +49,8 @@ class Arrangement:
     issued: dt.date | None
     holidays: list[tuple[str, dt.date, dt.date]] = field(default_factory=list)
     workdays: list[tuple[dt.date, str]] = field(default_factory=list)
+    amended_by: list[str] = field(default_factory=list)
+    url: str = ""
 
     def rest_days(self) -> dict[dt.date, str]:
         out = {}
@@ -61,13 +64,53 @@ class Arrangement:
     def to_toml(self) -> str:
         src = self.title + (f"（{self.number}）" if self.number else "")
         lines = [f"# {self.year}: read from the State Council notice by `calgen holidays import`.",
-                 f"year = {self.year}", "complete = true", f'source = "{src}"']
+                 f"year = {self.year}", "complete = true", f"source = {_quote(src)}"]
+        if self.url:
+            lines.append(f"url = {_quote(self.url)}")
         if self.issued:
             lines.append(f"issued = {self.issued.isoformat()}")
-        lines.append("workdays = [" + ", ".join(d.isoformat() for d, _ in sorted(self.workdays)) + "]")
-        for name, a, b in self.holidays:
-            lines += ["", "[[holiday]]", f'name = "{name}"', f"start = {a.isoformat()}", f"end = {b.isoformat()}"]
+        if self.amended_by:
+            lines.append("amended_by = [" + ", ".join(map(_quote, self.amended_by)) + "]")
+        own = _by_block(self)
+        for i, (name, a, b) in enumerate(self.holidays):
+            lines += ["", "[[holiday]]", f"name = {_quote(name)}", f"start = {a.isoformat()}", f"end = {b.isoformat()}"]
+            if own[i]:
+                lines.append("workdays = [" + ", ".join(d.isoformat() for d in sorted(own[i])) + "]")
         return "\n".join(lines) + "\n"
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _by_block(arr: Arrangement) -> list[list[dt.date]]:
+    """Each makeup working day under the nearest block of its festival (of any, if none)."""
+    own: list[list[dt.date]] = [[] for _ in arr.holidays]
+    for day, name in arr.workdays:
+        blocks = [i for i, h in enumerate(arr.holidays) if h[0] == name] or list(range(len(arr.holidays)))
+        best = min(blocks, key=lambda i: min(abs((day - arr.holidays[i][1]).days),
+                                             abs((day - arr.holidays[i][2]).days)))
+        own[best].append(day)
+    return own
+
+
+def load_arrangement(path: Path) -> Arrangement:
+    """A year file (as `holidays import` writes it, or by hand) back as an Arrangement."""
+    from ..mappings import load_toml
+    from .holidays import load_year_file
+
+    load_year_file(path)                                   # validated first
+    data = load_toml(path)
+    arr = Arrangement(data["year"], data["source"], "", data.get("issued"), url=data.get("url", ""),
+                      amended_by=list(data.get("amended_by", [])))
+    loose = list(data.get("workdays", []))
+    for h in data.get("holiday", []):
+        arr.holidays.append((h["name"], h["start"], h.get("end", h["start"])))
+        arr.workdays += [(d, h["name"]) for d in h.get("workdays", [])]
+    for day in loose:                                      # hand-written: the nearest block's
+        name = min(arr.holidays, key=lambda h: min(abs((day - h[1]).days), abs((day - h[2]).days)))[0]
+        arr.workdays.append((day, name))
+    return arr
 
 
 def read_notice(text: str, source: str = "notice") -> Arrangement:
@@ -99,6 +142,113 @@ def read_notice(text: str, source: str = "notice") -> Arrangement:
         _read_block(names, body, year, arr, refuse)
     _check(arr, refuse)
     return arr
+
+
+_AMEND = re.compile(rf"国务院办公厅关于(?P<how>调整|延长)(?P<y>\d{{4}})年(?P<name>{_NAME})(?:假期|放假)|"
+                    r"国务院关于.{0,40}?(?:抗日战争|抗战).{0,40}?纪念日(?:调休)?放假")
+_EXTEND = re.compile(rf"延长(?:\d{{4}}年)?(?:{_NAME})假期至(?:(?P<y>\d{{4}})年)?(?P<m>\d{{1,2}})月(?P<d>\d{{1,2}})日"
+                     r"(?:[(（](?P<note>[^)）]{0,30})[)）])?")
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """A notice that changes a year already announced: 调整 (a festival's days replaced),
+    延长 (a festival extended; makeup days inside the extension cancelled) or a one-off
+    holiday added (2015's 抗战胜利纪念日)."""
+
+    year: int
+    source: str
+    festival: str
+    how: str                                              # replace | extend | add
+    holidays: tuple[tuple[str, dt.date, dt.date], ...] = ()
+    workdays: tuple[tuple[dt.date, str], ...] = ()
+    until: dt.date | None = None
+
+    def apply(self, base: Arrangement, where: str = "notice") -> Arrangement:
+        def refuse(msg: str) -> MappingError:
+            return MappingError(msg, file=where, hint="import the year's own notice first, then its amendments")
+
+        if base.year != self.year:
+            raise refuse(f"amends {self.year}, but the arrangement is for {base.year}")
+        if self.source in base.amended_by:
+            raise refuse(f"already applied: {self.source}")
+        hol, work = list(base.holidays), list(base.workdays)
+        if self.how == "replace":
+            hol = [h for h in hol if h[0] != self.festival] + list(self.holidays)
+            work = [w for w in work if w[1] != self.festival] + list(self.workdays)
+        elif self.how == "add":
+            if any(h[0] == self.festival for h in hol):
+                raise refuse(f"{self.festival} is already in the {self.year} arrangement")
+            hol += self.holidays
+            work += self.workdays
+        else:
+            until = self.until
+            assert until is not None
+            mine = [i for i, h in enumerate(hol) if h[0] == self.festival and h[1] <= until]
+            if not mine:
+                raise refuse(f"no {self.festival} block to extend in the {self.year} arrangement")
+            i = max(mine, key=lambda k: hol[k][1])
+            name, start, end = hol[i]
+            if until < end:
+                raise refuse(f"extends {self.festival} to {until.isoformat()}, before its end {end.isoformat()}")
+            hol[i] = (name, start, until)
+            work = [w for w in work if not start <= w[0] <= until]       # 2020-02-01 no longer worked
+        out = Arrangement(base.year, base.title, base.number, base.issued, hol, work,
+                          [*base.amended_by, self.source], base.url)
+
+        def fail(msg: str, where_: str = "") -> MappingError:
+            return refuse(msg + (f": {where_}" if where_ else ""))
+
+        _check(out, fail)
+        return out
+
+
+def read_holiday_notice(text: str, source: str = "notice") -> Arrangement | Amendment:
+    """A year's notice (→ :class:`Arrangement`) or an amendment to one (→ :class:`Amendment`),
+    whichever title comes first."""
+    flat = re.sub(r"\s+", "", text)
+    a, t = _AMEND.search(flat), _TITLE.search(flat)
+    if a and (not t or a.start() < t.start()):
+        return _read_amendment(flat, a, source)
+    return read_notice(text, source)
+
+
+def _read_amendment(flat: str, a: re.Match, source: str) -> Amendment:
+    def refuse(msg: str, where: str = "") -> MappingError:
+        return MappingError(msg + (f": {where[:80]}" if where else ""), file=source,
+                            hint="check the notice against the State Council's published text")
+
+    end = flat.find("通知", a.start())
+    title = flat[a.start():end + 2] if end > 0 else a.group(0)
+    number = _NUMBER.search(flat, a.end())
+    src = title + ("（" + re.sub(r"\s+", "", number.group(0)) + "）" if number else "")
+    start = flat.find("通知如下", a.end())
+    body = flat[start + 4 if start >= 0 else (end + 2 if end > 0 else a.end()):]
+    if a.group("how") == "延长":
+        year, name = int(a.group("y")), _NAMES[a.group("name")]
+        e = _EXTEND.search(body)
+        if not e:
+            raise refuse(f"an extension of {name} without 延长…假期至X月X日", body[:80])
+        try:
+            until = dt.date(int(e.group("y") or year), int(e.group("m")), int(e.group("d")))
+        except ValueError:
+            raise refuse("impossible date", e.group(0)) from None
+        w = re.search(r"(?:星期|周)([一二三四五六日天])", e.group("note") or "")
+        if w and WEEKDAYS[until.weekday()] != w.group(1).replace("天", "日"):
+            raise refuse(f"{until.isoformat()} is 周{WEEKDAYS[until.weekday()]}, the notice says 周{w.group(1)}",
+                         e.group(0))
+        return Amendment(year, src, name, "extend", until=until)
+    if a.group("how") == "调整":
+        year, name, how = int(a.group("y")), _NAMES[a.group("name")], "replace"
+    else:
+        y = re.search(r"(\d{4})年\d{1,2}月\d{1,2}日", body) or re.search(r"(\d{4})年", flat)
+        if not y:
+            raise refuse("no year in the notice")
+        year, name, how = int(y.group(1)), "抗战胜利纪念日", "add"
+    tmp = Arrangement(year, title, "", None)
+    _read_block([name], body, year, tmp, refuse)
+    _check(tmp, refuse)
+    return Amendment(year, src, name, how, tuple(tmp.holidays), tuple(tmp.workdays))
 
 
 def _issued(flat: str, after: int) -> dt.date | None:
@@ -194,7 +344,13 @@ def _read_block(names: list[str], body: str, year: int, arr: Arrangement, refuse
         pending = []
     if not rests:
         raise refuse(f"no rest days in the {main} block", body)
-    for a, b in rests:
+    merged: list[tuple[dt.date, dt.date]] = []
+    for a, b in sorted(rests):               # 9月3日至5日…其中9月3日放假，9月4日调休: one block
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    for a, b in merged:
         if not any(a0 <= a and b <= b0 for _, a0, b0 in arr.holidays):   # 调至 days inside the range
             arr.holidays.append((main, a, b))
     for day in makeup:

@@ -70,8 +70,9 @@ def build(inputs: list[str], rules: Rules, progress: Callable[[list[Any]], Itera
     previous = _load_manifest(opts.output)
     rep.had_previous = bool(previous)
     sequences, cancelled = _compare(previous, evs, docs, rules, rep)
-    files = _render(docs, evs, rules, sequences, cancelled, rep, progress)
-    manifest = ((MANIFEST, _manifest(docs, evs, sequences, cancelled, rules).encode("utf-8")),)
+    overlay = _overlay(previous, docs, evs, rules)
+    files = _render(docs, evs, rules, sequences, cancelled, rep, progress, overlay)
+    manifest = ((MANIFEST, _manifest(docs, evs, sequences, cancelled, rules, overlay).encode("utf-8")),)
     outputs = itertools.chain(files, manifest)
     if opts.dry_run:
         names = [rel for rel, _ in outputs]          # rendered (the report needs it), not written
@@ -102,9 +103,44 @@ def _count(docs: list[Document], rep: Report) -> None:
             rep.warnings.append(f"{d.source}: same plan as {d.duplicate_of}; its tasks are taken from there")
 
 
+@dataclass(frozen=True)
+class Overlay:
+    """``feeds/holidays.ics``: its marks, their SEQUENCEs and the marks withdrawn since."""
+
+    marks: list[Any]
+    sequences: dict[str, int]
+    cancelled: list[tuple[str, str, str]]
+    record: dict[str, Any]
+
+
+def _overlay(previous: dict[str, Any], docs: list[Document], evs: list[CalEvent], rules: Rules) -> Overlay:
+    """Rest days and 调休 working days of every year the build touches (issue and plan years,
+    nominal and due dates), with SEQUENCE kept across builds like any event's."""
+    from .ics import day_marks
+
+    years = {d.plan_year for d in docs if d.plan_year} | {d.issued.year for d in docs if d.issued}
+    years |= {e.due.year for e in evs} | {e.nominal.year for e in evs}
+    marks = day_marks(rules.calendar, years)
+    old = previous.get("overlay", {})
+    seqs, record = {}, {}
+    for m in marks:
+        prev = old.get(m.uid)
+        seq = 0 if prev is None else prev["sequence"] + (prev["fingerprint"] != m.fingerprint)
+        seqs[m.uid] = seq
+        record[m.uid] = {"fingerprint": m.fingerprint, "sequence": seq, "start": m.start.isoformat(),
+                         "summary": m.summary}
+    cancelled = []
+    for uid, prev in old.items():
+        if uid not in record and not prev.get("cancelled"):
+            seqs[uid] = prev["sequence"] + 1
+            cancelled.append((uid, prev["start"], prev["summary"]))
+            record[uid] = {**prev, "sequence": seqs[uid], "cancelled": True}
+    return Overlay(marks, seqs, cancelled, record)
+
+
 def _render(docs: list[Document], evs: list[CalEvent], rules: Rules, sequences: dict[str, int],
             cancelled: list[tuple[str, str, str, list[str]]], rep: Report,
-            progress: Callable[[list[Any]], Iterable[Any]] | None) -> Iterator[tuple[str, bytes]]:
+            progress: Callable[[list[Any]], Iterable[Any]] | None, overlay: Overlay) -> Iterator[tuple[str, bytes]]:
     """Each output as (relative path, bytes), one at a time so a province-sized build never
     holds them all in memory."""
     from . import gantt, ics
@@ -129,7 +165,8 @@ def _render(docs: list[Document], evs: list[CalEvent], rules: Rules, sequences: 
                                             by_agency.get(agency.name, []), agency, o, cache)
     o = ics.FeedOptions(opts.alarms, sequences, tuple(c[:3] for c in cancelled))
     yield "feeds/all.ics", ics.feed("全部任务节点", "calgen：所有工作任务节点", evs, None, o, cache)
-    rep.feeds = len(agencies) + 1
+    yield "feeds/holidays.ics", ics.holiday_feed(overlay.marks, overlay.sequences, overlay.cancelled)
+    rep.feeds = len(agencies) + 2
     cache.clear()
     yield "feeds/index.html", _index(agencies, opts.base_url).encode()
     yield "gantt.csv", gantt.csv_bytes(docs, rules.calendar)
@@ -139,8 +176,8 @@ def _render(docs: list[Document], evs: list[CalEvent], rules: Rules, sequences: 
 def _index(agencies: dict[str, Any], base_url: str) -> str:
     base = base_url.rstrip("/")
     rows = []
-    for slug, a in [("all", None), *agencies.items()]:
-        name = a.name if a else "全部任务节点 (all)"
+    for slug, a in [("all", None), ("holidays", None), *agencies.items()]:
+        name = a.name if a else {"all": "全部任务节点 (all)", "holidays": "法定节假日与调休上班日（叠加日历）"}[slug]
         url = f"{base}/feeds/{slug}.ics" if base else f"{slug}.ics"
         webcal = ("webcal://" + url.split("://", 1)[1]) if "://" in url else url
         link = f' · <a href="{html.escape(webcal)}">webcal</a>' if "://" in url else ""
@@ -231,7 +268,7 @@ def _holiday_fingerprint(cal: Calendar) -> dict[str, str]:
 
 
 def _manifest(docs: list[Document], evs: list[CalEvent], sequences: dict[str, int],
-              cancelled: list[tuple[str, str, str, list[str]]], rules: Rules) -> str:
+              cancelled: list[tuple[str, str, str, list[str]]], rules: Rules, overlay: Overlay) -> str:
     opts = rules.settings
     data: dict[str, Any] = {
         "calgen": __version__,
@@ -239,6 +276,7 @@ def _manifest(docs: list[Document], evs: list[CalEvent], sequences: dict[str, in
         "inputs": {d.source: d.content_hash for d in docs},
         "holiday_coverage": list(rules.calendar.covered),
         "holidays": _holiday_fingerprint(rules.calendar),
+        "overlay": overlay.record,
         "events": {
             e.uid: {"due": e.due.isoformat(), "sequence": sequences.get(e.uid, 0),
                     "fingerprint": e.fingerprint, "summary": _sum(e), "lead": _lead(e),

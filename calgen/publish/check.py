@@ -61,8 +61,8 @@ def _event_props(ev) -> list[str]:
         s, e = start.dt, end.dt
         if hasattr(s, "hour") or hasattr(e, "hour"):
             out.append(f"event {uid} is not all-day (DATE values)")
-        elif (e - s).days != 1:
-            out.append(f"event {uid} DTEND is not the day after DTSTART")
+        elif (e - s).days < 1:
+            out.append(f"event {uid} DTEND is not after DTSTART (it is exclusive for all-day events)")
     stamp = ev.get("DTSTAMP")
     if stamp is not None and getattr(stamp.dt, "tzinfo", None) is None:
         out.append(f"event {uid} DTSTAMP is not UTC")

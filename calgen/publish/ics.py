@@ -7,8 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 from ..errors import CalgenError
 from ..model import ROLES, Agency
@@ -173,6 +175,107 @@ def _cancelled(uid: str, due: str, text: str, opts: FeedOptions):
     e.add("dtend", day + dt.timedelta(days=1))
     e.add("transp", "TRANSPARENT")
     return e.to_ical()
+
+
+# --- the holiday overlay ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DayMark:
+    """One block of State Council rest days, or one 调休 working day, as an overlay event."""
+
+    uid: str
+    start: dt.date
+    end: dt.date            # inclusive
+    summary: str
+    description: str
+
+    @property
+    def fingerprint(self) -> str:
+        import hashlib
+
+        raw = f"{self.start}|{self.end}|{self.summary}|{self.description}"
+        return hashlib.sha1(raw.encode()).hexdigest()[:16]
+
+
+def day_marks(cal, years: Iterable[int]) -> list[DayMark]:
+    """Rest blocks and makeup working days of ``years`` (those the calendar covers), for
+    ``feeds/holidays.ics``: so a due date on a Saturday reads as the 调休 working day it is."""
+    wanted = sorted(y for y in set(years) if y in cal.years)
+    rest = sorted((d, n) for y in wanted for d, n in cal.years[y].rest.items())
+    out: list[DayMark] = []
+    block: list[tuple[dt.date, str]] = []
+
+    def close() -> None:
+        if not block:
+            return
+        (a, name), b = block[0], block[-1][0]
+        n = (b - a).days + 1
+        span = f"{_md(a)}至{_md(b)}" if n > 1 else _md(a)
+        out.append(DayMark(f"cn-rest-{a:%Y%m%d}@calgen", a, b, f"【休】{name}放假" + (f"（共{n}天）" if n > 1 else ""),
+                           f"{span}放假（{name}），共{n}天。\n来源：{_source(cal, b.year)}"))
+        block.clear()
+
+    for day, name in rest:
+        if block and (day - block[-1][0] > dt.timedelta(days=1) or name != block[-1][1]):
+            close()
+        block.append((day, name))
+    close()
+    for y in wanted:
+        for day, name in sorted(cal.years[y].makeup.items()):
+            if day.year != y:
+                continue
+            out.append(DayMark(f"cn-work-{day:%Y%m%d}@calgen", day, day, f"【班】调休上班（{name}）",
+                               f"{_md(day)}（周{'一二三四五六日'[day.weekday()]}）为调休工作日（{name}），"
+                               f"按工作日计算期限。\n来源：{_source(cal, y)}"))
+    return sorted(out, key=lambda m: (m.start, m.uid))
+
+
+def _md(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _source(cal, year: int) -> str:
+    y = cal.years.get(year)
+    src = y.source if y else ""
+    if not src or src.startswith("chinese-calendar"):
+        return f"国务院办公厅关于{year}年部分节假日安排的通知（数据：chinese-calendar）"
+    return src
+
+
+def holiday_feed(marks: list[DayMark], sequences: dict[str, int], cancelled: Iterable[tuple[str, str, str]]) -> bytes:
+    """``feeds/holidays.ics``: an overlay calendar of rest days and 调休 working days."""
+    from icalendar import Calendar, Event
+
+    cal = Calendar()
+    for key, value in (("prodid", PRODID), ("version", "2.0"), ("calscale", "GREGORIAN"), ("method", "PUBLISH"),
+                       ("x-wr-calname", "中国法定节假日与调休上班日"),
+                       ("x-wr-caldesc", "国务院办公厅节假日安排：放假日与调休上班日（calgen）"),
+                       ("x-wr-timezone", "Asia/Shanghai"), ("x-published-ttl", TTL)):
+        cal.add(key, value)
+    cal.add("refresh-interval", dt.timedelta(hours=12), parameters={"VALUE": "DURATION"})
+    for m in marks:
+        e = Event()
+        e.add("uid", m.uid)
+        e.add("dtstamp", _stamp(m.start))
+        e.add("sequence", sequences.get(m.uid, 0))
+        e.add("summary", m.summary)
+        e.add("dtstart", m.start)
+        e.add("dtend", m.end + dt.timedelta(days=1))
+        e.add("description", m.description)
+        e.add("transp", "TRANSPARENT")
+        e.add("x-microsoft-cdo-busystatus", "FREE")
+        cal.add_component(e)
+    for uid, due, text in cancelled:
+        day = dt.date.fromisoformat(due)
+        e = Event()
+        props: tuple[tuple[str, Any], ...] = (("uid", uid), ("dtstamp", _stamp(day)), ("sequence", sequences.get(uid, 0)),
+                           ("status", "CANCELLED"), ("summary", f"【已取消】{text}"), ("dtstart", day),
+                           ("dtend", day + dt.timedelta(days=1)), ("transp", "TRANSPARENT"),
+                           ("x-microsoft-cdo-busystatus", "FREE"))
+        for key, value in props:
+            e.add(key, value)
+        cal.add_component(e)
+    return cal.to_ical()
 
 
 def parse_alarms(spec: str) -> tuple[dt.timedelta, ...]:
