@@ -110,11 +110,14 @@ def extract(files: tuple[str, ...], fmt: str, roll: str, assume_weekdays: bool, 
 @click.option("--base-url", help="Public address of the output folder, for the feed index page.")
 @click.option("--keep-removed", is_flag=True, default=None, help="Keep removed events once as cancelled.")
 @click.option("--dry-run", is_flag=True, help="Print the change report; write nothing.")
-@click.option("--strict", is_flag=True, default=None, help="Stop at the first bad document.")
+@click.option("--allow-removals", is_flag=True, default=None,
+              help="Remove plans that were in the last build and are missing now (default: keep them).")
+@click.option("--strict", is_flag=True, default=None, help="Write nothing when any input fails.")
 @click.option("--assume-weekdays", is_flag=True, help="Years without holiday data: weekends only, marked estimated.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: over 20 input files).")
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1), help="Processes to extract with.")
-def build(files, output, roll, alarms, base_url, keep_removed, dry_run, strict, assume_weekdays, progress, jobs):
+def build(files, output, roll, alarms, base_url, keep_removed, allow_removals, dry_run, strict, assume_weekdays,
+          progress, jobs):
     """Build feeds, gantt.csv/html and tasks.json from FILES (default: calgen.toml, else the sample)."""
     from .publish.build import build as run
     from .publish.ics import parse_alarms
@@ -132,6 +135,8 @@ def build(files, output, roll, alarms, base_url, keep_removed, dry_run, strict, 
         alarms=parse_alarms(alarms if alarms is not None else conf.get("alarms", "")),
         base_url=base_url if base_url is not None else conf.get("base_url", ""),
         keep_removed=keep_removed if keep_removed is not None else conf.get("keep_removed", False),
+        allow_removals=allow_removals if allow_removals is not None else conf.get("allow_removals", False),
+        withdrawn=tuple(conf.get("withdrawn", [])),
         dry_run=dry_run,
         strict=strict if strict is not None else conf.get("strict", False),
         jobs=jobs,
@@ -152,6 +157,8 @@ def build(files, output, roll, alarms, base_url, keep_removed, dry_run, strict, 
     click.echo(build_summary(rep, settings))
     for err in rep.failures:
         click.echo(f"error: {err}", err=True)
+    if rep.refused:
+        click.echo(f"error: {rep.refused}", err=True)
     if rep.failures:
         sys.exit(1)
 

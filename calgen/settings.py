@@ -65,6 +65,8 @@ class Settings:
     alarms: tuple[dt.timedelta, ...] = ()
     base_url: str = ""
     keep_removed: bool = False
+    allow_removals: bool = False                     # a plan missing since the last build may be removed
+    withdrawn: tuple[str, ...] = ()                  # plans removed on purpose (calgen.toml)
     strict: bool = False
     dry_run: bool = False
     jobs: int = 1
@@ -80,6 +82,8 @@ KEYS: Mapping[str, tuple[type, str]] = MappingProxyType({
     "mappings": (list, "a list of agency files"),
     "calendar_files": (list, "a list of holiday files"),
     "keep_removed": (bool, "true or false"),
+    "allow_removals": (bool, "true or false"),
+    "withdrawn": (list, "a list of plan files removed on purpose"),
     "strict": (bool, "true or false"),
     "month_before": (str, "one of " + ", ".join(c.value for c in MonthBefore)),
     "year_before": (str, "one of " + ", ".join(c.value for c in YearBefore)),
@@ -112,7 +116,12 @@ calendar_files = []
 # Keep removed events one more cycle as STATUS:CANCELLED so subscribers see the cancellation.
 keep_removed = false
 
-# Stop at the first bad document instead of reporting it and going on.
+# A plan that was in the last build and is missing now stays published until removals are
+# allowed (--allow-removals) or it is listed here, as the build reported its path.
+allow_removals = false
+withdrawn = []
+
+# Write nothing at all when any input fails (default: report it, keep its last published events).
 strict = false
 
 # What "6月前" means: "month_start" (before June begins, 5月31日) or "month_end" (6月30日).

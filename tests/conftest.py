@@ -64,3 +64,18 @@ def seed_docs(seed_files, rules):
 @pytest.fixture(autouse=True)
 def _stable_env(monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
+def published(out: Path) -> dict[str, bytes]:
+    """What a reader of the output folder sees: every file under its visible names (links
+    followed, the hidden generation store and lock left out)."""
+    import os
+
+    found = {}
+    for folder, dirs, files in os.walk(out, followlinks=True):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if not name.startswith("."):
+                p = Path(folder, name)
+                found[str(p.relative_to(out))] = p.read_bytes()
+    return dict(sorted(found.items()))

@@ -103,7 +103,7 @@ def test_roll_policies(rules):
     cal = rules.calendar
     assert cal.due(D(2023, 9, 30), Roll.FOLLOWING).date == D(2023, 10, 7)
     assert cal.due(D(2023, 9, 30), Roll.NONE).date == D(2023, 9, 30)
-    assert cal.due(D(2023, 9, 30)).reason == "2023-09-30 is 国庆节 holiday → last working day 2023-09-28 (周四)"
+    assert cal.due(D(2023, 9, 30)).reason == "2023-09-30 为国庆节假期，提前至此前最后一个工作日 2023-09-28（周四）"
 
 
 def test_2005_12_31_is_a_working_day(rules):
@@ -241,4 +241,4 @@ def test_before_issue_date_is_flagged_not_moved(rules):
     ms = extract_text(text, "p.txt", rules).tasks[0].milestones
     start, deadline = ms
     assert start.nominal == D(2021, 4, 1) and "before_issue" in start.flags
-    assert deadline.due == D(2021, 3, 31) and "before the plan's issue date" in deadline.note
+    assert deadline.due == D(2021, 3, 31) and "早于文件印发日期" in deadline.note

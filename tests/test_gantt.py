@@ -42,7 +42,7 @@ def test_csv_reads_back(seed_out, seed_docs):
         assert row["Duration"] == f"{cal.workdays_between(start, finish)}d"
     assert (df[df["Milestone"] == "Yes"]["Duration"] == "0d").all()
     undated = df[(df["Milestone"] == "No") & (df["Start"] == "")]
-    assert (undated["Notes"].str.contains("no dated milestone")).all()
+    assert (undated["Notes"].str.contains("无具体日期")).all()
 
 
 @pytest.mark.parametrize("value,cell", [
@@ -71,7 +71,7 @@ def test_task_without_dates_is_listed_with_a_note():
     from calgen.publish.gantt import rows
 
     (row,) = rows([doc], RULES.calendar)
-    assert row["Start"] == "" and row["Notes"] == "no dated milestone"
+    assert row["Start"] == "" and row["Notes"] == "无具体日期"
 
 
 def _chromium():

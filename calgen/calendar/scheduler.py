@@ -21,7 +21,7 @@ _MONTHS = MappingProxyType({"year": 12, "half": 6, "quarter": 3, "month": 1})
 
 def unconfirmed_note(year: int) -> str:
     return (f"待定：{year}年节假日安排尚未发布，暂按文件所定日期列出；国务院办公厅通知发布后，"
-            f"运行 calgen holidays import 通知文件 并重新生成即可确认（unconfirmed: no {year} holiday data）")
+            f"运行 calgen holidays import 通知文件 并重新生成即可确认")
 
 
 def _in_period(year: int, first_month: int, months: int, anchor: tuple[int, int] | None) -> dt.date:
@@ -68,12 +68,12 @@ class Scheduler:
         notes = [due.reason] if due.reason else []
         if issued and m.nominal < issued:
             flags.append("before_issue")
-            notes.append(f"{m.nominal.isoformat()} is before the plan's issue date {issued.isoformat()}")
+            notes.append(f"{m.nominal.isoformat()} 早于文件印发日期 {issued.isoformat()}")
         if "estimated" in flags:
-            notes.append("估算/estimated: no holiday data for this year, weekends only")
+            notes.append("估算：该年节假日安排尚未公布，仅按周末推算")
         if "provisional" in flags:
-            notes.append("provisional: next year's holiday notice may still move this date")
-        return replace(m, due=due.date, note="; ".join(notes), flags=tuple(flags))
+            notes.append("暂定：次年节假日安排通知仍可能调整此日期")
+        return replace(m, due=due.date, note="；".join(notes), flags=tuple(flags))
 
     def occurrences(self, m: Milestone, start: dt.date, end: dt.date) -> list[Occurrence]:
         """每季度 → the last day of each quarter from ``start`` to ``end``, on working days;
@@ -110,7 +110,7 @@ class Scheduler:
                 flags = f" [{', '.join(due.flags)}]" if due.flags else ""
                 early = " [before the issue date]" if issued and m.nominal < issued else ""
                 head += f"due {due.date.isoformat()} ({weekday(due.date)}){flags}{early}"
-                why = due.reason or f"{m.nominal.isoformat()} is a working day"
+                why = due.reason or f"{m.nominal.isoformat()} 为工作日"
             except CalendarCoverageError as e:
                 head += "due unconfirmed [unconfirmed]"
                 why = f"{e.message} — {e.hint}"

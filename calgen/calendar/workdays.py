@@ -78,15 +78,16 @@ class Calendar:
         if day == nominal:
             return Due(day, "", flags)
         why = self.why(nominal)
-        word = "last working day" if roll == Roll.PRECEDING else "next working day"
-        reason = f"{nominal.isoformat()} is {why} → {word} {day.isoformat()} ({weekday(day)})"
+        word = "提前至此前最后一个工作日" if roll == Roll.PRECEDING else "顺延至下一个工作日"
+        reason = f"{nominal.isoformat()} 为{why}，{word} {day.isoformat()}（{weekday(day)}）"
         return Due(day, reason, flags)
 
     def why(self, day: dt.date) -> str:
+        """Why ``day`` is not worked, in Chinese (it is shown in feeds, CSV and tasks.json)."""
         name = self.holiday_name(day)
         if name:
-            return f"{name} holiday"
-        return "a weekend" if day.weekday() >= 5 else "a rest day"
+            return f"{name}假期"
+        return f"周末（周{WEEKDAYS[day.weekday()]}）" if day.weekday() >= 5 else "休息日"
 
     def flags(self, day: dt.date) -> tuple[str, ...]:
         if day.year not in self.years:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..errors import CalgenError, DeadlineError
 from ..model import Document, Role, Task
+from ..read.clean import LOST
 from ..read.decode import read_file
 from ..read.tables import Column, find_tables
 from ..rules import Rules
@@ -102,20 +103,77 @@ def _unique_ids(tasks: tuple[Task, ...]) -> tuple[Task, ...]:
     return tuple(out)
 
 
-def mark_duplicates(docs: list[Document]) -> list[Document]:
-    """The later of two inputs that are the same plan (same 文号, or same text) gets duplicate_of."""
-    seen: dict[str, str] = {}
-    out = []
-    for d in docs:
+def mark_duplicates(docs: list[Document], carried: frozenset[str] = frozenset()) -> list[Document]:
+    """Inputs that are the same plan (same 文号, or same text) keep one copy: a freshly read one
+    over one ``carried`` from the last build, then the cleaner (fewest lost characters, fewest
+    repairs), then the first given.  The others get duplicate_of; characters the kept copy
+    lost are restored from the others where their texts align."""
+    group_of: dict[str, int] = {}
+    groups: list[list[int]] = []
+    for i, d in enumerate(docs):
         keys = [k for k in (_norm_number(d.doc_number), d.content_hash) if k]
-        first = next((seen[k] for k in keys if k in seen), None)
-        if first is not None:
-            d = replace(d, duplicate_of=first, tasks=())
-        else:
-            for k in keys:
-                seen[k] = d.source
-        out.append(d)
+        g = next((group_of[k] for k in keys if k in group_of), None)
+        if g is None:
+            g = len(groups)
+            groups.append([])
+        groups[g].append(i)
+        for k in keys:
+            group_of.setdefault(k, g)
+    out = list(docs)
+    for members in groups:
+        if len(members) < 2:
+            continue
+        best = min(members, key=lambda i: (docs[i].source in carried, _lost(docs[i]), len(docs[i].warnings), i))
+        kept = docs[best]
+        for i in members:
+            if i != best:
+                kept = _restore(kept, docs[i])
+        out[best] = kept
+        for i in members:
+            if i != best:
+                out[i] = replace(docs[i], duplicate_of=kept.source, tasks=())
     return out
+
+
+def _lost(doc: Document) -> int:
+    return sum(t.text.count(LOST) + t.title.count(LOST) for t in doc.tasks) + doc.title.count(LOST)
+
+
+def _restore(doc: Document, other: Document) -> Document:
+    """``doc`` with lost characters (U+FFFD) filled from ``other`` where the two texts align."""
+    if not _lost(doc) or doc.source == other.source:
+        return doc
+    theirs = {t.path: t for t in other.tasks}
+    tasks, restored = [], 0
+    for t in doc.tasks:
+        o = theirs.get(t.path)
+        if o is None or LOST not in t.text + t.title:
+            tasks.append(t)
+            continue
+        text, n1 = _fill(t.text, o.text)
+        title, n2 = _fill(t.title, o.title)
+        restored += n1 + n2
+        tasks.append(replace(t, text=text, title=title))
+    if not restored:
+        return doc
+    note = f"{restored} lost character(s) restored from {other.source}, the same plan"
+    return replace(doc, tasks=tuple(tasks), warnings=(*doc.warnings, note))
+
+
+def _fill(damaged: str, clean: str) -> tuple[str, int]:
+    import difflib
+
+    if LOST not in damaged:
+        return damaged, 0
+    out, n = [], 0
+    ops = difflib.SequenceMatcher(None, damaged, clean, autojunk=False).get_opcodes()
+    for tag, i1, i2, j1, j2 in ops:
+        seg = damaged[i1:i2]
+        if tag == "replace" and i2 - i1 == j2 - j1 and all(a in (LOST, b) for a, b in zip(seg, clean[j1:j2], strict=True)):
+            n += seg.count(LOST)
+            seg = clean[j1:j2]
+        out.append(seg)
+    return "".join(out), n
 
 
 def _norm_number(number: str | None) -> str | None:

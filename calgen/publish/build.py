@@ -1,39 +1,48 @@
-"""The whole job: plans → tasks.json, one feed per agency + all.ics, gantt.csv/html, manifest.
+"""The whole job: plans → tasks.json, one feed per agency + all.ics + holidays.ics,
+gantt.csv/html, manifest — published as one consistent set (see :mod:`.store`).
 
-Every output is first written to a temporary file beside its target; only when all of them are
-written are they renamed into place, so a failure mid-build leaves the previous outputs as they
-were and a server never sees a half-written feed.  The manifest remembers every event's UID,
-due date and SEQUENCE so the next build can bump SEQUENCE for changed events and report what
-moved, appeared or disappeared.
+What a rebuild guarantees subscribers (README, "What a rebuild guarantees"):
+
+* **Nothing is deleted because an input failed.**  A plan that cannot be read, or that was in
+  the last build and is missing now, is published again from the manifest (which keeps every
+  published document), and the report says so; only ``--allow-removals`` or a ``withdrawn``
+  entry in calgen.toml removes a missing plan.  ``--strict`` writes nothing when any input fails.
+* **An event keeps its UID while its task is the same task** (:mod:`.identity`), and its
+  SEQUENCE never goes down — not even when an event disappears and comes back.
+* **A feed's file name belongs to its agency** (:mod:`.feednames`); a feed whose agency has no
+  events any more is published once more with its events cancelled, then removed.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import itertools
 import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from .. import __version__
 from ..calendar.workdays import Calendar
 from ..errors import CalgenError, OutputError
-from ..extract.batch import extract_many
-from ..model import Document
+from ..extract.batch import expand, extract_many
+from ..extract.document import mark_duplicates
+from ..model import Agency, Document
 from ..rules import Rules
-from .events import CalEvent, agencies_of, events
+from . import feednames, identity
+from .events import CalEvent, doc_key, events
+from .state import doc_from_data, doc_to_data
+from .store import OutputStore
 
 MANIFEST = "manifest.json"
+FORMAT = 2
 
 
 @dataclass
 class Change:
-    kind: str            # new | removed | moved | changed
+    kind: str            # new | removed | moved | changed | split | merged
     agency: str
     uid: str
     summary: str
@@ -54,32 +63,91 @@ class Report:
     failures: list[CalgenError] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)           # plans published again from the last build
+    refused: str = ""                                       # why nothing was written (--strict)
     had_previous: bool = False
+
+
+@dataclass
+class _Plan:
+    """What this build publishes, worked out before anything is rendered."""
+
+    docs: list[Document]
+    evs: list[CalEvent]
+    sequences: dict[str, int]
+    cancelled: list[tuple[str, str, str, list[str]]]       # (uid, due, summary, agencies) shown once
+    feeds: dict[str, Agency]                               # slug → agency with events
+    retiring: dict[str, str]                               # slug → agency whose feed is cancelled once
+    owners: dict[str, str]                                 # name → slug, every agency ever published
+    retired: dict[str, int]                                # uid → last SEQUENCE of events gone
+    retiring_events: dict[str, list[tuple[str, str, str]]] # agency → (uid, due, summary) to cancel
+    bumped: dict[str, int]                                 # uid → last SEQUENCE + 1 (cancelled copies)
 
 
 def build(inputs: list[str], rules: Rules, progress: Callable[[list[Any]], Iterable[Any]] | None = None) -> Report:
     """Run the pipeline with ``rules`` (and the output options of ``rules.settings``); raises
     OutputError when outputs cannot be written (nothing replaced)."""
     opts = rules.settings
-    skipped: list[str] = []
-    docs, failures = extract_many(inputs, rules, jobs=opts.jobs, strict=opts.strict, notes=skipped)
-    rep = Report(failures=failures)
-    rep.warnings.extend(skipped)
-    _count(docs, rep)
-    evs = events(docs, rules.scheduler)
-    previous = _load_manifest(opts.output)
-    rep.had_previous = bool(previous)
-    sequences, cancelled = _compare(previous, evs, docs, rules, rep)
-    overlay = _overlay(previous, docs, evs, rules)
-    files = _render(docs, evs, rules, sequences, cancelled, rep, progress, overlay)
-    manifest = ((MANIFEST, _manifest(docs, evs, sequences, cancelled, rules, overlay).encode("utf-8")),)
-    outputs = itertools.chain(files, manifest)
-    if opts.dry_run:
-        names = [rel for rel, _ in outputs]          # rendered (the report needs it), not written
-    else:
-        names = write_all(opts.output, outputs)
-        rep.written = sorted(names)
+    store = OutputStore(opts.output)
+    guard = contextlib.nullcontext() if opts.dry_run else store.lock()
+    with guard:
+        previous = _load_manifest(store)
+        skipped: list[str] = []
+        fresh, failures = extract_many(inputs, rules, jobs=opts.jobs, notes=skipped)
+        rep = Report(failures=failures, had_previous=bool(previous))
+        rep.warnings.extend(skipped)
+        if opts.strict and failures:
+            rep.refused = (f"--strict: {len(failures)} input(s) failed; nothing was written, "
+                           "the previous outputs are unchanged")
+            return rep
+        files = set(expand(inputs)[0])
+        docs = _carry(previous, fresh, failures, files, rules, rep)
+        _count(docs, rep)
+        plan = _plan(previous, docs, rules, rep)
+        overlay = _overlay(previous, plan.docs, plan.evs, rules)
+        outputs = itertools.chain(_render(plan, rules, rep, progress, overlay),
+                                  ((MANIFEST, _manifest(plan, rules, overlay).encode("utf-8")),))
+        if opts.dry_run:
+            for _ in outputs:                       # rendered (the report needs it), not written
+                pass
+            return rep
+        rep.warnings += [f"{opts.output}: removed what an interrupted build left: {x}" for x in store.recover()]
+        rep.written = sorted(store.publish(outputs))
+        rep.warnings += store.notes
     return rep
+
+
+def _carry(previous: dict[str, Any], fresh: list[Document], failures: list[CalgenError], files: set[str],
+           rules: Rules, rep: Report) -> list[Document]:
+    """This build's documents: those read now, plus the last build's for inputs that failed or
+    are missing (unless removals are allowed); the same plan twice keeps one copy."""
+    opts = rules.settings
+    read = {d.source for d in fresh}
+    failed = {f.file for f in failures if f.file}
+    carried: list[Document] = []
+    for source, data in previous.get("documents", {}).items():
+        if source in read:
+            continue
+        doc = doc_from_data(data)
+        n = len(doc.tasks)
+        if source in failed:
+            rep.kept.append(f"{source}: could not be read; its {n} tasks stay published as last built")
+        elif source in files:
+            rep.kept.append(f"{source}: not read this time; its {n} tasks stay published as last built")
+        elif opts.allow_removals or source in opts.withdrawn:
+            rep.reasons.append(f"input removed: {source}")
+            continue
+        else:
+            rep.kept.append(f"{source}: missing; its {n} tasks stay published "
+                            "(--allow-removals, or list it under withdrawn in calgen.toml, to remove them)")
+        carried.append(doc)
+    if not carried:
+        return fresh
+    sources = frozenset(d.source for d in carried)
+    marked = {d.source: d for d in mark_duplicates([d for d in fresh if not d.duplicate_of] + carried, sources)}
+    dropped = {c.source for c in carried if marked[c.source].duplicate_of}   # superseded by a fresh copy
+    rep.kept = [k for k in rep.kept if k.split(": ", 1)[0] not in dropped]
+    return [marked.get(d.source, d) for d in fresh] + [marked[c.source] for c in carried if c.source not in dropped]
 
 
 def _count(docs: list[Document], rep: Report) -> None:
@@ -138,37 +206,142 @@ def _overlay(previous: dict[str, Any], docs: list[Document], evs: list[CalEvent]
     return Overlay(marks, seqs, cancelled, record)
 
 
-def _render(docs: list[Document], evs: list[CalEvent], rules: Rules, sequences: dict[str, int],
-            cancelled: list[tuple[str, str, str, list[str]]], rep: Report,
-            progress: Callable[[list[Any]], Iterable[Any]] | None, overlay: Overlay) -> Iterator[tuple[str, bytes]]:
+def _plan(previous: dict[str, Any], docs: list[Document], rules: Rules, rep: Report) -> _Plan:
+    """Events with their identities and SEQUENCEs, feeds with their owners, and what changed."""
+    opts = rules.settings
+    evs = events(docs, rules.scheduler)
+    old_all: dict[str, dict[str, Any]] = previous.get("events", {})
+    old = {uid: r for uid, r in old_all.items() if not r.get("cancelled")}
+    evs, related = identity.assign(evs, old, _old_signatures(previous, old))
+    retired: dict[str, int] = dict(previous.get("retired", {}))
+    for uid, r in old_all.items():
+        if r.get("cancelled"):
+            retired[uid] = max(retired.get(uid, 0), r["sequence"])
+    sequences: dict[str, int] = {}
+    for e in evs:
+        prev = old.get(e.uid)
+        if prev is None:
+            sequences[e.uid] = retired.pop(e.uid) + 1 if e.uid in retired else 0
+            if previous:
+                rep.changes.append(Change("new", _lead(e), e.uid, _sum(e), e.due.isoformat()))
+        elif prev["fingerprint"] != e.fingerprint:
+            sequences[e.uid] = prev["sequence"] + 1
+            kind = "moved" if prev["due"] != e.due.isoformat() else "changed"
+            detail = f"{prev['due']} → {e.due.isoformat()}" if kind == "moved" else "text or agencies changed"
+            rep.changes.append(Change(kind, _lead(e), e.uid, _sum(e), detail))
+        else:
+            sequences[e.uid] = prev["sequence"]
+    now = {e.uid for e in evs}
+    cancelled = []
+    for uid, prev in old.items():
+        if uid in now:
+            continue
+        rep.changes.append(Change("removed", prev.get("lead", ""), uid, prev["summary"], prev["due"]))
+        retired[uid] = prev["sequence"] + (1 if opts.keep_removed else 0)
+        if opts.keep_removed:
+            sequences[uid] = retired.pop(uid)
+            cancelled.append((uid, prev["due"], prev["summary"], prev.get("agencies", [])))
+    by_uid = {e.uid: e for e in evs}
+    for rel in related:
+        if rel.kind == "split":
+            e = by_uid[rel.uid]
+            rep.changes.append(Change("split", _lead(e), e.uid, _sum(e), f"split from 「{rel.other}」"))
+        else:
+            prev = old[rel.uid]
+            rep.changes.append(Change("merged", prev.get("lead", ""), rel.uid, prev["summary"],
+                                      f"merged into 「{rel.other}」"))
+    if previous:
+        rep.reasons += _reasons(previous, docs, rules)
+    feeds, retiring, owners = _feeds(previous, evs, rep)
+    gone: dict[str, list[tuple[str, str, str]]] = {}
+    for name in retiring.values():                # the agency's events shown cancelled, once
+        gone[name] = [(uid, r["due"], r["summary"]) for uid, r in old.items() if name in r.get("agencies", ())]
+    _no_feed(evs, rep)
+    return _Plan(docs, evs, sequences, cancelled, feeds, retiring, owners, retired, gone,
+                 {uid: r["sequence"] + 1 for uid, r in old.items()})
+
+
+def _old_signatures(previous: dict[str, Any], old: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Each old event's task text, from the documents the manifest keeps."""
+    tasks: dict[tuple[str, str], str] = {}
+    for source, data in previous.get("documents", {}).items():
+        for t in data.get("tasks", ()):
+            tasks[(source, t["id"])] = identity.signature(t["title"], t["text"])
+    return {uid: tasks.get((r.get("doc", ""), r.get("task", "")), r.get("summary", "")) for uid, r in old.items()}
+
+
+def _feeds(previous: dict[str, Any], evs: list[CalEvent], rep: Report) -> tuple[dict[str, Agency], dict[str, str], dict[str, str]]:
+    """Slug → agency for this build (names owned for good), feeds to cancel once, and owners."""
+    from .events import agencies_of
+
+    owners: dict[str, str] = dict(previous.get("owners", {}))
+    found = agencies_of(evs)
+    feeds = feednames.assign(found.values(), owners)
+    new = [a.name for a in feeds.values() if a.name not in owners]
+    counts = Counter(a.name for e in evs for _, a in e.task.agencies())
+    for name, known in feednames.likely_typos(new, [*owners, *(n for n in counts if n not in new)]):
+        rep.warnings.append(f"agency {name} differs from {known} by one character: likely a typo "
+                            f"(fix the plan, or add {name} as an alias in mappings/agencies.toml); "
+                            f"it gets its own feed, {known} keeps its feed")
+    owners.update({a.name: slug for slug, a in feeds.items()})
+    retiring = {}
+    for slug, info in previous.get("feeds", {}).items():
+        if info.get("state") == "live" and slug not in feeds:
+            retiring[slug] = info["name"]
+            rep.warnings.append(f"feeds/{slug}.ics: {info['name']} has no events any more; its feed shows them "
+                                "cancelled in this build and is removed by the next")
+        elif info.get("state") == "retiring" and slug not in feeds:
+            rep.reasons.append(f"feed removed: feeds/{slug}.ics ({info['name']})")
+    return feeds, retiring, owners
+
+
+def _no_feed(evs: list[CalEvent], rep: Report) -> None:
+    """Tasks whose events reach no agency's feed (owned only by groups, or by nobody)."""
+    seen = set()
+    for e in evs:
+        key = (e.doc.source, e.task.id)
+        if key in seen or any(not a.is_group for _, a in e.task.agencies()):
+            continue
+        seen.add(key)
+        groups = "、".join(a.name for _, a in e.task.agencies())
+        why = f"only groups ({groups}) are named" if groups else "no agency is named"
+        rep.warnings.append(f"{e.doc.source}:{e.task.line}: task {' '.join(e.task.path)} reaches no agency feed: "
+                            f"{why}; it is in all.ics only")
+
+
+def _render(plan: _Plan, rules: Rules, rep: Report, progress: Callable[[list[Any]], Iterable[Any]] | None,
+            overlay: Overlay) -> Iterator[tuple[str, bytes]]:
     """Each output as (relative path, bytes), one at a time so a province-sized build never
     holds them all in memory."""
     from . import gantt, ics
     from .schema import dumps
 
     opts = rules.settings
-
+    docs, evs, sequences = plan.docs, plan.evs, plan.sequences
     yield "tasks.json", dumps(docs).encode()
-    agencies = agencies_of(evs)
-    rep.agencies = len(agencies)
+    rep.agencies = len(plan.feeds)
     rep.events = len(evs)
-    items = list(agencies.items())
+    items = list(plan.feeds.items())
     by_agency: dict[str, list[CalEvent]] = {}
     for e in evs:
         for name in {a.name for _, a in e.task.agencies()}:
             by_agency.setdefault(name, []).append(e)
     cache: dict = {}
     for slug, agency in (progress(items) if progress else items):
-        gone = tuple(c for c in cancelled if agency.name in c[3])
-        o = ics.FeedOptions(opts.alarms, sequences, tuple(c[:3] for c in gone))
+        gone = tuple(c[:3] for c in plan.cancelled if agency.name in c[3])
+        o = ics.FeedOptions(opts.alarms, sequences, gone)
         yield f"feeds/{slug}.ics", ics.feed(agency.name, f"{agency.name}：工作任务节点（calgen）",
                                             by_agency.get(agency.name, []), agency, o, cache)
-    o = ics.FeedOptions(opts.alarms, sequences, tuple(c[:3] for c in cancelled))
+    for slug, name in plan.retiring.items():
+        o = ics.FeedOptions(opts.alarms, plan.bumped, tuple(plan.retiring_events.get(name, ())))
+        yield f"feeds/{slug}.ics", ics.feed(name, f"{name}：工作任务节点（calgen，已无任务，本订阅将停止更新）",
+                                            [], None, o, cache)
+    o = ics.FeedOptions(opts.alarms, sequences, tuple(c[:3] for c in plan.cancelled))
     yield "feeds/all.ics", ics.feed("全部任务节点", "calgen：所有工作任务节点", evs, None, o, cache)
     yield "feeds/holidays.ics", ics.holiday_feed(overlay.marks, overlay.sequences, overlay.cancelled)
-    rep.feeds = len(agencies) + 2
+    rep.feeds = len(plan.feeds) + len(plan.retiring) + 2
     cache.clear()
-    yield "feeds/index.html", _index(agencies, opts.base_url).encode()
+    yield "feeds/index.html", _index(plan.feeds, opts.base_url).encode()
     yield "gantt.csv", gantt.csv_bytes(docs, rules.calendar)
     yield "gantt.html", gantt.html_page(docs).encode()
 
@@ -190,48 +363,17 @@ def _index(agencies: dict[str, Any], base_url: str) -> str:
 
 # --- manifest and change report --------------------------------------------------------------
 
-def _load_manifest(output: Path) -> dict[str, Any]:
-    path = output / MANIFEST
-    if not path.exists():
+def _load_manifest(store: OutputStore) -> dict[str, Any]:
+    raw = store.read(MANIFEST)
+    if raw is None:
         return {}
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise OutputError(f"previous manifest unreadable: {e}", file=str(path),
-                          hint="delete it to start the change history afresh") from None
-
-
-def _compare(previous: dict[str, Any], evs: list[CalEvent], docs: list[Document], rules: Rules,
-             rep: Report) -> tuple[dict[str, int], list[tuple[str, str, str, list[str]]]]:
-    """SEQUENCE per UID (bumped when an event changed) and the events to show as cancelled."""
-    opts = rules.settings
-    old = previous.get("events", {})
-    sequences: dict[str, int] = {}
-    now = {e.uid: e for e in evs}
-    for uid, e in now.items():
-        prev = old.get(uid)
-        if prev is None:
-            sequences[uid] = 0
-            if previous:
-                rep.changes.append(Change("new", _lead(e), uid, _sum(e), e.due.isoformat()))
-        elif prev["fingerprint"] != e.fingerprint:
-            sequences[uid] = prev["sequence"] + 1
-            kind = "moved" if prev["due"] != e.due.isoformat() else "changed"
-            detail = f"{prev['due']} → {e.due.isoformat()}" if kind == "moved" else "text or agencies changed"
-            rep.changes.append(Change(kind, _lead(e), uid, _sum(e), detail))
-        else:
-            sequences[uid] = prev["sequence"]
-    cancelled = []
-    for uid, prev in old.items():
-        if uid in now or prev.get("cancelled"):
-            continue
-        rep.changes.append(Change("removed", prev.get("lead", ""), uid, prev["summary"], prev["due"]))
-        if opts.keep_removed:
-            sequences[uid] = prev["sequence"] + 1
-            cancelled.append((uid, prev["due"], prev["summary"], prev.get("agencies", [])))
-    if previous:
-        rep.reasons = _reasons(previous, docs, rules)
-    return sequences, cancelled
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise OutputError(f"previous manifest unreadable: {e}", file=str(store.root / MANIFEST),
+                          hint="restore it from a backup, or delete it to start the change history afresh "
+                               "(UIDs are kept, SEQUENCE history and kept plans are lost)") from None
+    return data if isinstance(data, dict) else {}
 
 
 def _reasons(previous: dict[str, Any], docs: list[Document], rules: Rules) -> list[str]:
@@ -267,53 +409,35 @@ def _holiday_fingerprint(cal: Calendar) -> dict[str, str]:
     return out
 
 
-def _manifest(docs: list[Document], evs: list[CalEvent], sequences: dict[str, int],
-              cancelled: list[tuple[str, str, str, list[str]]], rules: Rules, overlay: Overlay) -> str:
+def _manifest(plan: _Plan, rules: Rules, overlay: Overlay) -> str:
+    """Everything the next build needs: every published document (to publish it again when its
+    input fails), every event's key, content and SEQUENCE, feed owners, retired SEQUENCEs."""
     opts = rules.settings
+    events: dict[str, Any] = {}
+    for e in sorted(plan.evs, key=lambda e: e.uid):
+        events[e.uid] = {"key": e.key, "doc": e.doc.source, "dockey": doc_key(e.doc), "task": e.task.id,
+                         "path": "/".join(e.task.path), "kind": str(e.kind), "phrase": e.phrase,
+                         "nominal": e.nominal.isoformat(), "due": e.due.isoformat(),
+                         "sequence": plan.sequences.get(e.uid, 0), "fingerprint": e.fingerprint,
+                         "summary": _sum(e), "lead": _lead(e),
+                         "agencies": sorted({a.name for _, a in e.task.agencies()})}
+    for uid, due, text, names in plan.cancelled:     # shown as cancelled once, then retired
+        events[uid] = {"due": due, "sequence": plan.sequences[uid], "fingerprint": "", "summary": text,
+                       "lead": "", "agencies": names, "cancelled": True}
+    feeds = {slug: {"name": a.name, "state": "live"} for slug, a in plan.feeds.items()}
+    feeds.update({slug: {"name": name, "state": "retiring"} for slug, name in plan.retiring.items()})
     data: dict[str, Any] = {
         "calgen": __version__,
+        "format": FORMAT,
         "roll": opts.roll,
-        "inputs": {d.source: d.content_hash for d in docs},
+        "inputs": {d.source: d.content_hash for d in plan.docs if not d.duplicate_of},
         "holiday_coverage": list(rules.calendar.covered),
         "holidays": _holiday_fingerprint(rules.calendar),
         "overlay": overlay.record,
-        "events": {
-            e.uid: {"due": e.due.isoformat(), "sequence": sequences.get(e.uid, 0),
-                    "fingerprint": e.fingerprint, "summary": _sum(e), "lead": _lead(e),
-                    "agencies": sorted({a.name for _, a in e.task.agencies()})}
-            for e in sorted(evs, key=lambda e: e.uid)
-        },
+        "owners": dict(sorted(plan.owners.items())),
+        "feeds": dict(sorted(feeds.items())),
+        "retired": dict(sorted(plan.retired.items())),
+        "events": events,
+        "documents": {d.source: doc_to_data(d) for d in plan.docs if not d.duplicate_of},
     }
-    for uid, due, text, names in cancelled:     # shown as cancelled once, then forgotten
-        data["events"][uid] = {"due": due, "sequence": sequences[uid], "fingerprint": "", "summary": text,
-                               "lead": "", "agencies": names, "cancelled": True}
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
-
-
-# --- atomic writing ----------------------------------------------------------------------------
-
-def write_all(output: Path, files: Iterable[tuple[str, bytes]]) -> list[str]:
-    """Stage every file as a temp file beside its target, then rename them all into place.
-    Whatever goes wrong before the renames (a full disk, a failing writer) removes the staged
-    files and leaves the previous outputs untouched."""
-    staged: list[tuple[str, Path]] = []
-    try:
-        for rel, data in files:
-            target = output / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            staged.append((tmp, target))
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.chmod(tmp, 0o644)
-    except BaseException as e:
-        for tmp, _ in staged:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        if isinstance(e, OSError):
-            raise OutputError(f"cannot write output: {e.strerror or e}", file=str(output),
-                              hint="check the folder exists and is writable; previous outputs are unchanged") from None
-        raise
-    for tmp, target in staged:
-        os.replace(tmp, target)
-    return [str(target.relative_to(output)) for _, target in staged]

@@ -70,5 +70,17 @@ def _event_props(ev) -> list[str]:
 
 
 def check_folder(folder: Path) -> dict[str, list[str]]:
-    files = sorted(folder.rglob("*.ics")) if folder.is_dir() else [folder]
+    files = sorted(_feeds_in(folder)) if folder.is_dir() else [folder]
     return {str(f): check_feed(f.read_bytes()) for f in files}
+
+
+def _feeds_in(folder: Path) -> list[Path]:
+    """Every .ics under ``folder`` as readers see it: links followed (``feeds`` is one in a
+    built output folder), hidden folders (the generation store) skipped."""
+    import os
+
+    out = []
+    for here, dirs, files in os.walk(folder, followlinks=True):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        out += [Path(here, f) for f in files if f.endswith(".ics") and not f.startswith(".")]
+    return out

@@ -30,6 +30,7 @@ class CalEvent:
     flags: tuple[str, ...]
     task: Task
     doc: Document
+    key: str = ""         # what the event is (document, task path, phrase, occurrence): see identity.py
 
     @property
     def fingerprint(self) -> str:
@@ -70,7 +71,7 @@ def events(docs: list[Document], scheduler: Scheduler) -> list[CalEvent]:
 def _event(base: str, m: Milestone, due: dt.date, nominal: dt.date, note: str, flags: Iterable[str],
            task: Task, doc: Document) -> CalEvent:
     uid = hashlib.sha1(base.encode()).hexdigest()[:20] + "@calgen"
-    return CalEvent(uid, due, nominal, m.kind, m.phrase, m.clause, note, tuple(flags), task, doc)
+    return CalEvent(uid, due, nominal, m.kind, m.phrase, m.clause, note, tuple(flags), task, doc, base)
 
 
 def _horizon(doc: Document, task: Task) -> tuple[dt.date, dt.date] | None:
@@ -93,7 +94,7 @@ def _expand(base: str, m: Milestone, task: Task, doc: Document,
     """每季度 → one event per period in the horizon (the scheduler decides the dates)."""
     out = []
     for occ in scheduler.occurrences(m, *horizon):
-        note = f"{m.phrase}：本期截至 {occ.nominal.isoformat()}" + (f"; {occ.due.reason}" if occ.due.reason else "")
+        note = f"{m.phrase}：本期截至 {occ.nominal.isoformat()}" + (f"；{occ.due.reason}" if occ.due.reason else "")
         out.append(_event(f"{base}|{occ.nominal.isoformat()}", m, occ.due.date, occ.nominal, note,
                           occ.due.flags, task, doc))
     return out

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+from types import MappingProxyType
 
 from ..calendar.workdays import Calendar
 from ..model import Document, Task
@@ -15,6 +16,9 @@ from ..model import Document, Task
 COLUMNS = ("ID", "WBS", "Outline Level", "Name", "Start", "Finish", "Duration", "Milestone",
            "Resource Names", "Responsible", "Support", "Document", "Phrase", "Nominal", "Due",
            "Notes", "Task ID")
+# What a milestone's flags mean, as the CSV and the page show them.
+FLAG_CN = MappingProxyType({"estimated": "估算", "provisional": "暂定", "unconfirmed": "待定",
+                            "before_issue": "早于印发日期"})
 _TEXT = ("Name", "Resource Names", "Responsible", "Support", "Document", "Phrase", "Notes")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -57,14 +61,14 @@ def span(doc: Document, task: Task) -> tuple[dt.date | None, dt.date | None, lis
     finish = max(ends) if ends else None
     notes = []
     if start and finish and finish < start:
-        notes.append(f"deadline {finish.isoformat()} is before the plan's start {start.isoformat()}")
+        notes.append(f"截止日期 {finish.isoformat()} 早于计划开始日期 {start.isoformat()}")
         start = finish
     if not finish:
-        notes.append("no dated milestone")
+        notes.append("无具体日期")
         start = None
     flags = sorted({f for m in dated for f in m.flags})
     if flags:
-        notes.append("flags: " + ", ".join(flags))
+        notes.append("标记：" + "、".join(FLAG_CN.get(f, f) for f in flags))
     return start, finish, notes
 
 

@@ -78,8 +78,13 @@ def build_summary(rep, opts) -> str:
         f"documents {rep.documents} (+{rep.duplicates} duplicate)  tasks {rep.tasks}  milestones: {kinds}",
         f"agencies {rep.agencies}  events {rep.events}  feeds {rep.feeds}  {verb} {opts.output}/",
     ]
+    if rep.refused:
+        return "\n".join([lines[0], rep.refused])
     if rep.reasons:
         lines.append("since the last build: " + "; ".join(rep.reasons))
+    if rep.kept:
+        lines.append(f"kept from the last build ({len(rep.kept)}):")
+        lines += [f"  {k}" for k in rep.kept]
     if rep.changes:
         lines.append(f"changes ({len(rep.changes)}):")
         for c in sorted(rep.changes, key=lambda c: (c.agency, c.kind, c.summary)):

@@ -1,0 +1,60 @@
+"""Feed file names belong to their agencies for good, and a one-character variant of a known
+agency is reported as a likely typo instead of quietly getting a feed of its own.
+
+The manifest records every agency that ever had a feed with its file name (``owners``).  A
+known agency keeps its name; a new agency gets its pinyin slug unless any agency ever owned
+it, then ``-2``, ``-3`` … — so 广东省才政厅 (a typo) can never take over ``gds-caizhengting.ics``
+that 广东省财政厅's subscribers hold.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+from ..model import Agency
+
+
+def assign(agencies: Iterable[Agency], owners: Mapping[str, str]) -> dict[str, Agency]:
+    """Slug → agency for this build; ``owners`` (name → slug) from every earlier build."""
+    found = sorted(agencies, key=lambda a: a.name)
+    taken = set(owners.values())
+    out: dict[str, Agency] = {}
+    for a in found:
+        if a.name in owners:
+            out[owners[a.name]] = a
+    for a in found:
+        if a.name in owners:
+            continue
+        base = a.slug or "agency"
+        slug, n = base, 1
+        while slug in taken or slug in out:
+            n += 1
+            slug = f"{base}-{n}"
+        out[slug] = a
+        taken.add(slug)
+    return out
+
+
+def likely_typos(new: Iterable[str], known: Iterable[str]) -> list[tuple[str, str]]:
+    """(new name, known name) pairs that differ by one character (changed, added or dropped)."""
+    by_len: dict[int, list[str]] = defaultdict(list)
+    for name in known:
+        by_len[len(name)].append(name)
+    out = []
+    for name in new:
+        for other in by_len.get(len(name), []) + by_len.get(len(name) - 1, []) + by_len.get(len(name) + 1, []):
+            if other != name and _one_edit(name, other):
+                out.append((name, other))
+                break
+    return out
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    if len(a) < len(b):
+        a, b = b, a
+    if len(a) - len(b) != 1 or len(b) < 4:
+        return False
+    i = next((k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(b))
+    return a[:i] + a[i + 1:] == b

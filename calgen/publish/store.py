@@ -1,0 +1,210 @@
+"""The output folder as one consistent set: every build a new generation, switched in at once.
+
+Layout of ``output/`` (what subscribers and web servers see is the usual paths)::
+
+    output/feeds         -> .current/feeds          (links made once)
+    output/tasks.json    -> .current/tasks.json
+    output/.current      -> .generations/<id>       (the one link a build replaces)
+    output/.generations/<id>/…                      (the files of one build)
+    output/.calgen.lock                             (held while a build runs)
+
+A build writes its whole set into a new generation folder and then replaces the ``.current``
+link with one ``rename`` — atomic on POSIX: at any moment (a kill, a full disk, a crash) a
+reader sees the old set or the new set, never a mix.  Whatever an interrupted build left behind
+(a half-written generation, stray temporary files) is removed by the next build, under the lock
+that keeps two builds from writing the same folder.  Where symbolic links cannot be made
+(Windows without developer mode) files are renamed into place one by one instead, each
+atomically but not the set; the report says so.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from ..errors import OutputError
+
+LOCK = ".calgen.lock"
+GENERATIONS = ".generations"
+CURRENT = ".current"
+
+
+class OutputStore:
+    """One output folder.  ``publish`` replaces its whole content in one step."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.notes: list[str] = []
+
+    # --- locking -------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Refuse a second build into the same folder while this one runs."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e:
+            raise OutputError(f"cannot write output: {e.strerror or e}", file=str(self.root),
+                              hint="check the folder exists and is writable") from None
+        try:
+            _try_lock(fd, self.root)
+            yield
+        finally:
+            _unlock(fd)
+            os.close(fd)
+
+    # --- reading the published set -----------------------------------------------------------------
+
+    def read(self, rel: str) -> bytes | None:
+        path = self.root / rel
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            return None
+
+    # --- cleaning after an interrupted build -----------------------------------------------------------
+
+    def recover(self) -> list[str]:
+        """Remove what an interrupted build left: generations that never became current and
+        temporary files.  Returns what was removed (for the report)."""
+        removed = []
+        current = self._current()
+        gens = self.root / GENERATIONS
+        if gens.is_dir():
+            for g in gens.iterdir():
+                if g.name != current:
+                    _remove(g)
+                    removed.append(f"{GENERATIONS}/{g.name}")
+        for tmp in self._temporaries():
+            tmp.unlink(missing_ok=True)
+            removed.append(str(tmp.relative_to(self.root)))
+        return removed
+
+    def _temporaries(self) -> list[Path]:
+        out = [p for p in self.root.glob(".*.tmp")]
+        for sub in ("feeds",):
+            folder = self.root / sub
+            if folder.is_dir() and not folder.is_symlink():
+                out += folder.glob(".*.tmp")
+        return out
+
+    def _current(self) -> str | None:
+        link = self.root / CURRENT
+        if not link.is_symlink():
+            return None
+        return Path(os.readlink(link)).name
+
+    # --- publishing ----------------------------------------------------------------------------------
+
+    def publish(self, files: Iterable[tuple[str, bytes]]) -> list[str]:
+        """Write ``files`` (relative path, bytes) as the new output set; returns their paths.
+        Nothing of the previous set changes unless every file was written."""
+        gen = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
+        stage = self.root / GENERATIONS / gen
+        names: list[str] = []
+        try:
+            for rel, data in files:
+                target = stage / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with open(target, "wb") as fh:
+                    fh.write(data)
+                names.append(rel)
+        except BaseException as e:
+            _remove(stage)
+            if isinstance(e, OSError):
+                raise OutputError(f"cannot write output: {e.strerror or e}", file=str(self.root),
+                                  hint="check the disk and permissions; the previous outputs are unchanged") from None
+            raise
+        if not self._switch(gen):
+            self._rename_into_place(stage, names)
+            return names
+        self._link_top_level(stage)
+        for old in (self.root / GENERATIONS).iterdir():
+            if old.name != gen:
+                _remove(old)
+        return names
+
+    def _switch(self, gen: str) -> bool:
+        """Point ``.current`` at ``gen`` in one rename; False where links cannot be made."""
+        tmp = self.root / f".current.{gen}.tmp"
+        try:
+            os.symlink(f"{GENERATIONS}/{gen}", tmp, target_is_directory=True)
+        except (OSError, NotImplementedError):
+            return False
+        current = self.root / CURRENT
+        if current.exists() and not current.is_symlink():
+            _remove(current)
+        os.replace(tmp, current)
+        return True
+
+    def _link_top_level(self, stage: Path) -> None:
+        """``output/<name>`` → ``.current/<name>`` for each top-level entry (made once; a file or
+        folder an older calgen wrote there is replaced; links to entries gone are removed)."""
+        for entry in stage.iterdir():
+            link = self.root / entry.name
+            want = f"{CURRENT}/{entry.name}"
+            if link.is_symlink() and os.readlink(link) == want:
+                continue
+            tmp = self.root / f".{entry.name}.link.tmp"
+            tmp.unlink(missing_ok=True)
+            os.symlink(want, tmp, target_is_directory=entry.is_dir())
+            if link.exists() and not link.is_symlink() and link.is_dir():
+                _remove(link)
+            os.replace(tmp, link)
+        for link in self.root.iterdir():
+            if link.is_symlink() and os.readlink(link).startswith(CURRENT + "/") and not link.exists():
+                link.unlink()
+
+    def _rename_into_place(self, stage: Path, names: list[str]) -> None:
+        self.notes.append("symbolic links are not available here: files were replaced one by one "
+                          "(each atomically, not the set)")
+        for rel in names:
+            target = self.root / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.is_symlink():
+                target.unlink()
+            os.replace(stage / rel, target)
+        _remove(stage)
+
+
+def _remove(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink(missing_ok=True)
+    elif path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _try_lock(fd: int, root: Path) -> None:
+    busy = OutputError("another calgen build is writing to this folder", file=str(root),
+                       hint="wait for it to finish, or build into another folder with -o")
+    try:
+        import fcntl
+    except ImportError:                                 # Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+        except OSError:
+            raise busy from None
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise busy from None
+
+
+def _unlock(fd: int) -> None:
+    try:
+        import fcntl
+    except ImportError:
+        import msvcrt
+
+        with contextlib.suppress(OSError):
+            os.lseek(fd, 0, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
+        return
+    fcntl.flock(fd, fcntl.LOCK_UN)
