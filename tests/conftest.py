@@ -79,3 +79,13 @@ def published(out: Path) -> dict[str, bytes]:
                 p = Path(folder, name)
                 found[str(p.relative_to(out))] = p.read_bytes()
     return dict(sorted(found.items()))
+
+
+@pytest.fixture(scope="session")
+def seed_build(tmp_path_factory, seed_files):
+    """The five seeds built once: (output folder, report)."""
+    from calgen.publish.build import build
+
+    out = tmp_path_factory.mktemp("out")
+    rep = build(seed_files, rules_for(output=out))
+    return out, rep

@@ -5,20 +5,11 @@ import re
 import threading
 from pathlib import Path
 
-import pytest
-
 from calgen.publish.build import build
 from calgen.publish.check import check_feed
 from calgen.sample import sample_path
 
 from .conftest import RULES, published, rules_for
-
-
-@pytest.fixture(scope="module")
-def seed_build(tmp_path_factory, seed_files):
-    out = tmp_path_factory.mktemp("out")
-    rep = build(seed_files, rules_for(output=out))
-    return out, rep
 
 
 def test_every_feed_passes_the_outlook_checks(seed_build):

@@ -79,7 +79,7 @@ class _Plan:
     feeds: dict[str, Agency]                               # slug → agency with events
     retiring: dict[str, str]                               # slug → agency whose feed is cancelled once
     owners: dict[str, str]                                 # name → slug, every agency ever published
-    retired: dict[str, int]                                # uid → last SEQUENCE of events gone
+    retired: dict[str, list[Any]]                          # uid → [last SEQUENCE, key] of events gone
     retiring_events: dict[str, list[tuple[str, str, str]]] # agency → (uid, due, summary) to cancel
     bumped: dict[str, int]                                 # uid → last SEQUENCE + 1 (cancelled copies)
 
@@ -212,16 +212,18 @@ def _plan(previous: dict[str, Any], docs: list[Document], rules: Rules, rep: Rep
     evs = events(docs, rules.scheduler)
     old_all: dict[str, dict[str, Any]] = previous.get("events", {})
     old = {uid: r for uid, r in old_all.items() if not r.get("cancelled")}
-    evs, related = identity.assign(evs, old, _old_signatures(previous, old))
-    retired: dict[str, int] = dict(previous.get("retired", {}))
+    retired: dict[str, list[Any]] = {uid: v if isinstance(v, list) else [v, ""]
+                                     for uid, v in previous.get("retired", {}).items()}
     for uid, r in old_all.items():
         if r.get("cancelled"):
-            retired[uid] = max(retired.get(uid, 0), r["sequence"])
+            retired[uid] = [max(retired.get(uid, [0])[0], r["sequence"]), r.get("key", "")]
+    revive = {key: uid for uid, (_, key) in retired.items() if key}
+    evs, related = identity.assign(evs, old, _old_signatures(previous, old), revive)
     sequences: dict[str, int] = {}
     for e in evs:
         prev = old.get(e.uid)
         if prev is None:
-            sequences[e.uid] = retired.pop(e.uid) + 1 if e.uid in retired else 0
+            sequences[e.uid] = retired.pop(e.uid)[0] + 1 if e.uid in retired else 0
             if previous:
                 rep.changes.append(Change("new", _lead(e), e.uid, _sum(e), e.due.isoformat()))
         elif prev["fingerprint"] != e.fingerprint:
@@ -237,9 +239,9 @@ def _plan(previous: dict[str, Any], docs: list[Document], rules: Rules, rep: Rep
         if uid in now:
             continue
         rep.changes.append(Change("removed", prev.get("lead", ""), uid, prev["summary"], prev["due"]))
-        retired[uid] = prev["sequence"] + (1 if opts.keep_removed else 0)
+        retired[uid] = [prev["sequence"] + (1 if opts.keep_removed else 0), prev.get("key", "")]
         if opts.keep_removed:
-            sequences[uid] = retired.pop(uid)
+            sequences[uid] = retired[uid][0]
             cancelled.append((uid, prev["due"], prev["summary"], prev.get("agencies", [])))
     by_uid = {e.uid: e for e in evs}
     for rel in related:

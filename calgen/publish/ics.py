@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -64,12 +65,35 @@ def feed(name: str, description: str, evs: list[CalEvent], agency: Agency | None
     assert head.endswith(b"END:VCALENDAR\r\n")
     cache = {} if cache is None else cache
     parts = [head[: -len(b"END:VCALENDAR\r\n")]]
-    for ev in sorted(evs, key=lambda e: (e.due, e.uid)):
-        parts.append(vevent(ev, summary(ev, agency), opts, cache))
+    ordered = sorted(evs, key=lambda e: (e.due, e.uid))
+    for ev, title in zip(ordered, distinct_summaries(ordered, agency), strict=True):
+        parts.append(vevent(ev, title, opts, cache))
     for uid, due, text in opts.cancelled:
         parts.append(_cancelled(uid, due, text, opts))
     parts.append(b"END:VCALENDAR\r\n")
     return b"".join(parts)
+
+
+def distinct_summaries(evs: list[CalEvent], agency: Agency | None) -> list[str]:
+    """Each event's summary; two events of one feed on one day never look the same: the
+    task's number (and, when that is shared too, the plan's 文号 or title) tells them apart."""
+    titles = [summary(ev, agency) for ev in evs]
+    seen = Counter((t, ev.due) for t, ev in zip(titles, evs, strict=True))
+    if all(n == 1 for n in seen.values()):
+        return titles
+    out = []
+    for t, ev in zip(titles, evs, strict=True):
+        if seen[(t, ev.due)] > 1:
+            t += f"〔{'.'.join(p.strip('()（）.、') for p in ev.task.path)}〕"
+        out.append(t)
+    for tell in (lambda ev: f"「{ev.clause[:24]}」" if ev.clause else "",        # one task, two clauses
+                 lambda ev: f"〔{ev.doc.doc_number or ev.doc.title[:20]}〕",           # two plans
+                 lambda ev: f"#{ev.uid[:6]}"):                                        # nothing else differs
+        again = Counter((t, ev.due) for t, ev in zip(out, evs, strict=True))
+        if all(n == 1 for n in again.values()):
+            break
+        out = [t + tell(ev) if again[(t, ev.due)] > 1 else t for t, ev in zip(out, evs, strict=True)]
+    return out
 
 
 def summary(ev: CalEvent, agency: Agency | None) -> str:

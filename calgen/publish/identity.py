@@ -46,11 +46,12 @@ def event_signature(e: CalEvent) -> str:
     return signature(e.task.title, e.task.text)
 
 
-def assign(evs: list[CalEvent], old: Mapping[str, dict[str, Any]],
-           old_text: Mapping[str, str]) -> tuple[list[CalEvent], list[Related]]:
+def assign(evs: list[CalEvent], old: Mapping[str, dict[str, Any]], old_text: Mapping[str, str],
+           revive: Mapping[str, str] | None = None) -> tuple[list[CalEvent], list[Related]]:
     """``evs`` with the UIDs of the events they are (``old``: the last manifest's live events by
-    UID; ``old_text``: their task signatures), and the splits and merges seen."""
-    by_key = {r["key"]: uid for uid, r in old.items() if r.get("key")}
+    UID; ``old_text``: their task signatures; ``revive``: key → UID of events removed earlier,
+    so one that comes back is the same event), and the splits and merges seen."""
+    by_key = {**(revive or {}), **{r["key"]: uid for uid, r in old.items() if r.get("key")}}
     taken: set[str] = set()
     out = list(evs)
     left: list[int] = []

@@ -1,0 +1,350 @@
+"""Yearly publishing subscribers can trust (#15): a regeneration series over edits, renames,
+typos, missing and unreadable plans and a killed build, asserting UIDs, SEQUENCE, feed file
+names, what was kept and the change report after each step; then each guarantee alone."""
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+from calgen.cli import cli
+from calgen.errors import OutputError
+from calgen.publish.build import build
+from calgen.publish.store import OutputStore
+
+from .conftest import published, rules_for
+
+HEAD_A = "示范市人民政府办公室关于印发示范市2023年营商环境重点任务的通知\n示府办函〔2023〕7号\n示范市人民政府办公室\n2023年3月1日\n"
+TASKS_A = [
+    ("一、政务服务", "推进企业开办全程网办，6月底前完成。（示范市市场监管局牵头，示范市公安局配合）"),
+    ("一、政务服务", "建设一网通办平台，9月底前上线。（示范市政务服务数据管理局牵头）"),
+    ("一、政务服务", "开展营商环境评价，年底前形成评价报告。（示范市发展改革局牵头，示范市财政局配合）"),
+    ("二、事中事后监管", "完善信用修复机制，10月底前出台管理办法。（示范市发展改革局牵头）"),
+    ("二、事中事后监管", "开展涉企收费专项检查，11月底前完成。（各区人民政府负责）"),
+]
+CN = "一二三四五六七八九十"
+
+
+def plan_a(tasks=TASKS_A, edit=lambda t: t):
+    """The plan's text with its tasks numbered （一）（二）… in order, as a plan would be."""
+    lines, section = [HEAD_A], None
+    for i, (head, text) in enumerate(tasks):
+        if head != section:
+            lines.append(head + "\n")
+            section = head
+        lines.append(f"（{CN[i]}）{edit(text)}\n")
+    return "".join(lines)
+
+
+PLAN_A = plan_a()
+
+PLAN_B = """示范市财政局关于印发2023年预算管理改革任务的通知
+示财〔2023〕3号
+示范市财政局
+2023年2月1日
+一、预算改革
+1.推进预算一体化系统建设，8月底前上线。（示范市财政局牵头）
+2.完善绩效评价办法，年底前印发。（示范市财政局牵头，示范市审计局配合）
+"""
+
+PLAN_TYPO = """示范市财政局关于开展国库支付检查的通知
+示财〔2023〕9号
+示范市财政局
+2023年4月1日
+一、检查安排
+1.开展国库集中支付专项检查，7月底前完成。（示范市才政局牵头）
+"""
+
+
+class Site:
+    """A plans folder, an output folder and what a subscriber sees after each build."""
+
+    def __init__(self, tmp_path):
+        self.plans = tmp_path / "plans"
+        self.plans.mkdir()
+        self.out = tmp_path / "out"
+
+    def write(self, name, text):
+        (self.plans / name).write_text(text, encoding="utf-8")
+
+    def build(self, **kw):
+        return build([str(self.plans)], rules_for(output=self.out, **kw))
+
+    def manifest(self):
+        return json.loads((self.out / "manifest.json").read_text(encoding="utf-8"))
+
+    def events(self, feed="all"):
+        """UID → (SEQUENCE, DTSTART, SUMMARY, STATUS) in one feed."""
+        from icalendar import Calendar
+
+        cal = Calendar.from_ical((self.out / "feeds" / f"{feed}.ics").read_bytes())
+        return {str(e["UID"]): (int(e["SEQUENCE"]), e["DTSTART"].dt.isoformat(), str(e["SUMMARY"]),
+                                str(e.get("STATUS", ""))) for e in cal.walk("VEVENT")}
+
+    def uid_of(self, text, feed="all"):
+        hits = [u for u, (_, _, s, status) in self.events(feed).items() if text in s and not status]
+        assert len(hits) == 1, (text, hits)
+        return hits[0]
+
+    def slug_of(self, name):
+        return self.manifest()["owners"][name]
+
+    def hidden(self):
+        """What is in the folder besides the published set: the lock, .current, one generation."""
+        return sorted(p.name for p in self.out.iterdir() if p.name.startswith(".")) + \
+            sorted(p.name for p in (self.out / ".generations").iterdir())
+
+
+def kinds(rep):
+    return sorted((c.kind, c.summary.split("：")[0]) for c in rep.changes)
+
+
+def test_regeneration_series(tmp_path):
+    site = Site(tmp_path)
+    site.write("a.txt", PLAN_A)
+    site.write("b.txt", PLAN_B)
+    rep = site.build()
+    assert not rep.failures and not rep.changes
+    evs = site.events()
+    uid = {k: site.uid_of(k) for k in ("企业开办", "一网通办", "营商环境评价", "信用修复", "涉企收费", "预算一体化", "绩效评价")}
+    assert all(evs[u][0] == 0 for u in uid.values())
+    fgj = site.slug_of("示范市发展改革局")
+
+    # 1. one deadline reworded: the same event, moved, SEQUENCE + 1
+    def later(t):
+        return t.replace("6月底前完成", "7月底前完成")
+
+    site.write("a.txt", plan_a(edit=later))
+    rep = site.build()
+    assert kinds(rep) == [("moved", "7月底前")]
+    evs = site.events()
+    assert evs[uid["企业开办"]][:2] == (1, "2023-07-31") and evs[uid["一网通办"]][0] == 0
+
+    # 2. a task inserted above the others: every later task keeps its UID and SEQUENCE
+    tasks = [("一、政务服务", "清理证明事项，5月底前公布清单。（示范市司法局牵头）"), *TASKS_A]
+    site.write("a.txt", plan_a(tasks, later))
+    rep = site.build()
+    assert kinds(rep) == [("new", "5月底前")]
+    evs = site.events()
+    assert all(u in evs for u in uid.values())
+    assert evs[uid["企业开办"]][0] == 1 and evs[uid["信用修复"]][0] == 0
+
+    # 3. a task deleted: its event removed, nothing else changes
+    tasks = [t for t in tasks if "信用修复" not in t[1]]
+    site.write("a.txt", plan_a(tasks, later))
+    rep = site.build()
+    assert kinds(rep) == [("removed", "10月底前")]
+    assert uid["信用修复"] not in site.events() and uid["营商环境评价"] in site.events()
+
+    # 4. an agency renamed: its tasks' events are updated in place; the old feed is cancelled once
+    renamed = plan_a(tasks, lambda t: later(t).replace("示范市发展改革局", "示范市发展和改革委员会"))
+    site.write("a.txt", renamed)
+    rep = site.build()
+    assert kinds(rep) == [("changed", "年底前")]
+    evs = site.events()
+    assert evs[uid["营商环境评价"]][0] == 1
+    old_feed = site.events(fgj)
+    assert old_feed and all(status == "CANCELLED" for _, _, _, status in old_feed.values())
+    new_slug = site.slug_of("示范市发展和改革委员会")
+    assert new_slug != fgj and site.manifest()["owners"]["示范市发展改革局"] == fgj
+    rep = site.build()
+    assert not (site.out / "feeds" / f"{fgj}.ics").exists()
+    assert any(r.startswith("feed removed") for r in rep.reasons)
+
+    # 5. a new plan with a typo'd agency: the typo never takes 示范市财政局's file name
+    czj = site.slug_of("示范市财政局")
+    before_czj = site.events(czj)
+    site.write("c.txt", PLAN_TYPO)
+    rep = site.build()
+    assert site.slug_of("示范市财政局") == czj and site.events(czj).keys() == before_czj.keys()
+    assert site.slug_of("示范市才政局") != czj
+    assert any("示范市才政局 differs from 示范市财政局 by one character" in w for w in rep.warnings)
+
+    # 6. a plan removed from the folder: kept until removals are allowed
+    (site.plans / "b.txt").unlink()
+    rep = site.build()
+    assert not rep.changes and any(k.endswith("b.txt: missing; its 2 tasks stay published "
+                                              "(--allow-removals, or list it under withdrawn in calgen.toml, "
+                                              "to remove them)") for k in rep.kept)
+    assert uid["预算一体化"] in site.events()
+    site.write("b.txt", PLAN_B)
+
+    # 7. a plan that cannot be read: its events stay, unchanged, and the report says so
+    before = site.events()
+    (site.plans / "a.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    rep = site.build()
+    assert rep.failures and any("a.txt: could not be read" in k for k in rep.kept)
+    assert site.events() == before and not rep.changes
+
+    # 8. it reads again: same UIDs, same SEQUENCEs
+    site.write("a.txt", renamed)
+    rep = site.build()
+    assert not rep.changes and site.events() == before
+
+    # 9. a build killed in its rename phase leaves the old set, and the next build cleans up
+    site.write("a.txt", renamed.replace("9月底前上线", "8月底前上线"))
+    seen = published(site.out)
+    script = textwrap.dedent(f"""
+        import os
+        from calgen.publish import store
+        from calgen.publish.build import build
+        from tests.conftest import rules_for
+
+        def killed(self, gen):
+            os._exit(9)                       # the moment before .current is switched
+
+        store.OutputStore._switch = killed
+        build([{str(site.plans)!r}], rules_for(output=__import__("pathlib").Path({str(site.out)!r})))
+    """)
+    run = subprocess.run([sys.executable, "-c", script], cwd=os.path.dirname(os.path.dirname(__file__)))
+    assert run.returncode == 9
+    assert published(site.out) == seen                     # the old set, whole
+    assert len(site.hidden()) == 5                         # lock, .current, .generations: old + the dead one
+    rep = site.build()
+    assert kinds(rep) == [("moved", "8月底前")]
+    assert site.hidden() == [".calgen.lock", ".current", ".generations", site.hidden()[-1]]
+
+
+def test_strict_writes_nothing_when_an_input_fails(tmp_path):
+    site = Site(tmp_path)
+    site.write("a.txt", PLAN_A)
+    site.build()
+    seen = published(site.out)
+    site.write("a.txt", PLAN_A.replace("6月底前", "7月底前"))
+    (site.plans / "bad.txt").write_bytes(b"")
+    rep = site.build(strict=True)
+    assert rep.refused and published(site.out) == seen
+
+
+@pytest.mark.parametrize("inputs", ["typo", "empty folder"])
+def test_a_wrong_input_path_or_empty_folder_deletes_nothing(tmp_path, inputs):
+    site = Site(tmp_path)
+    site.write("a.txt", PLAN_A)
+    site.build()
+    before = site.events()
+    if inputs == "typo":
+        rep = build([str(site.plans / "a.tx")], rules_for(output=site.out))
+    else:
+        (site.plans / "a.txt").unlink()
+        rep = site.build()
+    assert site.events() == before and rep.kept and not rep.changes
+
+
+def test_broken_mappings_file_writes_nothing(tmp_path):
+    site = Site(tmp_path)
+    site.write("a.txt", PLAN_A)
+    site.build()
+    seen = published(site.out)
+    bad = tmp_path / "extra.toml"
+    bad.write_text("[[agency]\nname = ", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["--mappings", str(bad), "build", str(site.plans), "-o", str(site.out)])
+    assert r.exit_code != 0 and "extra.toml" in r.output
+    assert published(site.out) == seen
+
+
+def test_sequence_never_goes_down(tmp_path):
+    site = Site(tmp_path)
+    site.write("a.txt", PLAN_A)
+    site.write("b.txt", PLAN_B)
+    site.build()
+    site.write("b.txt", PLAN_B.replace("8月底前上线", "9月底前上线"))
+    site.build()
+    uid = site.uid_of("预算一体化")
+    assert site.events()[uid][0] == 1
+    (site.plans / "b.txt").unlink()
+    rep = site.build(allow_removals=True)
+    assert uid not in site.events() and any(c.kind == "removed" for c in rep.changes)
+    site.write("b.txt", PLAN_B.replace("8月底前上线", "9月底前上线"))
+    site.build()
+    assert site.events()[uid][0] == 2                        # back, above what subscribers last saw
+
+
+def test_withdrawn_in_config_removes_a_missing_plan(tmp_path):
+    site = Site(tmp_path)
+    site.write("a.txt", PLAN_A)
+    site.write("b.txt", PLAN_B)
+    site.build()
+    (site.plans / "b.txt").unlink()
+    rep = site.build(withdrawn=(str(site.plans / "b.txt"),))
+    assert not rep.kept and any(r.startswith("input removed") for r in rep.reasons)
+
+
+def test_a_second_build_into_the_same_folder_is_refused(tmp_path):
+    site = Site(tmp_path)
+    site.write("a.txt", PLAN_A)
+    site.out.mkdir()
+    with OutputStore(site.out).lock(), pytest.raises(OutputError, match="another calgen build"):
+        site.build()
+
+
+def test_an_interrupted_write_leaves_no_temporary_files(tmp_path, monkeypatch):
+    from calgen.publish import store
+
+    site = Site(tmp_path)
+    site.write("a.txt", PLAN_A)
+    site.build()
+    calls = []
+
+    def failing(path, mode):
+        calls.append(1)
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        return open(path, mode)
+
+    monkeypatch.setattr(store, "open", failing, raising=False)
+    with pytest.raises(KeyboardInterrupt):
+        site.build()
+    assert len(list((site.out / ".generations").iterdir())) == 1
+    assert not [p for p in site.out.rglob("*.tmp")]
+
+
+def test_an_older_output_folder_is_taken_over(tmp_path):
+    """A folder written by calgen before generations (real files) becomes the linked layout."""
+    site = Site(tmp_path)
+    site.write("a.txt", PLAN_A)
+    (site.out / "feeds").mkdir(parents=True)
+    (site.out / "feeds" / "old.ics").write_text("x", encoding="utf-8")
+    (site.out / "feeds" / ".all.ics.abc.tmp").write_text("x", encoding="utf-8")
+    (site.out / "tasks.json").write_text("[]", encoding="utf-8")
+    site.build()
+    assert (site.out / "feeds").is_symlink() and (site.out / "tasks.json").is_symlink()
+    assert "feeds/all.ics" in published(site.out) and "feeds/old.ics" not in published(site.out)
+
+
+def test_duplicate_plan_keeps_the_cleaner_copy_and_restores_lost_characters(tmp_path):
+    site = Site(tmp_path)
+    site.write("a-scrape.txt", PLAN_A.replace("推进企业开办", "推进企\ufffd开办"))
+    site.write("b-copy.txt", PLAN_A.replace("建设一网通办", "建设一网\ufffd办").replace("形成评价报告", "形成评价报\ufffd"))
+    rep = site.build()
+    titles = " ".join(s for _, _, s, _ in site.events().values())
+    assert "\ufffd" not in titles and "推进企业开办" in titles and "建设一网通办" in titles
+    assert any("restored from" in w for w in rep.warnings)
+    assert rep.documents == 1 and rep.duplicates == 1
+
+
+def test_feeds_read_in_chinese_and_no_two_events_look_alike(seed_build):
+    from icalendar import Calendar
+
+    out, rep = seed_build
+    for feed in sorted((out / "feeds").glob("*.ics")):
+        cal = Calendar.from_ical(feed.read_bytes())
+        seen = set()
+        for e in cal.walk("VEVENT"):
+            key = (str(e["SUMMARY"]), e["DTSTART"].dt)
+            assert key not in seen, (feed.name, key)
+            seen.add(key)
+            assert not re.search(r"holiday|working day|weekend|estimated|provisional", str(e.get("DESCRIPTION", "")))
+    text = (out / "gantt.csv").read_text(encoding="utf-8-sig")
+    assert not re.search(r"holiday →|no dated milestone|flags:", text)
+
+
+def test_tasks_reaching_no_feed_are_reported(tmp_path):
+    site = Site(tmp_path)
+    site.write("a.txt", PLAN_A)
+    rep = site.build()
+    hits = [w for w in rep.warnings if "reaches no agency feed" in w]
+    assert len(hits) == 1 and "各区人民政府" in hits[0] and "a.txt:" in hits[0]
