@@ -1,4 +1,5 @@
 """gantt.csv for Excel / MS Project, and the HTML timeline."""
+import datetime as dt
 import io
 import os
 import shutil
@@ -37,10 +38,14 @@ def test_csv_reads_back(seed_out, seed_docs):
     cal = RULES.calendar
     import datetime as dt
 
-    for _, row in both[both["Milestone"] == "No"].iterrows():
+    del cal
+    for _, row in both[both["Milestone"] == "No"].iterrows():        # calendar days, not working days
         start, finish = dt.date.fromisoformat(row["Start"]), dt.date.fromisoformat(row["Finish"])
-        assert row["Duration"] == f"{cal.workdays_between(start, finish)}d"
-    assert (df[df["Milestone"] == "Yes"]["Duration"] == "0d").all()
+        assert row["Calendar Days"] == str((finish - start).days + 1)
+    assert "Duration" not in df.columns
+    assert (df[df["Milestone"] == "Yes"]["Calendar Days"] == "0").all()
+    several = df[df["Resource Names"].str.contains(",")]
+    assert len(several) and not df["Resource Names"].str.contains("、").any()     # MS Project's separator
     undated = df[(df["Milestone"] == "No") & (df["Start"] == "")]
     assert (undated["Notes"].str.contains("无具体日期")).all()
 
@@ -83,17 +88,179 @@ def _chromium():
     return path
 
 
-def test_gantt_page_draws_bars_in_headless_chromium(seed_out, tmp_path):
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _dom(chromium, page, profile, budget=20000):
+    return subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--virtual-time-budget={budget}",
+                           "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=240).stdout
+
+
+def test_gantt_page_draws_every_task_in_headless_chromium(seed_out, seed_docs, tmp_path):
+    """Overview, then one plan's view (the page's own selector), undated tasks listed, labels
+    at their dates; a screenshot at seed size."""
     chromium = _chromium()
     page = (seed_out / "gantt.html").resolve()
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp_path / 'profile'}"]
-    dom = subprocess.run([chromium, *flags, "--dump-dom", page.as_uri()], capture_output=True,
-                         text=True, timeout=120).stdout
-    assert dom.count('class="bar"') > 40 and dom.count('class="ms"') > 60
-    assert "推进工程建设项目“一网通办”" in dom
+    dom = _dom(chromium, page, tmp_path / "p1")
+    assert 'data-ok="1"' in dom and "data-error" not in dom
+    assert dom.count('class="row"') == 4 and dom.count('class="bar plan"') == 4      # one row per plan
+    assert 'class="tick year"' in dom and "2019年" in dom
+    # one plan's view: the page with its selector set, as a user would
+    html = page.read_text(encoding="utf-8").replace("draw();document.body.dataset.ok", "view.value=3;draw();document.body.dataset.ok")
+    one = tmp_path / "one.html"
+    one.write_text(html, encoding="utf-8")
+    dom = _dom(chromium, one, tmp_path / "p2")
+    doc = next(d for d in seed_docs.values() if d.doc_number == "粤府办〔2018〕51号" and not d.duplicate_of)
+    dated = sum(1 for t in doc.tasks if any(m.dated for m in t.milestones))
+    assert dom.count('class="row"') == dated
+    assert f"未定日期的任务（{len(doc.tasks) - dated}）" in dom
     shot = tmp_path / "gantt.png"
-    subprocess.run([chromium, *flags, f"--screenshot={shot}", "--window-size=1400,900", page.as_uri()],
-                   capture_output=True, timeout=120)
+    subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'p3'}", f"--screenshot={shot}",
+                    "--window-size=1400,900", "--virtual-time-budget=5000", one.as_uri()], capture_output=True, timeout=120)
     assert shot.exists() and shot.stat().st_size > 20_000
+
+
+def test_axis_ticks_sit_at_their_dates():
+    """The 2021 tick of a 2020-04-01 … 2021-12-31 axis sits at 2021-01-01's share of the span."""
+    import re
+
+    from calgen.publish.timeline import page
+
+    doc = extract_text("示范市人民政府办公室\n2020年4月1日\n一、任务\n(一)推进。2021年底前完成。(市财政局牵头)\n",
+                       "p.txt", RULES)
+    html = page([doc], today=dt.date(2021, 6, 1))
+    assert "Date.UTC(y,m,1)" in html and "Math.min(..." not in html and "Math.max(..." not in html
+    assert re.search(r'"s":"2020-04-01","f":"2021-12-31"', html)
+
+
+def _synthetic(n_plans: int, tasks_per_plan: int = 20):
+    """Documents as the extractor makes them, generated directly (5,000 real plans would take
+    minutes to read): each with sections, dated and undated tasks and several agencies."""
+    from calgen.model import Agency, Document, Kind, Milestone, Task
+
+    docs = []
+    for p in range(n_plans):
+        year = 2018 + p % 8
+        issued = dt.date(year, 1 + p % 12, 1 + p % 27)
+        tasks = []
+        for k in range(tasks_per_plan):
+            due = issued + dt.timedelta(days=30 + (k * 37 + p) % 600)
+            ms = (Milestone(f"{due.month}月底前", Kind.DEADLINE, due, "完成", due),) if k % 4 else ()
+            lead = (Agency(f"示范市第{(p + k) % 300}局", f"第{(p + k) % 300}局"),)
+            tasks.append(Task(f"t{k}", (["一", "二", "三"][k % 3], f"({k + 1})"), f"第{p}号计划任务{k}：推进某项改革",
+                              "推进某项改革，完善相关制度，按期报送进展情况。" * 3, k + 5, lead, (), lead, ms))
+        docs.append(Document(f"plan{p}.txt", f"示府办〔{year}〕{p}号", f"示范市{year}年第{p}号工作方案", "示范市人民政府办公室",
+                             issued, year, "示范市", tuple(tasks),
+                             sections=(("一", "一、政务服务"), ("二", "二、监管"), ("三", "三、保障"))))
+    return docs
+
+
+def test_gantt_page_at_5000_plans_renders_without_a_script_error(tmp_path):
+    chromium = _chromium()
+    from calgen.publish.timeline import page
+
+    path = tmp_path / "big.html"
+    path.write_text(page(_synthetic(5000)), encoding="utf-8")
+    dom = _dom(chromium, path, tmp_path / "p", budget=60000)
+    assert 'data-ok="1"' in dom and "data-error" not in dom
+    assert 'data-rows="5000"' in dom
+
+
+def _plans(out):
+    import json
+
+    data = json.loads((out / "tasks.json").read_text(encoding="utf-8"))
+    return [d for d in data["documents"] if not d.get("duplicate_of")]
+
+
+def test_workbook_reads_back_with_the_tasks_and_dates_of_tasks_json(seed_out, seed_docs):
+    import openpyxl
+
+    from calgen.publish.gantt import span
+
+    wb = openpyxl.load_workbook(seed_out / "gantt.xlsx")
+    plans = _plans(seed_out)
+    assert wb.sheetnames[:2] == ["总览", "按单位"] and len(wb.sheetnames) == 2 + len(plans)
+    overview = list(wb["总览"].iter_rows(min_row=4, values_only=True))
+    assert [r[2] for r in overview] == [p["doc_number"] for p in plans]
+    for plan, name in zip(plans, wb.sheetnames[2:], strict=True):
+        ws = wb[name]
+        assert ws.freeze_panes == "C4" and ws.auto_filter.ref.startswith("A3:I")
+        rows = list(ws.iter_rows(min_row=4, max_col=9, values_only=True))
+        assert [r[1] for r in rows] == [t["title"] or t["text"][:40] for t in plan["tasks"]]
+        doc = next(d for d in seed_docs.values() if d.source == plan["source"])
+        for r, t in zip(rows, doc.tasks, strict=True):
+            start, finish, _ = span(doc, t)
+            assert (r[5] and r[5].date(), r[6] and r[6].date()) == (start, finish)
+            if not finish:
+                assert r[8] == "无具体日期"
+        assert ws.conditional_formatting                        # bars, today, overdue
+    agency = list(wb["按单位"].iter_rows(min_row=4, values_only=True))
+    dates = [r[0] for r in agency]
+    assert dates == sorted(dates) and all(isinstance(d, dt.datetime) for d in dates)
+
+
+def test_workbook_writes_text_as_text(tmp_path):
+    plan = tmp_path / "p.txt"
+    plan.write_text("示范市人民政府办公室\n2023年3月1日\n一、任务\n"
+                    "(一)=HYPERLINK(\"http://evil\",\"点击\")。6月底前完成。(市财政局牵头)\n", encoding="utf-8")
+    build([str(plan)], rules_for(output=tmp_path / "out"))
+    import openpyxl
+
+    ws = openpyxl.load_workbook(tmp_path / "out" / "gantt.xlsx").worksheets[2]
+    cell = ws.cell(4, 2)
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+
+
+def _mpxj():
+    """MPXJ's reader classes in a started JVM (MPXJ 14+ calls its package org.mpxj)."""
+    if not shutil.which("java"):
+        if os.environ.get("CI") == "true":
+            pytest.fail("java is missing in CI (.ci/run installs default-jre-headless)")
+        pytest.skip("no Java runtime (apt-get install default-jre-headless); CI installs it")
+    jpype = pytest.importorskip("jpype")
+    pytest.importorskip("mpxj")
+    if not jpype.isJVMStarted():
+        jpype.startJVM()
+    from java.time import LocalDate
+    from org.mpxj.reader import UniversalProjectReader
+    return UniversalProjectReader, LocalDate
+
+
+def test_ms_project_xml_reads_back_in_mpxj(seed_out):
+    reader, local_date = _mpxj()
+    project = reader().read(str(seed_out / "gantt.xml"))
+    plans = _plans(seed_out)
+    tasks = [t for t in project.getTasks() if t.getUniqueID() != 0]
+    top = [t for t in tasks if t.getOutlineLevel() == 1]
+    assert [str(t.getName()) for t in top] == [p["title"] + f"（{p['doc_number']}）" for p in plans]
+    milestones = [t for t in tasks if t.getMilestone()]
+    dues = sorted(m["due"] for p in plans for t in p["tasks"] for m in t["milestones"] if m.get("due") and m["kind"] != "recurring")
+    assert sorted(str(t.getFinish().toLocalDate()) for t in milestones) == dues
+    assert all(t.getParentTask() is not None and t.getParentTask().getOutlineLevel() == t.getOutlineLevel() - 1
+               for t in tasks if t.getOutlineLevel() > 1)
+    names = {str(r.getName()) for r in project.getResources()}
+    agencies = {a["name"] for p in plans for t in p["tasks"] for a in t["agencies"]}
+    assert agencies <= names
+    roles = {str(a.getNotes()) for a in project.getResourceAssignments()}
+    assert roles <= {"牵头", "负责", "配合"} and "牵头" in roles
+    cal = project.getCalendarByName("中国工作日")
+    assert project.getDefaultCalendar().getName() == "中国工作日"
+    assert cal.isWorkingDate(local_date.of(2018, 12, 29))          # 调休: a Saturday worked
+    assert not cal.isWorkingDate(local_date.of(2018, 10, 2))        # 国庆节
+    assert not cal.isWorkingDate(local_date.of(2018, 12, 30))       # a Sunday
+    worked = {str(e.getFromDate()) for e in cal.getCalendarExceptions() if e.getWorking()}
+    years = {int(d[:4]) for d in worked}
+    assert years >= {2018, 2019, 2020, 2021}
+    assert worked == {d.isoformat() for y in years for d in RULES.calendar.years[y].makeup if d.year == y}
+
+
+def test_page_text_cannot_break_out_of_its_data():
+    from calgen.publish.timeline import page
+
+    doc = extract_text("示范市人民政府办公室\n2023年3月1日\n一、任务\n"
+                       "(一)</script><script>alert(1)</script><!--推进。6月底前完成。(市财政局牵头)\n", "p.txt", RULES)
+    html = page([doc])
+    data = html.split('<script type="application/json" id="data">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in data and "\\u003c/script>" in data

@@ -315,7 +315,7 @@ def _render(plan: _Plan, rules: Rules, rep: Report, progress: Callable[[list[Any
             overlay: Overlay) -> Iterator[tuple[str, bytes]]:
     """Each output as (relative path, bytes), one at a time so a province-sized build never
     holds them all in memory."""
-    from . import gantt, ics
+    from . import gantt, ics, mspdi, timeline, workbook
     from .schema import dumps
 
     opts = rules.settings
@@ -345,7 +345,9 @@ def _render(plan: _Plan, rules: Rules, rep: Report, progress: Callable[[list[Any
     cache.clear()
     yield "feeds/index.html", _index(plan.feeds, opts.base_url).encode()
     yield "gantt.csv", gantt.csv_bytes(docs, rules.calendar)
-    yield "gantt.html", gantt.html_page(docs).encode()
+    yield "gantt.xml", mspdi.project_xml(docs, rules.calendar, overlay.marks)
+    yield "gantt.xlsx", workbook.workbook_bytes(docs, rules.calendar, overlay.marks)
+    yield "gantt.html", timeline.page(docs).encode()
 
 
 def _index(agencies: dict[str, Any], base_url: str) -> str:

@@ -1,0 +1,202 @@
+"""``gantt.xml``: the build as one MS Project XML (MSPDI) project, which MS Project, ProjectLibre
+and GanttProject open directly.
+
+* One project per build: plan → section → task → milestone (OutlineLevel 1–4, WBS 1.2.3.1).
+  Plans, sections and tasks with milestones are summary tasks; milestones are zero-duration
+  tasks on their due dates; a task without any date sits at its plan's issue date, marked
+  Estimated, with 无具体日期 in its notes.
+* Every task is manually scheduled with the start and finish calgen worked out, so MS Project
+  shows calgen's dates instead of re-planning them.
+* The project calendar 中国工作日 (Monday–Friday, 08:00–12:00 and 13:00–17:00) has the State
+  Council rest days as non-working exceptions and the 调休 makeup days as working exceptions for
+  every year the build touches, so a duration means the same working days in MS Project as in
+  calgen (2018年底前 is due Saturday 2018-12-29, a working day there too).
+* One resource per agency (groups such as 各区人民政府 included, marked in their Group field);
+  each task is assigned to its agencies, the role (牵头/负责/配合) in the assignment's notes and
+  the agencies by role in the task fields Text1–Text3 (named 牵头单位, 负责单位, 配合单位).
+
+Written with the standard library; MPXJ reads it back in the tests.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from xml.sax.saxutils import escape
+
+from ..calendar.workdays import Calendar
+from ..errors import CalendarCoverageError
+from ..model import Document, Task
+from .events import ROLE_CN
+from .gantt import span
+from .ics import DayMark
+
+NS = "http://schemas.microsoft.com/project"
+CALENDAR_NAME = "中国工作日"
+TEXT_FIELDS = (("188743731", "Text1", "牵头单位"), ("188743734", "Text2", "负责单位"), ("188743737", "Text3", "配合单位"))
+_HOURS = "<WorkingTimes><WorkingTime><FromTime>08:00:00</FromTime><ToTime>12:00:00</ToTime></WorkingTime>" \
+         "<WorkingTime><FromTime>13:00:00</FromTime><ToTime>17:00:00</ToTime></WorkingTime></WorkingTimes>"
+
+
+def _x(text: str) -> str:
+    """XML text: escaped, without the control characters XML 1.0 forbids."""
+    return escape("".join(ch for ch in text if ch in "\t\n\r" or ord(ch) >= 0x20))
+
+
+def _start(day: dt.date) -> str:
+    return f"{day.isoformat()}T08:00:00"
+
+
+def _finish(day: dt.date) -> str:
+    return f"{day.isoformat()}T17:00:00"
+
+
+def _hours(calendar: Calendar, start: dt.date, finish: dt.date) -> str:
+    try:
+        days = calendar.workdays_between(start, finish)
+    except CalendarCoverageError:                         # a year without data: weekdays, as MS Project counts
+        days = sum(1 for k in range((finish - start).days + 1) if (start + dt.timedelta(k)).weekday() < 5)
+    return f"PT{days * 8}H0M0S"
+
+
+class _Writer:
+    def __init__(self, calendar: Calendar) -> None:
+        self.calendar = calendar
+        self.tasks: list[str] = []
+        self.resources: dict[str, tuple[int, bool]] = {}
+        self.assignments: list[str] = []
+
+    def resource(self, name: str, group: bool) -> int:
+        if name not in self.resources:
+            self.resources[name] = (len(self.resources) + 1, group)
+        return self.resources[name][0]
+
+    def task(self, name: str, level: int, wbs: str, start: dt.date, finish: dt.date, *, summary: bool = False,
+             milestone: bool = False, estimated: bool = False, notes: str = "", texts: Iterable[str] = ()) -> int:
+        uid = len(self.tasks) + 1
+        duration = "PT0H0M0S" if milestone else _hours(self.calendar, start, finish)
+        begin = _finish(start) if milestone else _start(start)
+        parts = [f"<Task><UID>{uid}</UID><ID>{uid}</ID><Name>{_x(name)}</Name><Type>1</Type><IsNull>0</IsNull>",
+                 f"<WBS>{wbs}</WBS><OutlineNumber>{wbs}</OutlineNumber><OutlineLevel>{level}</OutlineLevel>",
+                 f"<Start>{begin}</Start><Finish>{_finish(finish)}</Finish><Duration>{duration}</Duration>",
+                 "<DurationFormat>7</DurationFormat><Manual>1</Manual>",
+                 f"<ManualStart>{begin}</ManualStart><ManualFinish>{_finish(finish)}</ManualFinish>",
+                 f"<ManualDuration>{duration}</ManualDuration>",
+                 f"<Estimated>{int(estimated)}</Estimated><Milestone>{int(milestone)}</Milestone>",
+                 f"<Summary>{int(summary)}</Summary><CalendarUID>-1</CalendarUID>"]
+        if notes:
+            parts.append(f"<Notes>{_x(notes)}</Notes>")
+        for (field, _, _), value in zip(TEXT_FIELDS, texts, strict=False):
+            if value:
+                parts.append(f"<ExtendedAttribute><FieldID>{field}</FieldID><Value>{_x(value)}</Value></ExtendedAttribute>")
+        parts.append("</Task>")
+        self.tasks.append("".join(parts))
+        return uid
+
+    def assign(self, task_uid: int, task: Task) -> None:
+        for role, agency in task.agencies():
+            rid = self.resource(agency.name, agency.is_group)
+            uid = len(self.assignments) + 1
+            self.assignments.append(f"<Assignment><UID>{uid}</UID><TaskUID>{task_uid}</TaskUID>"
+                                    f"<ResourceUID>{rid}</ResourceUID><Units>1</Units>"
+                                    f"<Notes>{ROLE_CN[role]}</Notes></Assignment>")
+
+
+def project_xml(docs: list[Document], calendar: Calendar, marks: list[DayMark]) -> bytes:
+    """The MSPDI document for ``docs``; ``marks`` (rest blocks and makeup days of the years
+    the build touches, as in feeds/holidays.ics) are the calendar's exceptions."""
+    w = _Writer(calendar)
+    plans = [d for d in docs if not d.duplicate_of]
+    starts: list[dt.date] = []
+    finishes: list[dt.date] = []
+    for pi, doc in enumerate(plans, 1):
+        _plan(w, doc, str(pi), starts, finishes)
+    lo = min(starts, default=dt.date.today())
+    hi = max(finishes, default=lo)
+    names = "、".join(d.title for d in plans)[:200]
+    head = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Project xmlns="{NS}">',
+            "<SaveVersion>14</SaveVersion><Name>gantt.xml</Name>",
+            f"<Title>{_x(names or 'calgen')}</Title><Author>calgen</Author>",
+            "<ScheduleFromStart>1</ScheduleFromStart>",
+            f"<StartDate>{_start(lo)}</StartDate><FinishDate>{_finish(hi)}</FinishDate>",
+            "<CalendarUID>1</CalendarUID><DefaultStartTime>08:00:00</DefaultStartTime>",
+            "<DefaultFinishTime>17:00:00</DefaultFinishTime><MinutesPerDay>480</MinutesPerDay>",
+            "<MinutesPerWeek>2400</MinutesPerWeek><DaysPerMonth>20</DaysPerMonth>",
+            "<DurationFormat>7</DurationFormat><NewTasksAreManual>1</NewTasksAreManual>",
+            "<ExtendedAttributes>"]
+    head += [f"<ExtendedAttribute><FieldID>{f}</FieldID><FieldName>{n}</FieldName><Alias>{a}</Alias></ExtendedAttribute>"
+             for f, n, a in TEXT_FIELDS]
+    head.append("</ExtendedAttributes>")
+    head.append(_calendar(marks))
+    body = ["<Tasks>", "<Task><UID>0</UID><ID>0</ID><Name>" + _x(names or "calgen") + "</Name><Type>1</Type>"
+            f"<IsNull>0</IsNull><OutlineNumber>0</OutlineNumber><OutlineLevel>0</OutlineLevel>"
+            f"<Start>{_start(lo)}</Start><Finish>{_finish(hi)}</Finish><Summary>1</Summary></Task>",
+            *w.tasks, "</Tasks><Resources>"]
+    for name, (rid, group) in w.resources.items():
+        body.append(f"<Resource><UID>{rid}</UID><ID>{rid}</ID><Name>{_x(name)}</Name><Type>1</Type>"
+                    f"<IsNull>0</IsNull>{'<Group>单位组</Group>' if group else ''}</Resource>")
+    body += ["</Resources><Assignments>", *w.assignments, "</Assignments></Project>\n"]
+    return "".join(head + body).encode("utf-8")
+
+
+def _plan(w: _Writer, doc: Document, wbs: str, starts: list[dt.date], finishes: list[dt.date]) -> None:
+    spans = {t.id: span(doc, t) for t in doc.tasks}
+    dated = [(s, f) for s, f, _ in spans.values() if s and f]
+    base = doc.issued or min((s for s, _ in dated), default=None) or dt.date((doc.plan_year or 2000), 1, 1)
+    lo = min([base, *(s for s, _ in dated)])
+    hi = max([base, *(f for _, f in dated)])
+    starts.append(lo)
+    finishes.append(hi)
+    title = doc.title + (f"（{doc.doc_number}）" if doc.doc_number else "")
+    w.task(title, 1, wbs, lo, hi, summary=True)
+    sections: dict[str, list[Task]] = {}
+    for t in doc.tasks:
+        sections.setdefault(t.path[0] if len(t.path) > 1 else "", []).append(t)
+    heads = dict(doc.sections)
+    for si, (label, tasks) in enumerate(sections.items(), 1):
+        swbs = f"{wbs}.{si}"
+        level = 2
+        if label:
+            inner = [spans[t.id] for t in tasks if spans[t.id][0] and spans[t.id][1]]
+            s_lo = min((s for s, _, _ in inner if s), default=base)
+            s_hi = max((f for _, f, _ in inner if f), default=base)
+            w.task(heads.get(label, label), 2, swbs, s_lo, s_hi, summary=True)
+            level = 3
+        for ti, t in enumerate(tasks, 1):
+            _task(w, doc, t, spans[t.id], f"{swbs}.{ti}" if label else f"{wbs}.{si}.{ti}", level, base)
+
+
+def _task(w: _Writer, doc: Document, t: Task, sp: tuple, wbs: str, level: int, base: dt.date) -> None:
+    start, finish, notes = sp
+    milestones = [m for m in t.milestones if m.dated and m.due]
+    texts = ["、".join(a.name for a in getattr(t, role)) for role in ("lead", "responsible", "support")]
+    text = "\n".join([t.text, *notes]).strip()
+    if not (start and finish):
+        uid = w.task(t.title or " ".join(t.path), level, wbs, base, base, estimated=True, notes=text, texts=texts)
+        w.assign(uid, t)
+        return
+    uid = w.task(t.title or " ".join(t.path), level, wbs, start, finish, summary=bool(milestones), notes=text,
+                 texts=texts)
+    w.assign(uid, t)
+    for mi, m in enumerate(milestones, 1):
+        assert m.due
+        name = f"{m.phrase}：{m.clause}" if m.clause else m.phrase
+        w.task(name, level + 1, f"{wbs}.{mi}", m.due, m.due, milestone=True, notes=m.note, texts=texts)
+
+
+def _calendar(marks: list[DayMark]) -> str:
+    days = ["<WeekDays>"]
+    for day_type in range(1, 8):                     # 1 = Sunday … 7 = Saturday
+        working = 2 <= day_type <= 6
+        days.append(f"<WeekDay><DayType>{day_type}</DayType><DayWorking>{int(working)}</DayWorking>"
+                    f"{_HOURS if working else ''}</WeekDay>")
+    days.append("</WeekDays><Exceptions>")
+    for m in marks:
+        work = m.uid.startswith("cn-work-")
+        name = m.summary[3:]                          # 【休】国庆节放假（共7天） → 国庆节放假（共7天）
+        days.append(f"<Exception><EnteredByOccurrences>0</EnteredByOccurrences><TimePeriod>"
+                    f"<FromDate>{m.start.isoformat()}T00:00:00</FromDate><ToDate>{m.end.isoformat()}T23:59:00</ToDate>"
+                    f"</TimePeriod><Occurrences>1</Occurrences><Name>{_x(name)}</Name><Type>1</Type>"
+                    f"<DayWorking>{int(work)}</DayWorking>{_HOURS if work else ''}</Exception>")
+    days.append("</Exceptions>")
+    return ("<Calendars><Calendar><UID>1</UID><Name>" + CALENDAR_NAME + "</Name><IsBaseCalendar>1</IsBaseCalendar>"
+            "<BaseCalendarUID>-1</BaseCalendarUID>" + "".join(days) + "</Calendar></Calendars>")

@@ -1,0 +1,240 @@
+"""``gantt.xlsx`` for Excel, WPS and LibreOffice: an overview, one sheet per plan with a day-by-day
+Gantt grid, and the due items of every agency.
+
+* 总览: one row per plan (文号, issue date, task counts, first and last due date), each linked to
+  its sheet.
+* One sheet per plan (up to :data:`MAX_PLAN_SHEETS`; a bigger build gets one sheet 全部任务
+  instead): task number, task, 牵头/负责/配合, start and due as real date cells, the phrases and
+  notes; then a grid of day columns under month headings, drawn by conditional formatting — a bar
+  from start to due, ◆ on each milestone's due date, today's column marked, rest days grey and 调休
+  working days shaded orange.  Undated tasks are listed too (说明: 无具体日期).
+* 按单位: every dated milestone for every agency it names, sorted by date, with filters.
+
+Header rows are frozen, filters are on, widths suit Chinese text, and text is always written as
+text (a task that starts with = is never a formula).  xlsxwriter writes it (fast, no Excel
+needed); the tests read it back with openpyxl.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from typing import Any
+
+from ..calendar.workdays import Calendar
+from ..model import Document, Task
+from .gantt import span
+from .ics import DayMark
+
+MAX_PLAN_SHEETS = 200
+MAX_GRID_DAYS = 731                # two years of day columns
+LEFT = ("编号", "任务", "牵头单位", "负责单位", "配合单位", "开始", "截止", "节点", "说明")
+WIDTHS = (8, 44, 22, 22, 22, 11, 11, 16, 30)
+
+
+def sheet_name(index: int, doc: Document, taken: set[str]) -> str:
+    """≤ 31 characters, none of []:*?/\\, unique (Excel compares names case-insensitively)."""
+    base = re.sub(r"[\[\]:*?/\\']", "", doc.doc_number or doc.title or doc.source)
+    name = f"{index}.{base}"[:31]
+    n = 1
+    while name.lower() in taken:
+        n += 1
+        name = f"{index}-{n}.{base}"[:31]
+    taken.add(name.lower())
+    return name
+
+
+def workbook_bytes(docs: list[Document], calendar: Calendar, marks: list[DayMark]) -> bytes:
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+                                   "strings_to_numbers": False})
+    wb.set_properties({"title": "calgen 甘特图", "author": "calgen", "comments": "由 calgen 生成"})
+    f = _formats(wb)
+    plans = [d for d in docs if not d.duplicate_of]
+    overview = wb.add_worksheet("总览")
+    agencies = wb.add_worksheet("按单位")
+    taken = {"总览", "按单位", "全部任务"}
+    names = [sheet_name(i, d, taken) for i, d in enumerate(plans, 1)] if len(plans) <= MAX_PLAN_SHEETS else []
+    rest = {d for m in marks if m.uid.startswith("cn-rest-") for d in _days(m.start, m.end)}
+    makeup = {m.start for m in marks if m.uid.startswith("cn-work-")}
+    if names:
+        for doc, name in zip(plans, names, strict=True):
+            _plan_sheet(wb.add_worksheet(name), [doc], f, rest, makeup, with_plan=False)
+    elif plans:
+        _plan_sheet(wb.add_worksheet("全部任务"), plans, f, rest, makeup, with_plan=True)
+    _overview(overview, plans, names, f)
+    _agency_sheet(agencies, plans, f)
+    wb.close()
+    return buf.getvalue()
+
+
+def _formats(wb: Any) -> dict[str, Any]:
+    base = {"font_name": "Microsoft YaHei", "font_size": 10, "valign": "vcenter"}
+    return {
+        "title": wb.add_format({**base, "bold": True, "font_size": 13}),
+        "head": wb.add_format({**base, "bold": True, "bg_color": "#DDE4F0", "border": 1, "text_wrap": True}),
+        "text": wb.add_format({**base}),
+        "wrap": wb.add_format({**base, "text_wrap": True}),
+        "date": wb.add_format({**base, "num_format": "yyyy-mm-dd"}),
+        "month": wb.add_format({**base, "bold": True, "align": "left", "bg_color": "#DDE4F0", "border": 1}),
+        "day": wb.add_format({**base, "num_format": "d", "align": "center", "font_size": 8, "border": 1}),
+        "rest": wb.add_format({"bg_color": "#E6E6E6"}),
+        "makeup": wb.add_format({"bg_color": "#FFE3C2"}),
+        "bar": wb.add_format({"bg_color": "#4A7BD0", "bottom": 1, "bottom_color": "#FFFFFF"}),
+        "today": wb.add_format({"bg_color": "#E03131"}),
+        "ms": wb.add_format({**base, "font_color": "#B02000", "align": "center", "bold": True}),
+        "overdue": wb.add_format({"font_color": "#C92A2A", "bold": True}),
+        "soon": wb.add_format({"font_color": "#E8590C", "bold": True}),
+        "link": wb.add_format({**base, "font_color": "#1C5BD6", "underline": 1}),
+    }
+
+
+def _days(a: dt.date, b: dt.date) -> list[dt.date]:
+    return [a + dt.timedelta(days=k) for k in range((b - a).days + 1)]
+
+
+def _names(agencies) -> str:
+    return "、".join(a.name for a in agencies)
+
+
+def _plan_sheet(ws: Any, docs: list[Document], f: dict[str, Any], rest: set[dt.date], makeup: set[dt.date],
+                with_plan: bool) -> None:
+    left = (("文件", *LEFT) if with_plan else LEFT)
+    widths = ((24, *WIDTHS) if with_plan else WIDTHS)
+    rows: list[tuple[Document, Task, dt.date | None, dt.date | None, str]] = []
+    for doc in docs:
+        for t in doc.tasks:
+            start, finish, notes = span(doc, t)
+            rows.append((doc, t, start, finish, "；".join(notes)))
+    dated = [(s, e) for _, _, s, e, _ in rows if s and e]
+    doc = docs[0]
+    ws.write_string(0, 0, doc.title + (f"（{doc.doc_number}）" if doc.doc_number else "") if not with_plan
+                    else f"全部任务（{len(docs)} 份文件）", f["title"])
+    for c, (name, width) in enumerate(zip(left, widths, strict=True)):
+        ws.write_string(2, c, name, f["head"])
+        ws.set_column(c, c, width)
+    g0 = len(left)                                   # first grid column
+    first = dt.date(min(s for s, _ in dated).year, min(s for s, _ in dated).month, 1) if dated else None
+    last_due = max((e for _, e in dated), default=None)
+    grid: list[dt.date] = []
+    if first and last_due:
+        end = min(last_due, first + dt.timedelta(days=MAX_GRID_DAYS - 1))
+        grid = _days(first, end)
+        if end < last_due:
+            ws.write_string(1, g0, f"日期格只画到 {end.isoformat()}（共 {MAX_GRID_DAYS} 天）；更晚的截止日期见“截止”列", f["text"])
+    col_of = {day: g0 + k for k, day in enumerate(grid)}
+    month_start = g0
+    for k, day in enumerate(grid):
+        c = g0 + k
+        ws.write_datetime(2, c, dt.datetime(day.year, day.month, day.day), f["day"])
+        fmt = f["makeup"] if day in makeup else f["rest"] if (day in rest or (day.weekday() >= 5 and day not in makeup)) else None
+        ws.set_column(c, c, 2.6, fmt)
+        nxt = day + dt.timedelta(days=1)
+        if nxt.month != day.month or k == len(grid) - 1:
+            label = f"{day.year}年{day.month}月"
+            if c > month_start:
+                ws.merge_range(1, month_start, 1, c, label, f["month"])
+            else:
+                ws.write_string(1, c, label, f["month"])
+            month_start = c + 1
+    r = 3
+    for d, t, start, finish, note in rows:
+        c0 = 0
+        if with_plan:
+            ws.write_string(r, 0, d.doc_number or d.title, f["text"])
+            c0 = 1
+        phrases = "、".join(dict.fromkeys(m.phrase for m in t.milestones if m.dated))
+        values = (" ".join(t.path), t.title or t.text[:40], _names(t.lead), _names(t.responsible), _names(t.support))
+        for k, v in enumerate(values):
+            ws.write_string(r, c0 + k, v, f["text"])
+        for k, when in enumerate((start, finish)):
+            if when:
+                ws.write_datetime(r, c0 + 5 + k, dt.datetime(when.year, when.month, when.day), f["date"])
+        ws.write_string(r, c0 + 7, phrases, f["text"])
+        ws.write_string(r, c0 + 8, note or ("" if start else "无具体日期"), f["text"])
+        for m in t.milestones:
+            if m.dated and m.due and m.due in col_of:
+                ws.write_string(r, col_of[m.due], "◆", f["ms"])
+        r += 1
+    last = max(r - 1, 3)
+    ws.freeze_panes(3, c0 + 2 if with_plan else 2)
+    ws.autofilter(2, 0, last, len(left) - 1)
+    due_col = _col(len(left) - 3)
+    ws.conditional_format(3, len(left) - 3, last, len(left) - 3,
+                          {"type": "formula", "criteria": f"=AND(${due_col}4<>\"\",${due_col}4<TODAY())", "format": f["overdue"]})
+    ws.conditional_format(3, len(left) - 3, last, len(left) - 3,
+                          {"type": "formula", "criteria": f"=AND(${due_col}4<>\"\",${due_col}4>=TODAY(),${due_col}4<=TODAY()+30)",
+                           "format": f["soon"]})
+    if grid:
+        g1 = g0 + len(grid) - 1
+        gc, sc = _col(g0), _col(len(left) - 4)
+        ws.conditional_format(3, g0, last, g1, {"type": "formula", "criteria": f"={gc}$3=TODAY()", "format": f["today"]})
+        ws.conditional_format(3, g0, last, g1, {"type": "formula",
+                                                "criteria": f"=AND({gc}$3>=${sc}4,{gc}$3<=${due_col}4)", "format": f["bar"]})
+
+
+def _col(index: int) -> str:
+    """0 → A, 26 → AA."""
+    out = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _overview(ws: Any, plans: list[Document], names: list[str], f: dict[str, Any]) -> None:
+    heads = ("序号", "文件", "文号", "印发日期", "任务数", "有日期的任务", "未定日期的任务", "最早截止", "最晚截止", "工作表")
+    widths = (6, 50, 20, 12, 8, 12, 14, 12, 12, 24)
+    ws.write_string(0, 0, f"calgen 工作计划总览（{len(plans)} 份文件）", f["title"])
+    for c, (h, w) in enumerate(zip(heads, widths, strict=True)):
+        ws.write_string(2, c, h, f["head"])
+        ws.set_column(c, c, w)
+    for i, doc in enumerate(plans):
+        r = 3 + i
+        dues = [m.due for t in doc.tasks for m in t.milestones if m.dated and m.due]
+        with_dates = sum(1 for t in doc.tasks if any(m.dated for m in t.milestones))
+        ws.write_number(r, 0, i + 1, f["text"])
+        ws.write_string(r, 1, doc.title, f["text"])
+        ws.write_string(r, 2, doc.doc_number or "", f["text"])
+        if doc.issued:
+            ws.write_datetime(r, 3, dt.datetime(doc.issued.year, doc.issued.month, doc.issued.day), f["date"])
+        ws.write_number(r, 4, len(doc.tasks), f["text"])
+        ws.write_number(r, 5, with_dates, f["text"])
+        ws.write_number(r, 6, len(doc.tasks) - with_dates, f["text"])
+        for c, day in ((7, min(dues, default=None)), (8, max(dues, default=None))):
+            if day:
+                ws.write_datetime(r, c, dt.datetime(day.year, day.month, day.day), f["date"])
+        target = names[i] if names else "全部任务"
+        ws.write_url(r, 9, f"internal:'{target}'!A1", f["link"], string=target)
+    ws.freeze_panes(3, 2)
+    ws.autofilter(2, 0, max(2 + len(plans), 3), len(heads) - 1)
+
+
+def _agency_sheet(ws: Any, plans: list[Document], f: dict[str, Any]) -> None:
+    from .events import ROLE_CN
+
+    heads = ("截止日期", "单位", "角色", "节点", "应完成", "任务", "文件", "文号")
+    widths = (12, 28, 6, 14, 40, 36, 40, 20)
+    ws.write_string(0, 0, "各单位到期事项（按日期排序；用筛选选择单位）", f["title"])
+    for c, (h, w) in enumerate(zip(heads, widths, strict=True)):
+        ws.write_string(2, c, h, f["head"])
+        ws.set_column(c, c, w)
+    items = []
+    for doc in plans:
+        for t in doc.tasks:
+            for m in t.milestones:
+                if m.dated and m.due:
+                    for role, a in t.agencies():
+                        items.append((m.due, a.name, ROLE_CN[role], m.phrase, m.clause, t.title, doc.title,
+                                      doc.doc_number or ""))
+    items.sort(key=lambda x: (x[0], x[1]))
+    for i, (due, *text) in enumerate(items):
+        r = 3 + i
+        ws.write_datetime(r, 0, dt.datetime(due.year, due.month, due.day), f["date"])
+        for c, v in enumerate(text, 1):
+            ws.write_string(r, c, v, f["text"])
+    ws.freeze_panes(3, 2)
+    ws.autofilter(2, 0, max(2 + len(items), 3), len(heads) - 1)
