@@ -42,10 +42,13 @@ def cli(extra_mappings: tuple[str, ...], calendar_file: tuple[str, ...]) -> None
 
 def _settings(**chosen: Any) -> Settings:
     """Settings from the global options plus this command's; None means "not given"."""
-    from .settings import Settings
+    import os
+
+    from .settings import Settings, epoch_from
 
     obj = click.get_current_context().find_root().obj or {}
     values = {k: v for k, v in chosen.items() if v is not None}
+    values.setdefault("source_date_epoch", epoch_from(os.environ.get("SOURCE_DATE_EPOCH")))
     values.setdefault("agency_files", obj.get("mappings", ()))
     values.setdefault("calendar_files", obj.get("calendar_files", ()))
     return Settings(**values)
@@ -290,20 +293,24 @@ def check(folder: str) -> None:
 @cli.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False), default="output")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-def serve(folder: str, host: str, port: int) -> None:
-    """Serve FOLDER's feeds over HTTP for subscription."""
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--base-url", help="Public address of FOLDER, for the subscription links on / "
+                                 "(default: calgen.toml's base_url, else relative links).")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+def serve(folder: str, host: str, port: int, base_url: str | None, threads: int) -> None:
+    """Serve FOLDER's feeds over HTTP for subscription (production: any static web server)."""
     from .publish.serve import make_server
+    from .settings import load_config
 
-    server = make_server(Path(folder), host, port)
-    h, p = server.server_address[:2]
-    click.echo(f"serving {folder} at http://{h!s}:{p!s}/ (index: /feeds/index.html); Ctrl-C to stop")
+    base = base_url if base_url is not None else load_config().get("base_url", "")
+    server = make_server(Path(folder), host, port, base, threads)
+    click.echo(f"serving {folder} at http://{host}:{server.effective_port}/ ; Ctrl-C to stop")
     try:
-        server.serve_forever()
+        server.run()
     except KeyboardInterrupt:
         pass
     finally:
-        server.server_close()
+        server.close()
 
 
 @cli.command()

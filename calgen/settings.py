@@ -70,6 +70,7 @@ class Settings:
     strict: bool = False
     dry_run: bool = False
     jobs: int = 1
+    source_date_epoch: int | None = None             # DTSTAMP for reproducible builds (see epoch_from)
 
 
 # calgen.toml: key → (type, what is allowed)
@@ -161,3 +162,19 @@ def choice(enum: type[E], value: str, where: str) -> E:
     except ValueError:
         allowed = ", ".join(e.value for e in enum)
         raise MappingError(f"{where}: {value!r} is not allowed", hint=f"use one of {allowed}") from None
+
+
+def epoch_from(value: str | None) -> int | None:
+    """SOURCE_DATE_EPOCH (reproducible-builds.org) as seconds, or None when unset; anything
+    else is one clear error, never silently ignored."""
+    if value is None or value.strip() == "":
+        return None
+    text = value.strip()
+    if not text.isdigit():
+        raise MappingError(f"SOURCE_DATE_EPOCH={value!r} is not a Unix timestamp",
+                           hint="seconds since 1970-01-01 UTC, e.g. 1700000000, or unset it")
+    seconds = int(text)
+    if seconds > 253_402_300_799:
+        raise MappingError(f"SOURCE_DATE_EPOCH={value!r} is after the year 9999",
+                           hint="seconds since 1970-01-01 UTC, e.g. 1700000000")
+    return seconds

@@ -5,6 +5,8 @@ import re
 import threading
 from pathlib import Path
 
+import pytest
+
 from calgen.publish.build import build
 from calgen.publish.check import check_feed
 from calgen.sample import sample_path
@@ -38,13 +40,18 @@ def test_independent_parser_agrees(seed_build):
 
 
 def test_every_dated_milestone_of_every_agency_is_an_event(seed_build, seed_docs):
+    import json
+
     from icalendar import Calendar
 
     from calgen.publish.events import agencies_of, events
 
     out, _ = seed_build
     evs = events(list(seed_docs.values()), RULES.scheduler)
-    for slug, agency in agencies_of(evs).items():
+    owners = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["owners"]
+    for name, agency in agencies_of(evs).items():
+        slug = owners[name]
+        assert len(slug) <= 60
         cal = Calendar.from_ical((out / "feeds" / f"{slug}.ics").read_bytes())
         uids = {str(e["UID"]) for e in cal.walk("VEVENT")}
         expected = set()
@@ -116,21 +123,29 @@ def test_alarms(tmp_path):
     assert check_feed((tmp_path / "feeds" / "all.ics").read_bytes()) == []
 
 
-def test_serve(tmp_path):
+def _served(root, base_url=""):
     from calgen.publish.serve import make_server
 
+    server = make_server(root, "127.0.0.1", 0, base_url)
+    threading.Thread(target=server.run, daemon=True).start()
+    return server, server.effective_port
+
+
+def _get(port, path, method="GET", headers=None):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    c.request(method, path, headers=headers or {})
+    r = c.getresponse()
+    body = r.read()
+    c.close()
+    return r, body
+
+
+def test_serve(tmp_path):
     build([str(sample_path())], rules_for(output=tmp_path))
-    server = make_server(tmp_path, "127.0.0.1", 0)
-    port = server.server_address[1]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server, port = _served(tmp_path)
     try:
         def get(path, method="GET", headers=None):
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            c.request(method, path, headers=headers or {})
-            r = c.getresponse()
-            body = r.read()
-            c.close()
-            return r, body
+            return _get(port, path, method, headers)
 
         r, body = get("/feeds/all.ics")
         assert r.status == 200
@@ -139,19 +154,81 @@ def test_serve(tmp_path):
         etag, last = r.getheader("ETag"), r.getheader("Last-Modified")
         assert re.fullmatch(r'"[0-9a-f]{32}"', etag) and last
         assert get("/feeds/all.ics", headers={"If-None-Match": etag})[0].status == 304
+        assert get("/feeds/all.ics", headers={"If-None-Match": "W/" + etag})[0].status == 304   # weak comparison
+        assert get("/feeds/all.ics", headers={"If-None-Match": '"other", ' + etag})[0].status == 304
         assert get("/feeds/all.ics", headers={"If-Modified-Since": last})[0].status == 304
         r, body = get("/feeds/all.ics", method="HEAD")
         assert r.status == 200 and body == b"" and int(r.getheader("Content-Length")) > 0
-        for bad in ("/../etc/passwd", "/feeds/../../x", "/%2e%2e/%2e%2e/etc/passwd", "/feeds/.hidden"):
+        for bad in ("/../etc/passwd", "/feeds/../../x", "/%2e%2e/%2e%2e/etc/passwd", "/feeds/.hidden",
+                    "/.current/feeds/all.ics", "/.calgen.lock"):
             assert get(bad)[0].status == 404, bad
         r, body = get("/")
         assert r.status == 200 and "订阅".encode() in body
-        assert f"http://127.0.0.1:{port}/feeds/all.ics".encode() in body
-        assert f"webcal://127.0.0.1:{port}/feeds/all.ics".encode() in body
+        assert b'href="feeds/all.ics"' in body                     # relative: no base_url given
+        r, body = get("/", headers={"Host": "evil.example", "X-Forwarded-Proto": "javascript"})
+        assert b"evil.example" not in body and b"javascript" not in body
         assert get("/feeds/")[0].status in (200, 404)
     finally:
-        server.shutdown()
-        server.server_close()
+        server.close()
+
+
+@pytest.mark.parametrize("path,status", [
+    ("/feeds/all.ics%00", 400), ("/feeds/%ff%fe.ics", 400), ("/" + "a" * 8192, 414), ("/feeds/all.ics\x01", 400),
+])
+def test_serve_refuses_bad_requests_with_a_status(tmp_path, path, status):
+    (tmp_path / "feeds").mkdir()
+    (tmp_path / "feeds" / "all.ics").write_bytes(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    server, port = _served(tmp_path)
+    try:
+        import socket
+
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode("latin-1"))
+            head = s.recv(65536).split(b"\r\n", 1)[0]
+        assert head.startswith(f"HTTP/1.1 {status}".encode()), head
+    finally:
+        server.close()
+
+
+def test_serve_links_come_from_the_configured_base_url(tmp_path):
+    build([str(sample_path())], rules_for(output=tmp_path))
+    server, port = _served(tmp_path, "https://cal.example.gov.cn/plans")
+    try:
+        body = _get(port, "/", headers={"Host": "evil.example"})[1]
+        assert b"https://cal.example.gov.cn/plans/feeds/all.ics" in body
+        assert b"webcal://cal.example.gov.cn/plans/feeds/all.ics" in body and b"evil" not in body
+    finally:
+        server.close()
+
+
+def test_serve_answers_while_hundreds_of_idle_connections_are_open(tmp_path):
+    """Idle keep-alive sockets cost no worker thread: with 300 open and silent, requests are
+    still answered (speed is measured in benchmarks/serve_load.py, not here)."""
+    import socket
+
+    build([str(sample_path())], rules_for(output=tmp_path))
+    server, port = _served(tmp_path)
+    idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(300)]
+    try:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        for _ in range(20):                                      # one keep-alive connection
+            c.request("GET", "/feeds/all.ics")
+            r = c.getresponse()
+            assert r.status == 200 and r.read()
+        c.close()
+    finally:
+        for s in idle:
+            s.close()
+        server.close()
+
+
+def test_serve_port_out_of_range_is_one_line():
+    from click.testing import CliRunner
+
+    from calgen.cli import cli
+
+    r = CliRunner().invoke(cli, ["serve", ".", "--port", "99999"])
+    assert r.exit_code == 2 and "99999 is not in the range 0<=x<=65535" in r.output and "Traceback" not in r.output
 
 
 def test_recurring_milestones_expand_over_the_plan_year():

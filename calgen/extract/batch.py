@@ -6,6 +6,7 @@ same under every multiprocessing start method (fork, spawn, forkserver).
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,15 +19,27 @@ from .document import extract_file, mark_duplicates
 SUPPORTED = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf", ""})
 
 
-def expand(inputs: list[str]) -> tuple[list[str], list[str]]:
-    """Files to read (folders walked recursively in a stable order) and notes on skipped ones."""
+def expand(inputs: list[str], errors: list[CalgenError] | None = None) -> tuple[list[str], list[str]]:
+    """Files to read (folders walked recursively in a stable order) and notes on skipped ones;
+    a folder that cannot be read is added to ``errors``."""
     files: list[str] = []
     notes: list[str] = []
     for raw in inputs:
         p = Path(raw)
         if p.is_dir():
-            for child in sorted(q for q in p.rglob("*") if q.is_file()):
-                if child.suffix.lower() in SUPPORTED and not child.name.startswith("."):
+            if not os.access(p, os.R_OK | os.X_OK):
+                if errors is not None:
+                    errors.append(ReadingError("permission denied (folder)", file=raw,
+                                               hint="make the folder readable, or pass the plans in it"))
+                continue
+            for child in sorted(p.rglob("*")):
+                if child.is_symlink() and not child.exists():
+                    notes.append(f"{child}: skipped (a broken or looping link)")
+                elif child.is_dir():
+                    continue
+                elif not child.is_file():
+                    notes.append(f"{child}: skipped (not a regular file)")
+                elif child.suffix.lower() in SUPPORTED and not child.name.startswith("."):
                     files.append(str(child))
                 else:
                     notes.append(f"{child}: skipped (unsupported file type {child.suffix or 'none'})")
@@ -40,11 +53,11 @@ def extract_many(inputs: list[str], rules: Rules, jobs: int = 1, strict: bool = 
                  ) -> tuple[list[Document], list[CalgenError]]:
     """Every document that can be read, and an error for each one that cannot; files skipped in
     folders are added to ``notes``.  Results come back in input order whatever ``jobs`` is."""
-    files, skipped = expand(inputs)
+    failures: list[CalgenError] = []
+    files, skipped = expand(inputs, failures)
     if notes is not None:
         notes.extend(skipped)
     docs: list[Document] = []
-    failures: list[CalgenError] = []
     for doc, err in _results(files, rules, jobs, start_method):
         if err is not None:
             failures.append(err)

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..errors import CalgenError, DeadlineError
+from ..limits import MAX_MILESTONES_PER_DOCUMENT, MAX_MILESTONES_PER_TASK
 from ..model import Document, Role, Task
 from ..read.clean import LOST
 from ..read.decode import read_file
@@ -42,7 +43,7 @@ def extract_text(text: str, source: str, rules: Rules, warnings: tuple[str, ...]
     ctx = deadlines.Context(meta.plan_year, meta.issued)
     first_is_lead = bool(_FIRST_IS_LEAD.search(text))
     notes = list(warnings)
-    tasks = tuple(_task(it, key, ctx, meta.jurisdiction, first_is_lead, rules) for it in items)
+    tasks = _capped(tuple(_task(it, key, ctx, meta.jurisdiction, first_is_lead, rules) for it in items), notes)
     for t in tasks:
         notes.extend(t.warnings)
     if not tasks:
@@ -69,6 +70,10 @@ def _task(item: outline.Item, key: str, ctx: deadlines.Context, juris: str | Non
     if row is not None and row.get(Column.DEADLINE):
         found += deadlines.find_in_field(row.get(Column.DEADLINE), ctx, rules.phrases, problems)
     title = heading(text)
+    if len(found) > MAX_MILESTONES_PER_TASK:
+        problems.append(DeadlineError(f"{len(found)} deadline phrases in one task; the first "
+                                      f"{MAX_MILESTONES_PER_TASK} are kept", phrase=found[0].phrase))
+        found = found[:MAX_MILESTONES_PER_TASK]
     milestones = tuple(rules.scheduler.schedule(m if m.clause != m.phrase else replace(m, clause=title),
                                                 ctx.issued)
                        for m in found)       # a bare 完成时限 cell: what is due is the task itself
@@ -78,6 +83,19 @@ def _task(item: outline.Item, key: str, ctx: deadlines.Context, juris: str | Non
     return Task(id=_task_id(key, path), path=path, title=title, text=text.replace("\n", ""),
                 line=item.line, lead=resolved[Role.LEAD], responsible=resolved[Role.RESPONSIBLE],
                 support=resolved[Role.SUPPORT], milestones=milestones, warnings=warnings)
+
+
+def _capped(tasks: tuple[Task, ...], notes: list[str]) -> tuple[Task, ...]:
+    """At most MAX_MILESTONES_PER_DOCUMENT milestones per document (tasks in order)."""
+    total = sum(len(t.milestones) for t in tasks)
+    if total <= MAX_MILESTONES_PER_DOCUMENT:
+        return tasks
+    notes.append(f"{total} milestones in one document; the first {MAX_MILESTONES_PER_DOCUMENT} are kept")
+    left, out = MAX_MILESTONES_PER_DOCUMENT, []
+    for t in tasks:
+        out.append(t if len(t.milestones) <= left else replace(t, milestones=t.milestones[:left]))
+        left = max(0, left - len(t.milestones))
+    return tuple(out)
 
 
 def heading(text: str) -> str:

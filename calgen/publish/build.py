@@ -331,16 +331,17 @@ def _render(plan: _Plan, rules: Rules, rep: Report, progress: Callable[[list[Any
     cache: dict = {}
     for slug, agency in (progress(items) if progress else items):
         gone = tuple(c[:3] for c in plan.cancelled if agency.name in c[3])
-        o = ics.FeedOptions(opts.alarms, sequences, gone)
+        o = ics.FeedOptions(opts.alarms, sequences, gone, opts.source_date_epoch)
         yield f"feeds/{slug}.ics", ics.feed(agency.name, f"{agency.name}：工作任务节点（calgen）",
                                             by_agency.get(agency.name, []), agency, o, cache)
     for slug, name in plan.retiring.items():
-        o = ics.FeedOptions(opts.alarms, plan.bumped, tuple(plan.retiring_events.get(name, ())))
+        o = ics.FeedOptions(opts.alarms, plan.bumped, tuple(plan.retiring_events.get(name, ())), opts.source_date_epoch)
         yield f"feeds/{slug}.ics", ics.feed(name, f"{name}：工作任务节点（calgen，已无任务，本订阅将停止更新）",
                                             [], None, o, cache)
-    o = ics.FeedOptions(opts.alarms, sequences, tuple(c[:3] for c in plan.cancelled))
+    o = ics.FeedOptions(opts.alarms, sequences, tuple(c[:3] for c in plan.cancelled), opts.source_date_epoch)
     yield "feeds/all.ics", ics.feed("全部任务节点", "calgen：所有工作任务节点", evs, None, o, cache)
-    yield "feeds/holidays.ics", ics.holiday_feed(overlay.marks, overlay.sequences, overlay.cancelled)
+    yield "feeds/holidays.ics", ics.holiday_feed(overlay.marks, overlay.sequences, overlay.cancelled,
+                                                 opts.source_date_epoch)
     rep.feeds = len(plan.feeds) + len(plan.retiring) + 2
     cache.clear()
     yield "feeds/index.html", _index(plan.feeds, opts.base_url).encode()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 REQUIRED_CAL = ("VERSION", "PRODID", "METHOD", "X-WR-CALNAME", "X-WR-CALDESC", "X-WR-TIMEZONE",
                 "REFRESH-INTERVAL", "X-PUBLISHED-TTL")
 REQUIRED_EVENT = ("UID", "DTSTAMP", "SEQUENCE", "SUMMARY", "DTSTART", "DTEND", "TRANSP",
@@ -21,9 +22,13 @@ def check_feed(data: bytes) -> list[str]:
         if len(line) > 75:
             problems.append(f"line {no} is {len(line)} octets (max 75)")
         try:
-            line.decode("utf-8")
+            text = line.decode("utf-8")
         except UnicodeDecodeError:
             problems.append(f"line {no} splits a UTF-8 character")
+            continue
+        bad = _CONTROL.search(text)
+        if bad:
+            problems.append(f"line {no} contains the control character U+{ord(bad.group()):04X}")
     try:
         from icalendar import Calendar
 

@@ -101,22 +101,11 @@ def _expand(base: str, m: Milestone, task: Task, doc: Document,
 
 
 def agencies_of(evs: list[CalEvent]) -> dict[str, Agency]:
-    """Every concrete agency (not a group) named by a task with events, keyed by slug."""
+    """Every concrete agency (not a group) named by a task with events, by name; feed file
+    names are given out by feednames.assign."""
     found: dict[str, Agency] = {}
     for ev in evs:
         for _, a in ev.task.agencies():
             if not a.is_group:
                 found.setdefault(a.name, a)
-    return unique_slugs(found.values())
-
-
-def unique_slugs(agencies: Iterable[Agency]) -> dict[str, Agency]:
-    """Slug → agency; homophones (same pinyin) get -2, -3 in name order."""
-    out: dict[str, Agency] = {}
-    for a in sorted(agencies, key=lambda a: a.name):
-        slug, n = a.slug, 1
-        while slug in out:
-            n += 1
-            slug = f"{a.slug}-{n}"
-        out[slug] = a
-    return out
+    return found

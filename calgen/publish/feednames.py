@@ -8,9 +8,12 @@ that 广东省财政厅's subscribers hold.
 """
 from __future__ import annotations
 
+import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
+from ..limits import FEED_NAME
 from ..model import Agency
 
 
@@ -25,7 +28,7 @@ def assign(agencies: Iterable[Agency], owners: Mapping[str, str]) -> dict[str, A
     for a in found:
         if a.name in owners:
             continue
-        base = a.slug or "agency"
+        base = safe(a.slug, a.name)
         slug, n = base, 1
         while slug in taken or slug in out:
             n += 1
@@ -33,6 +36,24 @@ def assign(agencies: Iterable[Agency], owners: Mapping[str, str]) -> dict[str, A
         out[slug] = a
         taken.add(slug)
     return out
+
+
+# Names Windows refuses for a file (any extension), and the feeds calgen writes itself.
+RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+                      *(f"lpt{i}" for i in range(1, 10)), "all", "holidays", "index"})
+
+
+def safe(slug: str, name: str) -> str:
+    """A file name that works everywhere: ASCII letters, digits and -, at most FEED_NAME
+    characters (a long one is cut and given a stable hash of the agency's name), never a
+    Windows-reserved name or one of calgen's own feeds."""
+    base = re.sub(r"[^a-z0-9-]+", "-", slug.lower()).strip("-") or "agency"
+    if len(base) > FEED_NAME:
+        digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
+        base = base[:FEED_NAME - 9].rstrip("-") + "-" + digest
+    if base.split(".")[0] in RESERVED:
+        base += "-agency"
+    return base
 
 
 def likely_typos(new: Iterable[str], known: Iterable[str]) -> list[tuple[str, str]]:

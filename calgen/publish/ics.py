@@ -5,7 +5,6 @@ icalendar is imported here only, so commands that write no feed never load it.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -14,6 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..errors import CalgenError
+from ..limits import CLAUSE_EXCERPT, DESCRIPTION_EXCERPT, SUMMARY_TITLE
 from ..model import ROLES, Agency
 from .events import ROLE_CN, CalEvent
 
@@ -26,6 +26,7 @@ class FeedOptions:
     alarms: tuple[dt.timedelta, ...] = ()
     sequences: dict | None = None          # uid → SEQUENCE from the previous build
     cancelled: tuple = ()                  # (uid, due, summary) kept one cycle as STATUS:CANCELLED
+    epoch: int | None = None               # SOURCE_DATE_EPOCH (validated by the caller) for DTSTAMP
 
 
 def calname(text: str) -> str:
@@ -33,15 +34,14 @@ def calname(text: str) -> str:
     return re.sub(r"[,;\\\n\r]+", " ", text).strip()
 
 
-def dtstamp(ev: CalEvent) -> dt.datetime:
+def dtstamp(ev: CalEvent, epoch: int | None = None) -> dt.datetime:
     """From SOURCE_DATE_EPOCH, else the plan's issue date: never the clock."""
-    return _stamp(ev.doc.issued or dt.date(ev.doc.plan_year or 1970, 1, 1))
+    return _stamp(ev.doc.issued or dt.date(ev.doc.plan_year or 1970, 1, 1), epoch)
 
 
-def _stamp(day: dt.date) -> dt.datetime:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+def _stamp(day: dt.date, epoch: int | None = None) -> dt.datetime:
+    if epoch is not None:
+        return dt.datetime.fromtimestamp(epoch, dt.UTC)
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
@@ -100,14 +100,20 @@ def summary(ev: CalEvent, agency: Agency | None) -> str:
     pending = "【待定】" if "unconfirmed" in ev.flags else ""
     if agency is not None:
         roles = "/".join(ROLE_CN[r] for r in ev.roles_of(agency))
-        return f"{pending}【{roles}】{ev.phrase}：{ev.task.title}"
+        return f"{pending}【{roles}】{ev.phrase}：{_cut(ev.task.title, SUMMARY_TITLE)}"
     lead = "、".join(a.name for a in ev.task.lead) or "、".join(a.name for a in ev.task.responsible)
-    return f"{pending}{ev.phrase}：{ev.task.title}" + (f"（{lead}）" if lead else "")
+    return f"{pending}{ev.phrase}：{_cut(ev.task.title, SUMMARY_TITLE)}" + (f"（{lead}）" if lead else "")
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def description(ev: CalEvent) -> str:
+    """What the event is about: the clause and a bounded excerpt of the task (limits.py), so a
+    feed grows with the number of events, not with events × task length."""
     t, d = ev.task, ev.doc
-    lines = [f"应完成：{ev.clause}" if ev.clause else "", ""]
+    lines = [f"应完成：{_cut(ev.clause, CLAUSE_EXCERPT)}" if ev.clause else "", ""]
     for role in ROLES:
         names = "、".join(a.name for a in getattr(t, role))
         if names:
@@ -118,7 +124,8 @@ def description(ev: CalEvent) -> str:
         lines.append(f"说明：{ev.note}")
     if "estimated" in ev.flags:
         lines.append("估算：该年度节假日安排尚未公布，仅按周末推算")
-    lines += ["", f"任务 {' '.join(t.path)}：{t.text}", "",
+    excerpt = t.text if len(t.text) <= DESCRIPTION_EXCERPT else t.text[:DESCRIPTION_EXCERPT] + "…（全文见 tasks.json）"
+    lines += ["", f"任务 {' '.join(t.path)}：{excerpt}", "",
               f"文件：{d.title}" + (f"（{d.doc_number}）" if d.doc_number else "")]
     return "\n".join(line for line in lines).strip()
 
@@ -161,7 +168,7 @@ def vevent(ev: CalEvent, title: str, opts: FeedOptions, cache: dict) -> bytes:
     desc = cache.get(ev.uid)
     if desc is None:
         desc = cache[ev.uid] = fold(b"DESCRIPTION:" + _text(description(ev)))
-    stamp = dtstamp(ev).strftime("%Y%m%dT%H%M%SZ").encode()
+    stamp = dtstamp(ev, opts.epoch).strftime("%Y%m%dT%H%M%SZ").encode()
     end = ev.due + dt.timedelta(days=1)
     lines = [b"BEGIN:VEVENT", b"UID:" + _text(ev.uid), b"DTSTAMP:" + stamp, b"SEQUENCE:%d" % seq,
              b"SUMMARY:" + _text(title), b"DTSTART;VALUE=DATE:" + ev.due.strftime("%Y%m%d").encode(),
@@ -191,7 +198,7 @@ def _cancelled(uid: str, due: str, text: str, opts: FeedOptions):
     day = dt.date.fromisoformat(due)
     e = Event()
     e.add("uid", uid)
-    e.add("dtstamp", _stamp(day))
+    e.add("dtstamp", _stamp(day, opts.epoch))
     e.add("sequence", (opts.sequences or {}).get(uid, 0))
     e.add("status", "CANCELLED")
     e.add("summary", f"【已取消】{text}")
@@ -266,7 +273,8 @@ def _source(cal, year: int) -> str:
     return src
 
 
-def holiday_feed(marks: list[DayMark], sequences: dict[str, int], cancelled: Iterable[tuple[str, str, str]]) -> bytes:
+def holiday_feed(marks: list[DayMark], sequences: dict[str, int], cancelled: Iterable[tuple[str, str, str]],
+                 epoch: int | None = None) -> bytes:
     """``feeds/holidays.ics``: an overlay calendar of rest days and 调休 working days."""
     from icalendar import Calendar, Event
 
@@ -280,7 +288,7 @@ def holiday_feed(marks: list[DayMark], sequences: dict[str, int], cancelled: Ite
     for m in marks:
         e = Event()
         e.add("uid", m.uid)
-        e.add("dtstamp", _stamp(m.start))
+        e.add("dtstamp", _stamp(m.start, epoch))
         e.add("sequence", sequences.get(m.uid, 0))
         e.add("summary", m.summary)
         e.add("dtstart", m.start)
@@ -292,7 +300,7 @@ def holiday_feed(marks: list[DayMark], sequences: dict[str, int], cancelled: Ite
     for uid, due, text in cancelled:
         day = dt.date.fromisoformat(due)
         e = Event()
-        props: tuple[tuple[str, Any], ...] = (("uid", uid), ("dtstamp", _stamp(day)), ("sequence", sequences.get(uid, 0)),
+        props: tuple[tuple[str, Any], ...] = (("uid", uid), ("dtstamp", _stamp(day, epoch)), ("sequence", sequences.get(uid, 0)),
                            ("status", "CANCELLED"), ("summary", f"【已取消】{text}"), ("dtstart", day),
                            ("dtend", day + dt.timedelta(days=1)), ("transp", "TRANSPARENT"),
                            ("x-microsoft-cdo-busystatus", "FREE"))

@@ -1,8 +1,21 @@
 """`calgen serve`: the output folder over HTTP for calendar subscriptions.
 
-Strong ETags (content hash) and Last-Modified, 304 for If-None-Match / If-Modified-Since, HEAD,
-no directory listings and nothing outside the folder.  Builds rename finished files into place,
-so a request never reads a half-written feed.
+The server is waitress, a well-kept pure-Python WSGI server: one asynchronous socket loop
+(idle keep-alive connections cost no thread), a bounded pool of worker threads, a real listen
+backlog, idle timeouts, HTTP/1.1 keep-alive and its own 400 for malformed requests.  calgen's
+part is the small WSGI application below:
+
+* only GET and HEAD, only regular files inside the folder (no listings, nothing hidden, nothing
+  outside it), 414 for a URL longer than :data:`MAX_URL`, 400 for a NUL or a bad escape;
+* strong ETags from the file's content, computed once per file version and cached by
+  (path, size, mtime, inode), so a 304 costs no read; weak comparison for If-None-Match
+  (RFC 9110 §13.1.2), If-Modified-Since when no ETag is sent;
+* bodies streamed in chunks (waitress's file wrapper), never read whole;
+* subscription links on the index page from the configured ``base_url``, or relative — never
+  from the request's Host or X-Forwarded-* headers.
+
+For production, any static web server (nginx, a CDN, object storage) serving ``output/`` as it
+is works the same: the output folder is plain files behind one link that a build switches.
 """
 from __future__ import annotations
 
@@ -10,94 +23,146 @@ import email.utils
 import hashlib
 import html
 import mimetypes
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import MappingProxyType
-from urllib.parse import unquote, urlsplit
+from typing import Any
+from urllib.parse import unquote
+
+from ..errors import OutputError
 
 TYPES = MappingProxyType({".ics": "text/calendar; charset=utf-8", ".html": "text/html; charset=utf-8",
-         ".csv": "text/csv; charset=utf-8", ".json": "application/json; charset=utf-8"})
+                          ".csv": "text/csv; charset=utf-8", ".json": "application/json; charset=utf-8",
+                          ".xml": "application/xml",
+                          ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+MAX_URL = 2048
+CHUNK = 64 * 1024
+_ETAG_CACHE = 4096
 
 
-def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
-    root = root.resolve()
+class FeedApp:
+    """The WSGI application: files of ``root`` with ETags and an index of subscription links."""
 
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "calgen"
+    def __init__(self, root: Path, base_url: str = "") -> None:
+        self.root = root.resolve()
+        self.base_url = base_url.rstrip("/")
+        self._etags: dict[tuple[str, int, int, int], str] = {}
 
-        def log_message(self, fmt, *args):      # the CLI decides what to print
-            pass
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method not in ("GET", "HEAD"):
+            return _plain(start_response, "405 Method Not Allowed", "only GET and HEAD", method, [("Allow", "GET, HEAD")])
+        uri = environ.get("REQUEST_URI") or environ.get("PATH_INFO", "")
+        if len(uri) > MAX_URL:
+            return _plain(start_response, "414 URI Too Long", f"URLs are limited to {MAX_URL} characters", method)
+        raw = uri.split("?", 1)[0]
+        try:
+            path = unquote(raw, errors="strict")
+        except UnicodeDecodeError:
+            return _plain(start_response, "400 Bad Request", "bad escape in the URL", method)
+        if "\x00" in path or any(ord(ch) < 0x20 for ch in path):
+            return _plain(start_response, "400 Bad Request", "control character in the URL", method)
+        if path in ("/", "/index.html") and not (self.root / "index.html").is_file():
+            data = index_page(self.root, self.base_url).encode("utf-8")
+            start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
+                                      ("Content-Length", str(len(data))), ("Cache-Control", "no-cache")])
+            return [] if method == "HEAD" else [data]
+        target = resolve(self.root, path)
+        if target is None:
+            return _plain(start_response, "404 Not Found", "not found", method)
+        try:
+            st = target.stat()
+            etag = self._etag(target, st)
+        except OSError:
+            return _plain(start_response, "404 Not Found", "not found", method)
+        last = email.utils.formatdate(st.st_mtime, usegmt=True)
+        headers = [("ETag", etag), ("Last-Modified", last), ("Cache-Control", "max-age=3600")]
+        if not_modified(environ, etag, int(st.st_mtime)):
+            start_response("304 Not Modified", headers)
+            return []
+        ctype = TYPES.get(target.suffix.lower()) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        start_response("200 OK", [("Content-Type", ctype), ("Content-Length", str(st.st_size)), *headers])
+        if method == "HEAD":
+            return []
+        fh = open(target, "rb")  # noqa: SIM115 -- closed by the server once the body is sent
+        wrapper = environ.get("wsgi.file_wrapper")
+        return wrapper(fh, CHUNK) if wrapper else _chunks(fh)
 
-        def do_HEAD(self):
-            self._serve(body=False)
+    def _etag(self, path: Path, st: os.stat_result) -> str:
+        key = (str(path), st.st_size, st.st_mtime_ns, st.st_ino)
+        hit = self._etags.get(key)
+        if hit is None:
+            digest = hashlib.sha256()
+            with open(path, "rb") as fh:
+                for block in iter(lambda: fh.read(CHUNK), b""):
+                    digest.update(block)
+            if len(self._etags) >= _ETAG_CACHE:
+                self._etags.clear()
+            hit = self._etags[key] = '"' + digest.hexdigest()[:32] + '"'
+        return hit
 
-        def do_GET(self):
-            self._serve(body=True)
 
-        def _serve(self, body: bool) -> None:
-            if urlsplit(self.path).path in ("/", "/index.html") and not (root / "index.html").exists():
-                return self._index(body)
-            path = resolve(root, self.path)
-            if path is None:
-                return self._plain(404, "not found")
-            data = path.read_bytes()
-            etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
-            mtime = int(path.stat().st_mtime)
-            last = email.utils.formatdate(mtime, usegmt=True)
-            if _not_modified(self.headers, etag, mtime):
-                self.send_response(304)
-                self.send_header("ETag", etag)
-                self.send_header("Last-Modified", last)
-                self.end_headers()
-                return
-            self.send_response(200)
-            ctype = TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(data)))
-            self.send_header("ETag", etag)
-            self.send_header("Last-Modified", last)
-            self.send_header("Cache-Control", "max-age=3600")
-            self.end_headers()
-            if body:
-                self.wfile.write(data)
+def _chunks(fh) -> Iterable[bytes]:
+    with fh:
+        yield from iter(lambda: fh.read(CHUNK), b"")
 
-        def _index(self, body: bool) -> None:
-            """Subscription links built from the Host the subscriber used."""
-            host = self.headers.get("Host") or _address(self.server.server_address)
-            scheme = self.headers.get("X-Forwarded-Proto", "http")
-            data = index_page(root, f"{scheme}://{host}").encode("utf-8")
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.send_header("Cache-Control", "no-cache")
-            self.end_headers()
-            if body:
-                self.wfile.write(data)
 
-        def _plain(self, code: int, text: str) -> None:
-            data = text.encode()
-            self.send_response(code)
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(data)
+def _plain(start_response: Callable[..., Any], status: str, text: str, method: str,
+           extra: list[tuple[str, str]] | None = None) -> list[bytes]:
+    data = (text + "\n").encode()
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(data))),
+                            *(extra or [])])
+    return [] if method == "HEAD" else [data]
 
-    return ThreadingHTTPServer((host, port), Handler)
+
+def not_modified(environ: dict[str, Any], etag: str, mtime: int) -> bool:
+    """If-None-Match with weak comparison (W/"x" matches "x"); else If-Modified-Since."""
+    inm = environ.get("HTTP_IF_NONE_MATCH")
+    if inm is not None:
+        tags = [t.strip() for t in inm.split(",")]
+        return "*" in tags or any(t.removeprefix("W/") == etag for t in tags)
+    ims = environ.get("HTTP_IF_MODIFIED_SINCE")
+    if ims:
+        try:
+            since = email.utils.parsedate_to_datetime(ims).timestamp()
+        except (TypeError, ValueError, IndexError):
+            return False
+        return mtime <= since
+    return False
+
+
+def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000, base_url: str = "", threads: int = 8) -> Any:
+    """A waitress server for ``root`` (call ``.run()``; ``.close()`` to stop).  Raises OutputError
+    when the address cannot be used."""
+    from waitress import create_server
+
+    try:
+        return create_server(FeedApp(root, base_url), host=host, port=port, threads=threads, backlog=1024,
+                             connection_limit=4096, channel_timeout=60, cleanup_interval=10,
+                             asyncore_use_poll=True, max_request_header_size=65536, ident="calgen",
+                             clear_untrusted_proxy_headers=True, expose_tracebacks=False)
+    except OSError as e:
+        raise OutputError(f"cannot listen on {host}:{port}: {e.strerror or e}",
+                          hint="choose another --port, or stop what uses it") from None
+    except OverflowError:
+        raise OutputError(f"port {port} is not between 0 and 65535") from None
 
 
 def index_page(root: Path, base: str) -> str:
-    """Every feed under root/feeds with its http(s) and webcal link and a one-line how-to."""
+    """Every feed under root/feeds with its link (absolute and webcal when ``base`` is set,
+    else relative) and a one-line how-to."""
     rows = []
     for feed in sorted((root / "feeds").glob("*.ics"), key=lambda p: (p.stem != "all", p.stem)):
         name = _calname(feed) or feed.stem
-        url = f"{base}/feeds/{feed.name}"
-        webcal = "webcal://" + url.split("://", 1)[1]
-        rows.append(f'<li>{html.escape(name)}：<a href="{html.escape(url)}">{html.escape(url)}</a> · '
-                    f'<a href="{html.escape(webcal)}">webcal</a></li>')
+        url = f"{base}/feeds/{feed.name}" if base else f"feeds/{feed.name}"
+        webcal = ("webcal://" + url.split("://", 1)[1]) if "://" in url else ""
+        link = f' · <a href="{html.escape(webcal)}">webcal</a>' if webcal else ""
+        rows.append(f'<li>{html.escape(name)}：<a href="{html.escape(url)}">{html.escape(url)}</a>{link}</li>')
+    note = "" if base else "（启动时加 --base-url 或在 calgen.toml 设置 base_url，此处即显示完整订阅地址。）"
     return ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>calgen 订阅</title></head>'
             "<body><h1>工作任务日历订阅</h1><p>Outlook：日历 → 添加日历 → 从 Internet 订阅（网页版：订阅自网页），"
-            "粘贴本单位的链接；手机可直接点 webcal 链接。</p><ul>" + "".join(rows) + "</ul></body></html>")
+            "粘贴本单位的链接；手机可直接点 webcal 链接。" + note + "</p><ul>" + "".join(rows) + "</ul></body></html>")
 
 
 def _calname(feed: Path) -> str:
@@ -110,38 +175,18 @@ def _calname(feed: Path) -> str:
 
 
 def resolve(root: Path, url_path: str) -> Path | None:
-    """The file a URL names inside root, or None (outside root, a folder, hidden, missing)."""
-    raw = unquote(urlsplit(url_path).path)
-    parts = [p for p in raw.split("/") if p]
+    """The file a (decoded) URL path names inside root, or None (outside root, a folder,
+    hidden, missing)."""
+    parts = [p for p in url_path.split("/") if p]
     if any(p in ("..", ".") or p.startswith(".") or "\\" in p for p in parts):
         return None
     target = root.joinpath(*parts) if parts else root
-    if target.is_dir():
-        target = target / "index.html"
     try:
+        if target.is_dir():
+            target = target / "index.html"
         real = target.resolve()
-    except OSError:
+    except (OSError, ValueError):
         return None
     if root not in real.parents and real != root:
         return None
     return real if real.is_file() else None
-
-
-def _not_modified(headers, etag: str, mtime: int) -> bool:
-    inm = headers.get("If-None-Match")
-    if inm is not None:
-        return etag in [t.strip() for t in inm.split(",")] or inm.strip() == "*"
-    ims = headers.get("If-Modified-Since")
-    if ims:
-        try:
-            since = email.utils.parsedate_to_datetime(ims).timestamp()
-        except (TypeError, ValueError):
-            return False
-        return mtime <= since
-    return False
-
-
-def _address(address: object) -> str:
-    """host:port of a bound TCP socket address."""
-    host, port = address[:2] if isinstance(address, tuple) else (str(address), "")
-    return f"{host}:{port}" if port else str(host)

@@ -54,10 +54,26 @@ _TO_FULL = MappingProxyType({",": "，", ";": "；", ":": "：", "!": "！", "?"
 _CHANGES = re.compile("[" + re.escape("".join(k for k, v in _WIDTH.items() if k != v)) + "]+")
 
 
+# Line-like controls (vertical tab, form feed, NEL, line/paragraph separators, file/group/record
+# separators) become line breaks; every other control character (NUL included) is dropped, so
+# nothing invisible reaches a feed, the CSV or the workbook.
+_LINE_LIKE = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
+
+
+def _controls(text: str, warnings: list[str]) -> str:
+    text = _LINE_LIKE.sub("\n", text)
+    text, n = _CONTROL.subn("", text)
+    if n:
+        warnings.append(f"{n} control character(s) removed")
+    return text
+
+
 def clean_text(raw: str, simplifier: Simplifier) -> tuple[str, list[str]]:
     """Undo scraping artefacts; return Simplified text and warnings about unrepairable spots."""
     warnings: list[str] = []
     text = raw.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    text = _controls(text, warnings)
     if _looks_like_html(text):
         from .html import html_to_text
         text = html_to_text(text)

@@ -1,0 +1,13 @@
+"""The bounds calgen keeps so that output grows linearly with input, whatever a document holds.
+
+Past each limit the build goes on and says so (README, "Limits").
+"""
+from __future__ import annotations
+
+MAX_FILE_BYTES = 20 * 1024 * 1024        # a plan larger than this is refused (it is not a plan)
+MAX_MILESTONES_PER_TASK = 100            # deadline phrases kept per task (the first ones)
+MAX_MILESTONES_PER_DOCUMENT = 5000       # and per document
+DESCRIPTION_EXCERPT = 500                # characters of the task's text quoted in each event
+CLAUSE_EXCERPT = 200                     # characters of the milestone's clause
+SUMMARY_TITLE = 80                       # characters of the task's title in a summary
+FEED_NAME = 60                           # characters of a feed's file name before ".ics"
