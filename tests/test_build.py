@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from calgen.cli import cli
-from calgen.publish import build as build_mod
+from calgen.errors import OutputError
 from calgen.publish.build import build
 from calgen.sample import sample_path
 
@@ -80,7 +80,7 @@ def test_failure_mid_build_leaves_previous_outputs_intact(tmp_path, monkeypatch)
         return open(path, mode)
 
     monkeypatch.setattr(store, "open", failing, raising=False)
-    with pytest.raises(build_mod.OutputError) as e:
+    with pytest.raises(OutputError) as e:
         build([str(plan)], rules_for(output=out))
     assert "No space left on device" in str(e.value)
     after = published(out)

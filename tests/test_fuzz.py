@@ -40,3 +40,75 @@ def test_text(text):
 @given(PLANISH)
 def test_plan_like_text(text):
     _safe(lambda t: extract_text(clean_text(t, RULES.simplifier)[0], "fuzz.txt", RULES), "示范市人民政府\n2023年1月1日\n" + text)
+
+
+# --- data files mutated (#16): each loads or is refused with calgen's own error -------------------
+
+def _mutations(base: str):
+    """Byte-level mutations of a valid file: deletions, insertions of TOML-ish tokens, swaps."""
+    tokens = ['"', "'", "[", "]", "[[", "]]", "=", ",", "\n", "1", "-1", "true", "2027-02-30", "2027-13-01",
+              '""', "[]", "{}", "x", "春节", "\x00", "\xff", "1e999", "#"]
+    return st.lists(st.tuples(st.integers(0, len(base)), st.integers(0, 3), st.sampled_from(tokens)),
+                    max_size=4).map(lambda edits: _apply(base, edits))
+
+
+def _apply(base: str, edits) -> bytes:
+    text = base
+    for at, cut, token in edits:
+        at = min(at, len(text))
+        text = text[:at] + token + text[at + cut:]
+    return text.encode("utf-8", "surrogatepass")
+
+
+CONFIG_TEXT = ('inputs = ["plans/"]\noutput = "out"\nroll = "preceding"\nalarms = "7d,1d"\n'
+               'keep_removed = false\nwithdrawn = ["plans/old.txt"]\nmonth_before = "month_start"\n')
+AGENCY_TEXT = ('[[agency]]\nname = "示范市某局"\njurisdiction = "示范市"\nkind = "department"\n'
+               'aliases = ["某局", "市某局"]\nslug = "sfs-mouju"\nsource = "test"\n\n[patterns]\ngroup = ["各区"]\n')
+YEAR_TEXT = ('year = 2027\ncomplete = true\nsource = "通知"\nworkdays = [2027-02-06]\n\n[[holiday]]\n'
+             'name = "春节"\nstart = 2027-02-07\nend = 2027-02-13\n\n[[holiday]]\nname = "元旦"\nstart = 2027-01-01\n')
+
+
+@settings(max_examples=150, deadline=None)
+@given(_mutations(CONFIG_TEXT))
+def test_calgen_toml_mutated(tmp_path_factory, data):
+    from calgen.settings import load_config
+
+    path = tmp_path_factory.mktemp("c") / "calgen.toml"
+    path.write_bytes(data)
+    _safe(load_config, path)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_mutations(AGENCY_TEXT))
+def test_agency_file_mutated(tmp_path_factory, data):
+    from calgen.rules import Rules
+    from calgen.settings import Settings
+
+    path = tmp_path_factory.mktemp("m") / "extra.toml"
+    path.write_bytes(data)
+    _safe(lambda: Rules.load(Settings(agency_files=(path,))))
+
+
+@settings(max_examples=150, deadline=None)
+@given(_mutations(YEAR_TEXT))
+def test_calendar_file_mutated(tmp_path_factory, data):
+    from calgen.calendar.holidays import load_year_file
+
+    path = tmp_path_factory.mktemp("y") / "2027.toml"
+    path.write_bytes(data)
+    _safe(load_year_file, path)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.recursive(st.none() | st.booleans() | st.integers(-3, 3) | st.text(max_size=5),
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+                        st.sampled_from(["events", "documents", "owners", "feeds", "retired", "overlay", "tasks",
+                                         "due", "sequence", "summary", "fingerprint", "x", "start"]), inner, max_size=4),
+                    max_leaves=12))
+def test_manifest_shapes_are_checked_never_crash(data):
+    import json
+
+    from calgen.publish import manifest
+
+    loaded, problem = manifest.load(json.dumps(data).encode())
+    assert (loaded == {}) or not problem

@@ -76,6 +76,12 @@ def _apply_corrections(years: dict[int, Year], path: Path) -> None:
         y.source += f"; corrected {day.isoformat()} ({fix['source']})"
 
 
+def _near(day: dt.date, year: int) -> bool:
+    """In ``year``, or in the weeks around it a notice may reach (元旦 from 12月30日, a makeup
+    Sunday in early January of the next year's 元旦 block)."""
+    return dt.date(year - 1, 12, 1) <= day <= dt.date(year + 1, 1, 31)
+
+
 def load_year_file(path: Path) -> Year:
     """One year's arrangement as a State Council notice states it; validated."""
     data = load_toml(path)
@@ -84,7 +90,7 @@ def load_year_file(path: Path) -> Year:
         return MappingError(msg, file=str(path), hint="compare with the State Council notice")
 
     year = data.get("year")
-    if not isinstance(year, int) or isinstance(year, bool):
+    if not isinstance(year, int) or isinstance(year, bool) or not 1949 < year < 2200:
         raise bad("missing 'year = YYYY'")
     if data.get("complete") is not True:
         raise bad(f"{year} is not marked 'complete = true'")
@@ -109,6 +115,9 @@ def load_year_file(path: Path) -> Year:
             raise bad(f"holiday {name!r} is not a statutory holiday ({'、'.join(STATUTORY)})")
         if not isinstance(start, dt.date) or not isinstance(end, dt.date) or end < start:
             raise bad(f"holiday {name} needs start ≤ end dates")
+        if not (_near(start, year) and _near(end, year)) or (start.year != year and end.year != year):
+            raise bad(f"holiday {name} {start.isoformat()}–{end.isoformat()} is not in {year} "
+                      "(a file holds one year's notice)")
         day = start
         while day <= end:
             if day in y.rest:
@@ -121,6 +130,8 @@ def load_year_file(path: Path) -> Year:
     for day, name in [(d, "调休") for d in workdays] + block_workdays:
         if not isinstance(day, dt.date):
             raise bad(f"workday {day!r} is not a date")
+        if not _near(day, year):
+            raise bad(f"makeup working day {day.isoformat()} is not in {year} (a file holds one year's notice)")
         if day.weekday() < 5:
             raise bad(f"makeup working day {day.isoformat()} is a {weekday(day)}, not a weekend")
         if day in y.rest:

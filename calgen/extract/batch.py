@@ -26,7 +26,11 @@ def expand(inputs: list[str], errors: list[CalgenError] | None = None) -> tuple[
     notes: list[str] = []
     for raw in inputs:
         p = Path(raw)
-        if p.is_dir():
+        try:
+            folder = p.is_dir()
+        except OSError:                          # a name too long, a loop: read_file reports it
+            folder = False
+        if folder:
             if not os.access(p, os.R_OK | os.X_OK):
                 if errors is not None:
                     errors.append(ReadingError("permission denied (folder)", file=raw,

@@ -26,7 +26,7 @@ from typing import Any
 
 from .. import __version__
 from ..calendar.workdays import Calendar
-from ..errors import CalgenError, OutputError
+from ..errors import CalgenError
 from ..extract.batch import expand, extract_many
 from ..extract.document import mark_duplicates
 from ..model import Agency, Document
@@ -91,11 +91,12 @@ def build(inputs: list[str], rules: Rules, progress: Callable[[list[Any]], Itera
     store = OutputStore(opts.output)
     guard = contextlib.nullcontext() if opts.dry_run else store.lock()
     with guard:
-        previous = _load_manifest(store)
+        early: list[str] = []
+        previous = _load_manifest(store, early, keep=not opts.dry_run)
         skipped: list[str] = []
         fresh, failures = extract_many(inputs, rules, jobs=opts.jobs, notes=skipped)
         rep = Report(failures=failures, had_previous=bool(previous))
-        rep.warnings.extend(skipped)
+        rep.warnings.extend(early + skipped)
         if opts.strict and failures:
             rep.refused = (f"--strict: {len(failures)} input(s) failed; nothing was written, "
                            "the previous outputs are unchanged")
@@ -368,17 +369,22 @@ def _index(agencies: dict[str, Any], base_url: str) -> str:
 
 # --- manifest and change report --------------------------------------------------------------
 
-def _load_manifest(store: OutputStore) -> dict[str, Any]:
+def _load_manifest(store: OutputStore, rep_warnings: list[str], keep: bool = True) -> dict[str, Any]:
+    """The last build's manifest, or {} (a first build) when there is none or it is unsound —
+    then it is kept beside the outputs as .manifest-rejected.json and the report says so."""
+    from . import manifest
+
     raw = store.read(MANIFEST)
-    if raw is None:
-        return {}
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
-        raise OutputError(f"previous manifest unreadable: {e}", file=str(store.root / MANIFEST),
-                          hint="restore it from a backup, or delete it to start the change history afresh "
-                               "(UIDs are kept, SEQUENCE history and kept plans are lost)") from None
-    return data if isinstance(data, dict) else {}
+    data, problem = manifest.load(raw)
+    if problem and raw is not None:
+        kept = store.root / ".manifest-rejected.json"
+        if keep:
+            with contextlib.suppress(OSError):
+                kept.write_bytes(raw)
+        rep_warnings.append(f"{store.root / MANIFEST}: set aside ({problem}); kept as {kept.name}. "
+                            "This build starts the change history afresh: UIDs of unchanged events are kept, "
+                            "SEQUENCE restarts and plans missing now are not kept")
+    return data
 
 
 def _reasons(previous: dict[str, Any], docs: list[Document], rules: Rules) -> list[str]:

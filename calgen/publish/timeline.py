@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import re
 from typing import Any
 
 from ..model import Document
@@ -66,8 +67,10 @@ def page(docs: list[Document], today: dt.date | None = None) -> str:
     # every "<" escaped, so no text can close the data element or open a comment in it
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
     title = "、".join(str(p["t"]) for p in plans[:3]) + (f" 等 {len(plans)} 份文件" if len(plans) > 3 else "")
-    return _PAGE.replace("__TITLE__", html.escape(title or "calgen")).replace("__TODAY__", today.isoformat() if today else "") \
-        .replace("__DATA__", payload)
+    values = {"__TITLE__": html.escape(title or "calgen"), "__TODAY__": today.isoformat() if today else "",
+              "__DATA__": payload}
+    # one pass, so a title that contains "__DATA__" stays text
+    return re.sub("__TITLE__|__TODAY__|__DATA__", lambda m: values[m.group(0)], _PAGE)
 
 
 _PAGE = """<!DOCTYPE html>
