@@ -20,6 +20,7 @@ Written with the standard library; MPXJ reads it back in the tests.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
@@ -37,9 +38,12 @@ _HOURS = "<WorkingTimes><WorkingTime><FromTime>08:00:00</FromTime><ToTime>12:00:
          "<WorkingTime><FromTime>13:00:00</FromTime><ToTime>17:00:00</ToTime></WorkingTime></WorkingTimes>"
 
 
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _x(text: str) -> str:
     """XML text: escaped, without the control characters XML 1.0 forbids."""
-    return escape("".join(ch for ch in text if ch in "\t\n\r" or ord(ch) >= 0x20))
+    return escape(_FORBIDDEN.sub("", text))
 
 
 def _start(day: dt.date) -> str:
