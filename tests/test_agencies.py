@@ -42,7 +42,24 @@ ROLE_CASES = [
      (["市府办〔市大数据局〕"], ["国网某某供电公司", "某某海关"], [])),
     ("推进。(市发展改革委、市财政局分别负责)", (["市发展改革委", "市财政局"], [], [])),
     ("推进。(各县(市、区)政府、相关区政府负责落实)", (["各县(市、区)政府", "相关区政府"], [], [])),
+    # a page cut inside the bracket: complete fields and clauses only, never a completed fragment
+    ("推进。〔牵头单位：市财政局、商务局；配合单位：市公安局、民政局，各县(区)人民", (["市财政局", "市商务局"], [], [])),
+    ("推进。(市政务服务中心牵头,", (["市政务服务中心"], [], [])),
+    ("推进。(市政务服务中心牵头，市公安局配", (["市政务服务中心"], [], [])),
+    ("推进。(牵头单位：市发", ([], [], [])),
+    ("推进。(牵头单位：市财政局。完成时间：2021年8月底", (["市财政局"], [], [])),
+    ("推进。(市财政局", ([], [], [])),
 ]
+
+
+def test_a_cut_bracket_is_not_completed_from_the_parent(rules):
+    """1. below a 三、 whose text names an agency: a cut (牵头单位:市发 names nobody; the
+    parent's agency is not taken either."""
+    from calgen.extract.document import extract_text
+
+    doc = extract_text("示范市人民政府办公室\n2023年3月1日\n一、保障措施\n市财政局负责统筹调度。\n"
+                       "1.推进改革，形成经验。(牵头单位：市发", "p.txt", rules)
+    assert [a.name for a in doc.tasks[-1].lead] == []
 
 
 @pytest.mark.parametrize("text,expected", ROLE_CASES)

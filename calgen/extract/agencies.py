@@ -47,6 +47,7 @@ class Roles:
     responsible: tuple[str, ...] = ()
     support: tuple[str, ...] = ()
     labelled: tuple[str, ...] = ()       # responsible names that stood after a bare 责任单位： label
+    stated: bool = False                 # the task has its own agency bracket (even a cut one)
 
     def __bool__(self) -> bool:
         return bool(self.lead or self.responsible or self.support)
@@ -70,11 +71,37 @@ def parse_roles(text: str, reg: Registry, first_is_lead: bool = False) -> Roles:
         body = m.group(1)
         if _ROLE_WORDS.search(body) and "简称" not in body:
             parts.append(_bracket_roles(body, reg, first_is_lead))
+    cut = _unclosed_tail(text)
+    if cut is not None:
+        if cut and _ROLE_WORDS.search(cut):
+            parts.append(_bracket_roles(cut, reg, first_is_lead))
+        elif not parts:
+            return Roles(stated=True)       # a cut bracket names nobody for certain: no guess
     if not parts:
         acc: dict[str, list[str]] = {"lead": [], "responsible": [], "support": []}
         _inline(text, acc, reg)
         return Roles(*(tuple(_dedupe(acc[r])) for r in ("lead", "responsible", "support")))
     return _sole_responsible_leads(_merge(parts))
+
+
+_OPEN_TAIL = re.compile(r"[(〔\[]((?:[^()〔〕\[\]]|\([^()]*\))*)$")
+
+
+def _unclosed_tail(text: str) -> str | None:
+    """The complete part of an agency bracket the text ends inside (a page cut mid-bracket):
+    labelled fields ended by ；/。 and ``X牵头，`` clauses ended by a comma; a field or clause
+    the cut runs through is dropped, never completed.  None when the text ends outside a
+    bracket."""
+    m = _OPEN_TAIL.search(text.rstrip())
+    if m is None or not _ROLE_WORDS.search(m.group(1)):
+        return None
+    parts = re.split(r"[；;。]", m.group(1))
+    done, last = parts[:-1], parts[-1]
+    if not _LABELLED.search(last):
+        clauses = re.split(r"[，,]", last)
+        if len(clauses) > 1:
+            done.append("，".join(clauses[:-1]))
+    return "；".join(p for p in done if p.strip())
 
 
 # Plans repeat the same agency brackets task after task; each distinct one is parsed once

@@ -61,7 +61,7 @@ def _task(item: outline.Item, key: str, ctx: deadlines.Context, juris: str | Non
     row = item.row
     roles = agencies.roles_from_row(row, reg, first_is_lead) if row else agencies.parse_roles(text, reg, first_is_lead)
     node = item.parent
-    while not roles and node is not None:       # a sub-item inherits its parent's agencies
+    while not roles and not roles.stated and node is not None:   # a sub-item inherits its parent's agencies
         roles = agencies.parse_roles(node.text, reg, first_is_lead)
         node = node.parent
     resolved = agencies.resolve_roles(roles, juris, reg)
