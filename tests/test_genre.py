@@ -167,3 +167,35 @@ def test_plan_year_inferred_from_the_text(text, year):
     if year is None:
         assert any("no plan year" in w for w in doc.warnings) or not any(
             m.dated for t in doc.tasks for m in t.milestones)
+
+
+# A wrapper notice's own requests (一、二、三 telling units how to implement) are not tasks (#17).
+NOTICE = ("示范市人民政府办公室关于印发示范市2024年政务公开工作要点的通知\n示府办〔2024〕3号\n各区人民政府，市政府各部门：\n"
+          "经市政府同意，现将《示范市2024年政务公开工作要点》印发给你们，请认真贯彻落实。\n"
+          "一、加强组织领导。各区、各部门要明确分管负责同志，6月10日前报送联络员名单。\n"
+          "二、抓好督促落实。市政务公开办适时开展督查。\n")
+
+
+@pytest.mark.parametrize("tail,paths", [
+    ("", []),                                                         # the notice only
+    ("1.推进决策公开，9月底前完成。(牵头单位：市司法局)\n2.推进结果公开。(市政务服务数据管理局负责)\n",
+     [("1.",), ("2.",)]),                                             # the plan follows without its title
+    ("示范市人民政府办公室\n2024年3月1日\n示范市2024年政务公开工作要点\n一、推进决策公开，9月底前完成。(市司法局牵头)\n",
+     [("一",)]),                                                      # signed, then the plan with its title
+])
+def test_wrapper_notice_requests_are_not_tasks(tail, paths):
+    from calgen.extract.document import NOTICE_ONLY, extract_text
+
+    doc = extract_text(NOTICE + tail, "notice.txt", RULES)
+    assert [t.path for t in doc.tasks] == paths
+    assert (NOTICE_ONLY in doc.warnings) == (not paths)
+    assert not any(m.phrase == "6月10日前" for t in doc.tasks for m in t.milestones)
+
+
+def test_items_after_a_notice_that_only_says_通知如下_are_tasks():
+    from calgen.extract.document import extract_text
+
+    doc = extract_text("示范市人民政府办公室关于做好2024年政务公开工作的通知\n各区人民政府：\n现将有关事项通知如下：\n"
+                       "一、推进决策公开，9月底前完成。(市司法局牵头)\n二、推进结果公开。(市政务服务数据管理局负责)\n",
+                       "notice.txt", RULES)
+    assert [t.path for t in doc.tasks] == [("一",), ("二",)]

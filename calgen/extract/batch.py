@@ -14,7 +14,7 @@ from ..errors import CalgenError, ReadingError
 from ..model import Document
 from ..rules import Rules
 from ..settings import Settings
-from .document import extract_file, mark_duplicates
+from .document import NOTICE_ONLY, extract_file, mark_duplicates
 
 SUPPORTED = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf", ""})
 
@@ -75,7 +75,7 @@ def extract_many(inputs: list[str], rules: Rules, jobs: int = 1, strict: bool = 
 def extract_one(f: str, rules: Rules) -> tuple[Document | None, CalgenError | None]:
     try:
         doc = extract_file(f, rules)
-        if not doc.tasks:
+        if not doc.tasks and NOTICE_ONLY not in doc.warnings:
             raise ReadingError("no numbered tasks found (一、 (一) 1. …)", file=f, hint="is this a work plan?")
         return doc, None
     except CalgenError as e:

@@ -36,6 +36,11 @@ def extract_text(text: str, source: str, rules: Rules, warnings: tuple[str, ...]
     meta = metadata.read_meta(lines, first)
     start = meta.body_start            # 0 when the plan has no title block of its own
     roots = outline.parse(lines, start, tables.rows)
+    notice_only = False
+    if start == 0:
+        kept = _without_notice_items(lines, roots)
+        notice_only = bool(roots) and not kept
+        roots = kept
     items = outline.task_items(roots, agencies.assigns_roles)
     sections = tuple((r.label, r.label + ("、" if r.kind == "cn" else " ") + heading(r.text)) for r in roots)
     content_hash = hashlib.sha256(re.sub(r"\s+", "", text).encode()).hexdigest()
@@ -46,7 +51,9 @@ def extract_text(text: str, source: str, rules: Rules, warnings: tuple[str, ...]
     tasks = _capped(tuple(_task(it, key, ctx, meta.jurisdiction, first_is_lead, rules) for it in items), notes)
     for t in tasks:
         notes.extend(t.warnings)
-    if not tasks:
+    if notice_only:
+        notes.append(NOTICE_ONLY)
+    elif not tasks:
         notes.append("no numbered tasks found")
     return Document(source=source, doc_number=meta.doc_number, title=meta.title,
                     issuer=meta.issuer, issued=meta.issued, plan_year=meta.plan_year,
@@ -83,6 +90,35 @@ def _task(item: outline.Item, key: str, ctx: deadlines.Context, juris: str | Non
     return Task(id=_task_id(key, path), path=path, title=title, text=text.replace("\n", ""),
                 line=item.line, lead=resolved[Role.LEAD], responsible=resolved[Role.RESPONSIBLE],
                 support=resolved[Role.SUPPORT], milestones=milestones, warnings=warnings)
+
+
+NOTICE_ONLY = ("a wrapper notice only: its numbered requests are not tasks, and the plan it forwards "
+               "is not in the text (pass the plan itself)")
+# The sentence of a wrapper notice that hands a plan on: 现将《X方案》印发给你们，请认真贯彻实施 /
+# 并提出以下要求，请认真抓好落实.  Its own 一、二、三 that follow tell units how to implement the
+# plan; they are not the plan's tasks.
+_FORWARD = re.compile(r"(?:现将|现把|将).{0,160}?(?:印发|转发)给你们|提出(?:以下|如下)(?:要求|意见)")
+
+
+def _without_notice_items(lines: list[str], roots: list[outline.Item]) -> list[outline.Item]:
+    """Roots without the numbered requests of a wrapper notice whose plan title is not in the
+    text (the page shows the notice only, or the plan starts without its title line).  Items
+    of another numbering style inside the last request (the plan's 1. 2. after the notice's
+    三、) become roots."""
+    if not roots:
+        return roots
+    first = roots[0].line - 1                  # Item.line counts from 1
+    forward = [i for i in range(min(first, len(lines))) if _FORWARD.search(lines[i])]
+    if not forward or any(lines[i].strip() for i in range(forward[-1] + 1, min(first, len(lines)))):
+        return roots               # the notice is signed, or the plan's title stands before 一、
+    kind = roots[0].kind
+    run = 0
+    while run < len(roots) and roots[run].kind == kind and roots[run].number == run + 1:
+        run += 1
+    promoted = [c for c in roots[run - 1].children if c.kind != kind]
+    for c in promoted:
+        c.parent = None
+    return promoted + roots[run:]
 
 
 def _capped(tasks: tuple[Task, ...], notes: list[str]) -> tuple[Task, ...]:

@@ -348,7 +348,7 @@ def _render(plan: _Plan, rules: Rules, rep: Report, progress: Callable[[list[Any
     yield "feeds/index.html", _index(plan.feeds, opts.base_url).encode()
     yield "gantt.csv", gantt.csv_bytes(docs, rules.calendar)
     yield "gantt.xml", mspdi.project_xml(docs, rules.calendar, overlay.marks)
-    yield "gantt.xlsx", workbook.workbook_bytes(docs, rules.calendar, overlay.marks)
+    yield "gantt.xlsx", workbook.workbook_bytes(docs, rules.calendar, overlay.marks, opts.source_date_epoch)
     yield "gantt.html", timeline.page(docs).encode()
 
 

@@ -44,15 +44,22 @@ def sheet_name(index: int, doc: Document, taken: set[str]) -> str:
     return name
 
 
-def workbook_bytes(docs: list[Document], calendar: Calendar, marks: list[DayMark]) -> bytes:
+def workbook_bytes(docs: list[Document], calendar: Calendar, marks: list[DayMark], epoch: int | None = None) -> bytes:
+    """The workbook; the same bytes for the same input (its creation time is SOURCE_DATE_EPOCH
+    or the latest issue date, never the clock)."""
     import xlsxwriter
 
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                                    "strings_to_numbers": False})
-    wb.set_properties({"title": "calgen 甘特图", "author": "calgen", "comments": "由 calgen 生成"})
-    f = _formats(wb)
     plans = [d for d in docs if not d.duplicate_of]
+    if epoch is not None:
+        created = dt.datetime.fromtimestamp(epoch, dt.UTC).replace(tzinfo=None)
+    else:
+        day = max((d.issued for d in plans if d.issued), default=dt.date(2000, 1, 1))
+        created = dt.datetime(day.year, day.month, day.day)
+    wb.set_properties({"title": "calgen 甘特图", "author": "calgen", "comments": "由 calgen 生成", "created": created})
+    f = _formats(wb)
     overview = wb.add_worksheet("总览")
     agencies = wb.add_worksheet("按单位")
     taken = {"总览", "按单位", "全部任务"}
