@@ -7,7 +7,7 @@ Plans attach agencies as a trailing parenthesis ``(X牵头，Y按职责分工负
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from ..model import Agency
@@ -47,7 +47,7 @@ class Roles:
     responsible: tuple[str, ...] = ()
     support: tuple[str, ...] = ()
     labelled: tuple[str, ...] = ()       # responsible names that stood after a bare 责任单位： label
-    stated: bool = False                 # the task has its own agency bracket (even a cut one)
+    stated: bool = field(default=False, kw_only=True)   # its own agency bracket (even a cut one)
 
     def __bool__(self) -> bool:
         return bool(self.lead or self.responsible or self.support)
