@@ -199,3 +199,19 @@ def test_items_after_a_notice_that_only_says_通知如下_are_tasks():
                        "一、推进决策公开，9月底前完成。(市司法局牵头)\n二、推进结果公开。(市政务服务数据管理局负责)\n",
                        "notice.txt", RULES)
     assert [t.path for t in doc.tasks] == [("一",), ("二",)]
+
+
+@pytest.mark.parametrize("last,kept", [
+    ("3.推进结果公开，适时启动目录编", False),                       # cut inside its first sentence
+    ("二、重点工作", False),                                         # a heading cut before its body
+    ("3.推进结果公开。(市司法局负责)", True),
+    ("二、保障措施\n各单位要加强组织领导，确保按期完成各项任务", True),   # a heading with its body
+])
+def test_a_task_cut_by_the_end_of_the_page_is_left_out(last, kept):
+    from calgen.extract.document import extract_text
+
+    text = ("示范市人民政府办公室\n2024年3月1日\n一、政务公开\n1.推进决策公开，9月底前完成。(市司法局牵头)\n"
+            "2.推进执行公开。(市政府办公室负责)\n" + last)
+    doc = extract_text(text, "cut.txt", RULES)
+    assert (len(doc.tasks) == 3) == kept
+    assert any("the task is left out" in w for w in doc.warnings) != kept

@@ -239,7 +239,7 @@ def split_names(text: str, reg: Registry) -> list[str]:
     for p in raw:
         items.extend(x for x in _CONJ.split(p) if x)
     items = [re.sub(r"^(?:由|请|和|及|与|以及)", "", x) for x in items]
-    items = [x for x in items if x and not re.fullmatch(r"[等各其他部门单位]+", x)]
+    items = [x for x in items if x and not re.fullmatch(r"[等其他部门单位]+", x)]   # 各部门 is a group; 等部门 adds none
     return _expand_affixes(items, reg)
 
 

@@ -49,6 +49,7 @@ def extract_text(text: str, source: str, rules: Rules, warnings: tuple[str, ...]
     first_is_lead = bool(_FIRST_IS_LEAD.search(text))
     notes = list(warnings)
     tasks = _capped(tuple(_task(it, key, ctx, meta.jurisdiction, first_is_lead, rules) for it in items), notes)
+    tasks = _without_cut_task(tasks, text, notes)
     for t in tasks:
         notes.extend(t.warnings)
     if notice_only:
@@ -119,6 +120,28 @@ def _without_notice_items(lines: list[str], roots: list[outline.Item]) -> list[o
     for c in promoted:
         c.parent = None
     return promoted + roots[run:]
+
+
+_COMPLETE_END = tuple("。！？；;)）〕」”")
+
+
+def _without_cut_task(tasks: tuple[Task, ...], text: str, notes: list[str]) -> tuple[Task, ...]:
+    """A page cut off inside its last task's first line (no 。 yet, no body under a heading,
+    the text ending there) leaves a task whose title, agencies and deadline are unknown: it is
+    left out, with a warning, rather than published half-read."""
+    if not tasks:
+        return tasks
+    last = tasks[-1]
+    body = re.sub(r"\s+", "", last.text)
+    end = re.sub(r"\s+", "", text)
+    title = re.sub(r"\s+", "", last.title)
+    heading_with_body = len(body) > len(title) + 8          # 一、总体目标 then its paragraph
+    if not body or "。" in body or heading_with_body or body.endswith(_COMPLETE_END) \
+            or not end.endswith(body[-12:]):
+        return tasks
+    notes.append(f"line {last.line}: the text ends inside task {' '.join(last.path)} before its first "
+                 "sentence does (a cut page?); the task is left out")
+    return tasks[:-1]
 
 
 def _capped(tasks: tuple[Task, ...], notes: list[str]) -> tuple[Task, ...]:
