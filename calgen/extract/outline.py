@@ -119,6 +119,12 @@ def parse(lines: list[str], start: int = 0, rows: Mapping[int, Row] | None = Non
         hit = match_label(line)
         if hit is not None:
             kind, rank, number, rest = hit
+            inner = _inner_label(rank, rest)
+            if inner is not None:                # 一、总体要求(一)建设目标。 on one line: two items
+                head = Item(kind, rank, number, no + 1, [inner[0]], closed=True)
+                _attach(head, stack, roots)
+                order.append(head)
+                kind, rank, number, rest = inner[1]
             item = Item(kind, rank, number, no + 1, [rest] if rest else [])
         elif current is not None and (m := _BROKEN_PAREN.match(line)) and _ended(current):
             # A label the source garbled: numbered from its neighbours below.
@@ -132,6 +138,21 @@ def parse(lines: list[str], start: int = 0, rows: Mapping[int, Row] | None = Non
         current = item
     _renumber(order)
     return roots
+
+
+_HEAD_THEN_LABEL = re.compile(r"([^，。；：,;:()（）、\s]{2,12})\s*(?=[(（][一二三四五六七八九十]{1,3}[)）])")
+
+
+def _inner_label(rank: int, rest: str) -> tuple[str, tuple[str, int, int, str]] | None:
+    """(heading, inner label) when a section label's short heading runs straight into the
+    first sub-label on the same line, as PDF and web copies join them."""
+    m = _HEAD_THEN_LABEL.match(rest)
+    if m is None:
+        return None
+    inner = match_label(rest[m.end():])
+    if inner is None or inner[1] <= rank or inner[2] != 1:
+        return None
+    return m.group(1), inner
 
 
 def _row_items(row: Row, no: int, ordinal: int) -> list[Item]:
