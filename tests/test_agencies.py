@@ -174,3 +174,37 @@ def test_extra_registry_adds_an_agency(extra):
               'kind = "department"\naliases = ["市重大办"]\nsource = "test"\n')
     a = extra.load(p).resolve("市重大办", "东莞市")
     assert (a.name, a.known, a.slug) == ("东莞市重大项目建设办公室", True, "dgs-zhongdaxiangmujianshebangongshi")
+
+
+# Notes inside an agency bracket are not agencies; what they say is applied (#17): one case each.
+NOTE_CASES = [
+    ("推进。(市财政局牵头，市税务局配合，下同)", (["市财政局"], [], ["市税务局"])),
+    ("推进。(市财政局、市税务局按职责分工负责，不再做分工)", ([], ["市财政局", "市税务局"], [])),
+    ("推进。(责任单位：市财政局、市税务局。第一责任单位为牵头单位，下同)", (["市财政局"], ["市税务局"], [])),
+    ("推进。(市财政局牵头，以下任务均需各区政府配合)", (["市财政局"], [], ["各区政府"])),
+    ("推进。(市财政局牵头，各单位要按照职责抓好落实，确保按期完成)", (["市财政局"], [], [])),
+    ("推进。〔牵头单位：市财政局，责任单位：市税务局、市商务局〕", (["市财政局"], ["市税务局", "市商务局"], [])),
+]
+
+
+@pytest.mark.parametrize("text,expected", NOTE_CASES)
+def test_bracket_notes_are_applied_not_listed(text, expected, reg):
+    roles = parse_roles(text, reg)
+    assert (list(roles.lead), list(roles.responsible), list(roles.support)) == tuple(map(list, expected))
+
+
+def test_standing_notes_reach_the_following_tasks(rules):
+    from calgen.extract.document import extract_text
+
+    doc = extract_text("示范市人民政府办公室\n2023年3月1日\n一、任务\n(一)推进甲。(市财政局牵头，以下任务均需各区政府配合)\n"
+                       "(二)推进乙。(市税务局牵头)\n", "p.txt", rules)
+    assert [[a.name for a in t.support] for t in doc.tasks] == [["各区政府"], ["各区政府"]]
+
+
+def test_first_listed_is_lead_from_a_note_applies_to_later_tasks(rules):
+    from calgen.extract.document import extract_text
+
+    doc = extract_text("示范市人民政府办公室\n2023年3月1日\n一、任务\n"
+                       "(一)推进甲。(责任单位：市财政局、市税务局。第一责任单位为牵头单位，下同)\n"
+                       "(二)推进乙。(责任单位：市商务局、市统计局)\n", "p.txt", rules)
+    assert [[a.name for a in t.lead] for t in doc.tasks] == [["示范市财政局"], ["示范市商务局"]]

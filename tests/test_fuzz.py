@@ -112,3 +112,24 @@ def test_manifest_shapes_are_checked_never_crash(data):
 
     loaded, problem = manifest.load(json.dumps(data).encode())
     assert (loaded == {}) or not problem
+
+
+# A document with at least one numbered item and no unreadable bytes is never refused (#17).
+LABELS = st.sampled_from(["一、", "(一)", "（二）", "1.", "2、", "(3)", "第一条", "三、"])
+PROSE = st.text(alphabet=st.sampled_from(list("推进改革完善制度加强监管市财政局牵头配合负责，。、6月底前年内 \n")), max_size=60)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(LABELS, PROSE), min_size=1, max_size=8), PROSE)
+def test_a_numbered_plan_is_never_refused(items, head):
+    from calgen.extract.batch import extract_one
+
+    text = head + "\n" + "\n".join(label + "推进" + body + "。" for label, body in items) + "\n"
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "plan.txt"
+        path.write_text("示范市人民政府办公室\n2023年3月1日\n" + text, encoding="utf-8")
+        doc, err = extract_one(str(path), RULES)
+    assert err is None and doc is not None and doc.tasks, text

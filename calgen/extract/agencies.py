@@ -7,7 +7,7 @@ Plans attach agencies as a trailing parenthesis ``(X牵头，Y按职责分工负
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from ..model import Agency
@@ -48,6 +48,7 @@ class Roles:
     support: tuple[str, ...] = ()
     labelled: tuple[str, ...] = ()       # responsible names that stood after a bare 责任单位： label
     stated: bool = field(default=False, kw_only=True)   # its own agency bracket (even a cut one)
+    standing: tuple[str, ...] = field(default=(), kw_only=True)   # 以下任务均需X配合: X for later tasks too
 
     def __bool__(self) -> bool:
         return bool(self.lead or self.responsible or self.support)
@@ -110,9 +111,10 @@ def _bracket_roles(body: str, reg: Registry, first_is_lead: bool) -> Roles:
     key = ("bracket", body, first_is_lead)
     hit = reg.memo.get(key)
     if hit is None:
-        acc: dict[str, list[str]] = {"lead": [], "responsible": [], "support": [], "labelled": []}
+        acc: dict[str, list[str]] = {"lead": [], "responsible": [], "support": [], "labelled": [], "standing": []}
         _bracket(body, acc, reg, first_is_lead)
-        hit = reg.memo[key] = Roles(*(tuple(acc[r]) for r in ("lead", "responsible", "support", "labelled")))
+        hit = reg.memo[key] = Roles(*(tuple(acc[r]) for r in ("lead", "responsible", "support", "labelled")),
+                                    standing=tuple(acc["standing"]))
     return hit
 
 
@@ -138,14 +140,21 @@ def roles_from_row(row: Row, reg: Registry, first_is_lead: bool = False) -> Role
 
 def _merge(parts: list[Roles]) -> Roles:
     return Roles(*(tuple(_dedupe([n for p in parts for n in getattr(p, r)]))
-                   for r in ("lead", "responsible", "support", "labelled")))
+                   for r in ("lead", "responsible", "support", "labelled")),
+                 standing=tuple(_dedupe([n for p in parts for n in p.standing])))
+
+
+def with_standing(roles: Roles, standing: tuple[str, ...]) -> Roles:
+    """``roles`` plus agencies an earlier bracket said stand for the following tasks."""
+    extra = tuple(n for n in standing if n not in roles.support + roles.lead + roles.responsible)
+    return replace(roles, support=roles.support + extra) if extra else roles
 
 
 def _sole_responsible_leads(roles: Roles) -> Roles:
     """A lone 责任单位 with no 牵头 is the lead (one body answers for the task); several are all
     responsible, none lead (the annotation convention of the genre)."""
     if not roles.lead and len(roles.responsible) == 1 and roles.responsible == roles.labelled:
-        return Roles(roles.responsible, (), roles.support)
+        return Roles(roles.responsible, (), roles.support, standing=roles.standing)
     return roles
 
 
@@ -153,8 +162,56 @@ def _dedupe(names: list[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+# Notes plans put inside an agency bracket: they are not agencies, but what they say is applied.
+_NOTE_SAME = re.compile(r"下同|以下同|余同")
+_NOTE_NONE = re.compile(r"不再(?:做|进行|重复|另行)?(?:分工|列出|列举|重复|标注)")
+_FIRST_NOTE = re.compile(r"(?:第一|首位|排在?第一位的?|列第一位的?)(?:责任)?(?:单位|部门)?(?:为|是|作为)牵头(?:单位|部门)?")
+_NOTE_STANDING = re.compile(r"以下(?:各项|任务|事项|工作)?(?:均|都)(?:需|由|要)?(?P<who>.{2,30}?)(?P<role>配合|负责|参与)$")
+_SENTENCE = re.compile(r"要|应|须|确保|请|按照.{0,20}要求|做好|加强")
+_FIELD_COMMA = re.compile(r"[，,](?=(?:牵头|责任|配合|参与|协办|主办)(?:单位|部门)[：:])")
+
+
+@dataclass(frozen=True)
+class Notes:
+    """What the notes of one bracket say: the first listed is lead; agencies that stand for
+    the following tasks too (以下任务均需X配合)."""
+
+    first_is_lead: bool = False
+    standing_support: tuple[str, ...] = ()
+
+
+def split_notes(body: str, reg: Registry) -> tuple[str, Notes]:
+    """The bracket without its notes (下同, 不再做分工, 第一责任单位为牵头单位, 以下任务均需X配合,
+    sentences), and what they say.  A comma between labelled fields separates them."""
+    body = _FIELD_COMMA.sub("；", body)
+    pieces = re.split(r"([，,；;。])", body)
+    kept: list[str] = []
+    first, standing = False, []
+    for i in range(0, len(pieces), 2):
+        clause, sep = pieces[i].strip(), pieces[i + 1] if i + 1 < len(pieces) else ""
+        if not clause:
+            continue
+        if _FIRST_NOTE.search(clause):
+            first = True
+            continue
+        standing_m = _NOTE_STANDING.search(clause)
+        if standing_m:
+            standing += split_names(standing_m.group("who"), reg)
+            continue
+        if _NOTE_SAME.fullmatch(clause) or _NOTE_NONE.search(clause) or (
+                _SENTENCE.search(clause) and not _LABELLED.search(clause) and not _SUFFIX.search(clause)
+                and not _VERB.search(clause)):
+            continue
+        kept.append(clause + sep)
+    return "".join(kept).rstrip("，,；;。"), Notes(first, tuple(standing))
+
+
 def _bracket(body: str, acc: dict[str, list[str]], reg: Registry, first_is_lead: bool) -> None:
     """``X牵头，Y按职责分工负责`` or ``牵头单位：X；责任单位：Y`` inside one bracket."""
+    body, notes = split_notes(body, reg)
+    first_is_lead = first_is_lead or notes.first_is_lead
+    acc["support"].extend(notes.standing_support)
+    acc.setdefault("standing", []).extend(notes.standing_support)
     parts = re.split(r"[；;]", body)
     for part in parts:
         m = _LABELLED.search(part)

@@ -15,7 +15,8 @@ from ..read.tables import Column, find_tables
 from ..rules import Rules
 from . import agencies, deadlines, metadata, outline
 
-_FIRST_IS_LEAD = re.compile(r"(?:排在?第一位|列第一位|第一个|排名第一)的?(?:单位|部门)?(?:为|是)牵头")
+_FIRST_IS_LEAD = re.compile(r"(?:排在?第一位|列第一位|第一个|排名第一)的?(?:单位|部门)?(?:为|是)牵头|"
+                            r"第一(?:责任)?(?:单位|部门)(?:为|是|作为)牵头")
 _HEADING_END = re.compile(r"[。！？]")
 _TRAILING_BRACKET = re.compile(r"\s*[(〔](?:[^()〔〕]|\([^()]*\))*[)〕]\s*$")
 
@@ -48,7 +49,12 @@ def extract_text(text: str, source: str, rules: Rules, warnings: tuple[str, ...]
     ctx = deadlines.Context(meta.plan_year, meta.issued)
     first_is_lead = bool(_FIRST_IS_LEAD.search(text))
     notes = list(warnings)
-    tasks = _capped(tuple(_task(it, key, ctx, meta.jurisdiction, first_is_lead, rules) for it in items), notes)
+    built: list[Task] = []
+    standing: tuple[str, ...] = ()          # 以下任务均需X配合 in an earlier bracket
+    for it in items:
+        task, standing = _task(it, key, ctx, meta.jurisdiction, first_is_lead, rules, standing)
+        built.append(task)
+    tasks = _capped(tuple(built), notes)
     tasks = _without_cut_task(tasks, text, notes)
     for t in tasks:
         notes.extend(t.warnings)
@@ -63,7 +69,7 @@ def extract_text(text: str, source: str, rules: Rules, warnings: tuple[str, ...]
 
 
 def _task(item: outline.Item, key: str, ctx: deadlines.Context, juris: str | None,
-          first_is_lead: bool, rules: Rules) -> Task:
+          first_is_lead: bool, rules: Rules, standing: tuple[str, ...] = ()) -> tuple[Task, tuple[str, ...]]:
     text = item.text.strip()
     reg = rules.registry
     row = item.row
@@ -72,6 +78,8 @@ def _task(item: outline.Item, key: str, ctx: deadlines.Context, juris: str | Non
     while not roles and not roles.stated and node is not None:   # a sub-item inherits its parent's agencies
         roles = agencies.parse_roles(node.text, reg, first_is_lead)
         node = node.parent
+    standing = standing + tuple(n for n in roles.standing if n not in standing)
+    roles = agencies.with_standing(roles, standing)
     resolved = agencies.resolve_roles(roles, juris, reg)
     problems: list[DeadlineError] = []
     found = deadlines.find(text, ctx, rules.phrases, problems)
@@ -90,7 +98,7 @@ def _task(item: outline.Item, key: str, ctx: deadlines.Context, juris: str | Non
     path = item.path
     return Task(id=_task_id(key, path), path=path, title=title, text=text.replace("\n", ""),
                 line=item.line, lead=resolved[Role.LEAD], responsible=resolved[Role.RESPONSIBLE],
-                support=resolved[Role.SUPPORT], milestones=milestones, warnings=warnings)
+                support=resolved[Role.SUPPORT], milestones=milestones, warnings=warnings), standing
 
 
 NOTICE_ONLY = ("a wrapper notice only: its numbered requests are not tasks, and the plan it forwards "
