@@ -264,3 +264,19 @@ def test_page_text_cannot_break_out_of_its_data():
     html = page([doc])
     data = html.split('<script type="application/json" id="data">', 1)[1].split("</script>", 1)[0]
     assert "<" not in data and "\\u003c/script>" in data
+
+
+def test_csv_is_split_before_excels_row_limit(seed_docs):
+    """Parts never pass the limit, each has the header, and a task stays with its milestones."""
+    import pandas as pd
+
+    from calgen.publish.gantt import csv_parts
+
+    docs = [d for d in seed_docs.values() if not d.duplicate_of]
+    parts = csv_parts(docs, RULES.calendar, max_rows=60)
+    assert [name for name, _ in parts][:2] == ["gantt.csv", "gantt-2.csv"]
+    frames = [pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False) for _, data in parts]
+    assert all(len(f) <= 60 for f in frames) and all(f["Outline Level"].iloc[0] == "1" for f in frames)
+    whole = pd.read_csv(io.BytesIO(csv_parts(docs, RULES.calendar)[0][1]), encoding="utf-8-sig", dtype=str,
+                        keep_default_na=False)
+    assert sum(len(f) for f in frames) == len(whole)

@@ -346,7 +346,12 @@ def _render(plan: _Plan, rules: Rules, rep: Report, progress: Callable[[list[Any
     rep.feeds = len(plan.feeds) + len(plan.retiring) + 2
     cache.clear()
     yield "feeds/index.html", _index(plan.feeds, opts.base_url).encode()
-    yield "gantt.csv", gantt.csv_bytes(docs, rules.calendar)
+    parts = gantt.csv_parts(docs, rules.calendar)
+    if len(parts) > 1:
+        rep.warnings.append(f"gantt.csv has more rows than Excel opens ({gantt.EXCEL_ROWS:,}); "
+                            f"it is split into {', '.join(name for name, _ in parts)}")
+    yield from parts
+    del parts
     yield "gantt.xml", mspdi.project_xml(docs, rules.calendar, overlay.marks)
     yield "gantt.xlsx", workbook.workbook_bytes(docs, rules.calendar, overlay.marks, opts.source_date_epoch)
     yield "gantt.html", timeline.page(docs).encode()

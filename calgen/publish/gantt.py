@@ -96,10 +96,35 @@ def _resources(agencies) -> str:
     return ",".join(a.name.replace(",", "，") for a in agencies)
 
 
+EXCEL_ROWS = 1_048_576           # a worksheet's rows, the header included
+
+
 def csv_bytes(docs: list[Document], calendar: Calendar) -> bytes:
+    """``gantt.csv`` alone (the first part when a build is split; see csv_parts)."""
+    return csv_parts(docs, calendar)[0][1]
+
+
+def csv_parts(docs: list[Document], calendar: Calendar,
+              max_rows: int = EXCEL_ROWS - 1) -> list[tuple[str, bytes]]:
+    """``gantt.csv``, and ``gantt-2.csv`` … when the rows would pass what Excel opens (each part
+    with the header; a task and its milestones stay in one part)."""
     import pandas as pd
 
-    frame = pd.DataFrame(rows(docs, calendar), columns=COLUMNS)
-    for col in _TEXT:
-        frame[col] = frame[col].fillna("").astype(str).map(neutralise)
-    return frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    tasks: list[list[dict]] = []
+    for row in rows(docs, calendar):
+        if row["Outline Level"] == 1 or not tasks:
+            tasks.append([])
+        tasks[-1].append(row)
+    chunks: list[list[dict]] = [[]]
+    for group in tasks:
+        if chunks[-1] and len(chunks[-1]) + len(group) > max_rows:
+            chunks.append([])
+        chunks[-1].extend(group)
+    out = []
+    for i, chunk in enumerate(chunks, 1):
+        frame = pd.DataFrame(chunk, columns=COLUMNS)
+        for col in _TEXT:
+            frame[col] = frame[col].fillna("").astype(str).map(neutralise)
+        name = "gantt.csv" if i == 1 else f"gantt-{i}.csv"
+        out.append((name, frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")))
+    return out
