@@ -1,6 +1,7 @@
 """Arbitrary bytes and text never raise anything but calgen's own errors."""
 import contextlib
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -68,35 +69,37 @@ YEAR_TEXT = ('year = 2027\ncomplete = true\nsource = "通知"\nworkdays = [2027-
              'name = "春节"\nstart = 2027-02-07\nend = 2027-02-13\n\n[[holiday]]\nname = "元旦"\nstart = 2027-01-01\n')
 
 
-@settings(max_examples=150, deadline=None)
-@given(_mutations(CONFIG_TEXT))
-def test_calgen_toml_mutated(tmp_path_factory, data):
+def _load_config(path):
     from calgen.settings import load_config
 
-    path = tmp_path_factory.mktemp("c") / "calgen.toml"
-    path.write_bytes(data)
-    _safe(load_config, path)
+    return load_config(path)
 
 
-@settings(max_examples=150, deadline=None)
-@given(_mutations(AGENCY_TEXT))
-def test_agency_file_mutated(tmp_path_factory, data):
+def _load_agencies(path):
     from calgen.rules import Rules
     from calgen.settings import Settings
 
-    path = tmp_path_factory.mktemp("m") / "extra.toml"
-    path.write_bytes(data)
-    _safe(lambda: Rules.load(Settings(agency_files=(path,))))
+    return Rules.load(Settings(agency_files=(path,)))
 
 
-@settings(max_examples=150, deadline=None)
-@given(_mutations(YEAR_TEXT))
-def test_calendar_file_mutated(tmp_path_factory, data):
+def _load_year(path):
     from calgen.calendar.holidays import load_year_file
 
-    path = tmp_path_factory.mktemp("y") / "2027.toml"
-    path.write_bytes(data)
-    _safe(load_year_file, path)
+    return load_year_file(path)
+
+
+DATA_FILES = {"calgen.toml": (CONFIG_TEXT, _load_config), "extra.toml": (AGENCY_TEXT, _load_agencies),
+              "2027.toml": (YEAR_TEXT, _load_year)}
+
+
+@pytest.mark.parametrize("name", sorted(DATA_FILES))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_data_files_mutated(tmp_path_factory, name, data):
+    base, load = DATA_FILES[name]
+    path = tmp_path_factory.mktemp("f") / name
+    path.write_bytes(data.draw(_mutations(base)))
+    _safe(load, path)
 
 
 @settings(max_examples=200, deadline=None)
