@@ -348,3 +348,21 @@ def test_tasks_reaching_no_feed_are_reported(tmp_path):
     rep = site.build()
     hits = [w for w in rep.warnings if "reaches no agency feed" in w]
     assert len(hits) == 1 and "各区人民政府" in hits[0] and "a.txt:" in hits[0]
+
+
+def test_a_task_split_in_two_and_merged_back_is_reported(tmp_path):
+    site = Site(tmp_path)
+    whole = ("一、政务服务", "开展营商环境评价和评价结果运用，年底前形成评价报告并推动问题整改。（示范市发展改革局牵头）")
+    halves = [("一、政务服务", "开展营商环境评价，年底前形成评价报告。（示范市发展改革局牵头）"),
+              ("一、政务服务", "开展营商环境评价结果运用，年底前推动问题整改。（示范市发展改革局牵头）")]
+    site.write("a.txt", plan_a([TASKS_A[0], whole]))
+    site.build()
+    uid = site.uid_of("开展营商环境评价和评价结果运用")
+    site.write("a.txt", plan_a([TASKS_A[0], *halves]))
+    rep = site.build()
+    changes = {c.kind: c for c in rep.changes}
+    assert "split" in changes and "开展营商环境评价和评价结果运用" in changes["split"].detail
+    assert uid in site.events()                                 # one half keeps the old identity
+    site.write("a.txt", plan_a([TASKS_A[0], whole]))
+    rep = site.build()
+    assert any(c.kind == "merged" for c in rep.changes)

@@ -55,25 +55,28 @@ def assign(evs: list[CalEvent], old: Mapping[str, dict[str, Any]], old_text: Map
     taken: set[str] = set()
     out = list(evs)
     left: list[int] = []
+    matched: dict[int, str] = {}                 # new event index → the old UID it carries on
     for i, e in enumerate(evs):
         uid = by_key.get(e.key) or (e.uid if e.uid in old else None)
         if uid is not None and uid not in taken:
             taken.add(uid)
             out[i] = replace(e, uid=uid) if uid != e.uid else e
+            if uid in old:
+                matched[i] = uid
         else:
             left.append(i)
     rest = [uid for uid in old if uid not in taken]
-    if not left or not rest:
+    if left and rest:
+        pairs = _candidates([out[i] for i in left], left, rest, old, old_text)
+        for _score, i, uid in sorted(pairs, key=lambda p: (-p[0], p[1], p[2])):
+            if i in matched or uid in taken:
+                continue
+            matched[i] = uid
+            taken.add(uid)
+            out[i] = replace(out[i], uid=uid)
+    if not left and not rest:
         return out, []
-    pairs = _candidates([out[i] for i in left], left, rest, old, old_text)
-    matched_new: dict[int, str] = {}
-    for _score, i, uid in sorted(pairs, key=lambda p: (-p[0], p[1], p[2])):
-        if i in matched_new or uid in taken:
-            continue
-        matched_new[i] = uid
-        taken.add(uid)
-        out[i] = replace(out[i], uid=uid)
-    return out, _related(out, left, matched_new, rest, taken, old, old_text)
+    return out, _related(out, left, matched, rest, taken, old, old_text)
 
 
 def _same_plan(e: CalEvent, r: dict[str, Any]) -> bool:
