@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from bench import corpus  # noqa: E402
-from serve_load import _free_port, _load, _wait  # noqa: E402
+from serve_load import _free_port, _later, _load, _wait  # noqa: E402
 
 CHILD = """
 import resource, sys, time
@@ -71,8 +71,10 @@ def main() -> None:
         last = out
     if last is None:
         return
-    print(f"\nserving {last.name}/feeds/all.ics ({(last / 'feeds/all.ics').stat().st_size / 1e6:.1f} MB): "
-          f"{args.serve_requests} requests over 50 connections, 200 idle")
+    feeds = sorted((last / "feeds").glob("*.ics"), key=lambda p: p.stat().st_size)
+    typical = feeds[len(feeds) // 2]
+    print(f"\nserving {last.name}: 200s of a median agency feed ({typical.stat().st_size / 1e6:.1f} MB), 304s of "
+          f"all.ics ({(last / 'feeds/all.ics').stat().st_size / 1e6:.1f} MB); 50 connections, 200 idle")
     for name, cmd in {"calgen serve": [sys.executable, "-m", "calgen", "serve", str(last), "--port", "{port}"],
                       "python -m http.server": [sys.executable, "-m", "http.server", "{port}", "--bind", "127.0.0.1",
                                                 "--directory", str(last.resolve())]}.items():
@@ -82,11 +84,13 @@ def main() -> None:
         try:
             _wait(port)
             for conditional in (False, True):
-                total = max(100, args.serve_requests // 20)
+                path = "/feeds/all.ics" if conditional else f"/feeds/{typical.name}"
+                total = args.serve_requests if conditional else max(100, args.serve_requests // 4)
                 t = time.perf_counter()
-                r = asyncio.run(_load(port, "/feeds/all.ics", total, 50, 200,
-                                      conditional and not name.startswith("python")))
-                kind = ("304" if not name.startswith("python") else "304?") if conditional else "200"
+                python = name.startswith("python")
+                r = asyncio.run(_load(port, path, total, 50, 200, conditional and not python,
+                                      _later() if conditional and python else None))
+                kind = ("304ims" if python else "304") if conditional else "200"
                 print(f"  {name:<24}{kind:<6}{r['rps']:>9.0f} req/s  p50 {r['p50']:.1f} ms  p99 {r['p99']:.1f} ms "
                       f"({time.perf_counter() - t:.1f} s)")
         finally:
