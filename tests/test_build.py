@@ -253,7 +253,7 @@ def test_a_failing_writer_leaves_no_temp_files_and_old_outputs(tmp_path, monkeyp
     def broken(*args):
         raise RuntimeError("writer bug")
 
-    monkeypatch.setattr(gantt, "csv_bytes", broken)
+    monkeypatch.setattr(gantt, "csv_parts", broken)
     with pytest.raises(RuntimeError):
         build([str(plan)], rules_for(output=out))
     assert published(out) == before
