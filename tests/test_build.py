@@ -257,3 +257,20 @@ def test_a_failing_writer_leaves_no_temp_files_and_old_outputs(tmp_path, monkeyp
     with pytest.raises(RuntimeError):
         build([str(plan)], rules_for(output=out))
     assert published(out) == before
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_jobs_render_the_gantt_outputs_in_a_worker_with_the_same_bytes(tmp_path, seed_files, monkeypatch, method):
+    """--jobs 2 makes gantt.xml/.xlsx/.html in a worker process (everything it needs passed in,
+    so the start method does not matter) and publishes the same bytes as --jobs 1."""
+    import concurrent.futures
+    import functools
+    import multiprocessing
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor",
+                        functools.partial(concurrent.futures.ProcessPoolExecutor,
+                                          mp_context=multiprocessing.get_context(method)))
+    one, two = tmp_path / "one", tmp_path / "two"
+    build(seed_files, rules_for(output=one))
+    build(seed_files, rules_for(output=two, jobs=2))
+    assert published(one) == published(two) and "gantt.xlsx" in published(two)

@@ -315,8 +315,38 @@ def _no_feed(evs: list[CalEvent], rep: Report) -> None:
 def _render(plan: _Plan, rules: Rules, rep: Report, progress: Callable[[list[Any]], Iterable[Any]] | None,
             overlay: Overlay) -> Iterator[tuple[str, bytes]]:
     """Each output as (relative path, bytes), one at a time so a province-sized build never
-    holds them all in memory."""
-    from . import gantt, ics, mspdi, timeline, workbook
+    holds them all in memory; with --jobs > 1 the Gantt outputs are made in a worker process
+    meanwhile."""
+    opts = rules.settings
+    docs = plan.docs
+    pool, later = None, None
+    if opts.jobs > 1:            # the project-manager outputs in a worker while the feeds render here
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(max_workers=1)
+        later = pool.submit(gantt_outputs, docs, rules.calendar, overlay.marks, opts.source_date_epoch)
+    try:
+        yield from _render_here(plan, rules, rep, progress, overlay)
+        yield from later.result() if later is not None else gantt_outputs(docs, rules.calendar, overlay.marks,
+                                                                          opts.source_date_epoch)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+def gantt_outputs(docs: list[Document], calendar: Calendar, marks: list[Any], epoch: int | None) -> list[tuple[str, bytes]]:
+    """gantt.xml, gantt.xlsx and gantt.html: everything they need is passed in, so they can be
+    made in another process (under any start method) with the same bytes."""
+    from . import mspdi, timeline, workbook
+
+    return [("gantt.xml", mspdi.project_xml(docs, calendar, marks)),
+            ("gantt.xlsx", workbook.workbook_bytes(docs, calendar, marks, epoch)),
+            ("gantt.html", timeline.page(docs).encode())]
+
+
+def _render_here(plan: _Plan, rules: Rules, rep: Report, progress: Callable[[list[Any]], Iterable[Any]] | None,
+                 overlay: Overlay) -> Iterator[tuple[str, bytes]]:
+    from . import gantt, ics
     from .schema import dumps
 
     opts = rules.settings
@@ -351,10 +381,6 @@ def _render(plan: _Plan, rules: Rules, rep: Report, progress: Callable[[list[Any
         rep.warnings.append(f"gantt.csv has more rows than Excel opens ({gantt.EXCEL_ROWS:,}); "
                             f"it is split into {', '.join(name for name, _ in parts)}")
     yield from parts
-    del parts
-    yield "gantt.xml", mspdi.project_xml(docs, rules.calendar, overlay.marks)
-    yield "gantt.xlsx", workbook.workbook_bytes(docs, rules.calendar, overlay.marks, opts.source_date_epoch)
-    yield "gantt.html", timeline.page(docs).encode()
 
 
 def _index(agencies: dict[str, Any], base_url: str) -> str:
