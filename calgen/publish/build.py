@@ -107,7 +107,7 @@ def build(inputs: list[str], rules: Rules, progress: Callable[[list[Any]], Itera
         plan = _plan(previous, docs, rules, rep)
         overlay = _overlay(previous, plan.docs, plan.evs, rules)
         outputs = itertools.chain(_render(plan, rules, rep, progress, overlay),
-                                  ((MANIFEST, _manifest(plan, rules, overlay).encode("utf-8")),))
+                                  _lazy(lambda: (MANIFEST, _manifest(plan, rules, overlay).encode("utf-8"))))
         if opts.dry_run:
             for _ in outputs:                       # rendered (the report needs it), not written
                 pass
@@ -116,6 +116,12 @@ def build(inputs: list[str], rules: Rules, progress: Callable[[list[Any]], Itera
         rep.written = sorted(store.publish(outputs))
         rep.warnings += store.notes
     return rep
+
+
+def _lazy(make: Callable[[], tuple[str, bytes]]) -> Iterator[tuple[str, bytes]]:
+    """One output made only when the writer gets to it (the manifest is as large as
+    tasks.json: it should not sit in memory while everything else is rendered)."""
+    yield make()
 
 
 def _carry(previous: dict[str, Any], fresh: list[Document], failures: list[CalgenError], files: set[str],
@@ -327,8 +333,10 @@ def _render(plan: _Plan, rules: Rules, rep: Report, progress: Callable[[list[Any
         later = pool.submit(gantt_outputs, docs, rules.calendar, overlay.marks, opts.source_date_epoch)
     try:
         yield from _render_here(plan, rules, rep, progress, overlay)
-        yield from later.result() if later is not None else gantt_outputs(docs, rules.calendar, overlay.marks,
-                                                                          opts.source_date_epoch)
+        if later is not None:
+            yield from later.result()
+        else:
+            yield from _gantt_one_by_one(docs, rules.calendar, overlay.marks, opts.source_date_epoch)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
@@ -337,11 +345,16 @@ def _render(plan: _Plan, rules: Rules, rep: Report, progress: Callable[[list[Any
 def gantt_outputs(docs: list[Document], calendar: Calendar, marks: list[Any], epoch: int | None) -> list[tuple[str, bytes]]:
     """gantt.xml, gantt.xlsx and gantt.html: everything they need is passed in, so they can be
     made in another process (under any start method) with the same bytes."""
+    return list(_gantt_one_by_one(docs, calendar, marks, epoch))
+
+
+def _gantt_one_by_one(docs: list[Document], calendar: Calendar, marks: list[Any],
+                      epoch: int | None) -> Iterator[tuple[str, bytes]]:
     from . import mspdi, timeline, workbook
 
-    return [("gantt.xml", mspdi.project_xml(docs, calendar, marks)),
-            ("gantt.xlsx", workbook.workbook_bytes(docs, calendar, marks, epoch)),
-            ("gantt.html", timeline.page(docs).encode())]
+    yield "gantt.xml", mspdi.project_xml(docs, calendar, marks)
+    yield "gantt.xlsx", workbook.workbook_bytes(docs, calendar, marks, epoch)
+    yield "gantt.html", timeline.page(docs).encode()
 
 
 def _render_here(plan: _Plan, rules: Rules, rep: Report, progress: Callable[[list[Any]], Iterable[Any]] | None,
@@ -369,6 +382,8 @@ def _render_here(plan: _Plan, rules: Rules, rep: Report, progress: Callable[[lis
         o = ics.FeedOptions(opts.alarms, plan.bumped, tuple(plan.retiring_events.get(name, ())), opts.source_date_epoch)
         yield f"feeds/{slug}.ics", ics.feed(name, f"{name}：工作任务节点（calgen，已无任务，本订阅将停止更新）",
                                             [], None, o, cache)
+    for key in [k for k in cache if isinstance(k, tuple)]:
+        del cache[key]              # agency-titled events are not reused by all.ics; descriptions are
     o = ics.FeedOptions(opts.alarms, sequences, tuple(c[:3] for c in plan.cancelled), opts.source_date_epoch)
     yield "feeds/all.ics", ics.feed("全部任务节点", "calgen：所有工作任务节点", evs, None, o, cache)
     yield "feeds/holidays.ics", ics.holiday_feed(overlay.marks, overlay.sequences, overlay.cancelled,
