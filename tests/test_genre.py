@@ -215,3 +215,23 @@ def test_a_task_cut_by_the_end_of_the_page_is_left_out(last, kept):
     doc = extract_text(text, "cut.txt", RULES)
     assert (len(doc.tasks) == 3) == kept
     assert any("the task is left out" in w for w in doc.warnings) != kept
+
+
+# Metadata where real pages put it (#17): own fixtures.
+@pytest.mark.parametrize("head,field,value", [
+    ("中共示范市委办公室示范市人民政府办公室印发《关于推进政务公开的实施意见》的通知(示办发〔2017〕2号)\n",
+     "doc_number", "示办发〔2017〕2号"),
+    ("中共示范市委办公室示范市人民政府办公室印发《关于推进政务公开的实施意见》的通知(示办发〔2017〕2号)\n",
+     "issuer", "中共示范市委办公室、示范市人民政府办公室"),
+    ("示范市数字政府建设实施方案\n基本介绍\n•颁布时间：2021年11月18日\n•发布单位：示范市人民政府办公室\n",
+     "issued", D(2021, 11, 18)),
+    ("示范市数字政府建设实施方案\n基本介绍\n•颁布时间：2021年11月18日\n•发布单位：示范市人民政府办公室\n",
+     "issuer", "示范市人民政府办公室"),
+    ("【规范性文件】示范市人民政府办公厅关于印发示范市稳定经济运行实施方案的通知\n各区人民政府：\n", "issuer",
+     "示范市人民政府办公厅"),
+])
+def test_metadata_where_pages_put_it(head, field, value):
+    from calgen.extract.document import extract_text
+
+    doc = extract_text(head + "一、总体要求\n（一）推进改革，6月底前完成。（示范市财政局牵头）\n", "meta.txt", RULES)
+    assert getattr(doc, field) == value

@@ -14,8 +14,13 @@ _DOC_NO = re.compile(
 _DOC_NO_LABEL = re.compile(r"(?:发文字号|文号)[：:\s]\s*(\S+号)")
 _DATE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _DATE_LINE = re.compile(r"^\s*((?:19|20)\d\d)年(\d{1,2})月(\d{1,2})日\s*$")
-_WRITTEN_LABEL = re.compile(r"成文日期[：:\s]\s*((?:19|20)\d\d)[-年/.](\d{1,2})[-月/.](\d{1,2})")
-_WRAPPER = re.compile(r"^(.{2,40}?)关于印发(.+?)的通知")
+_WRITTEN_LABEL = re.compile(r"(?:成文日期|颁布时间|颁布日期|印发日期|发文日期|公布日期)[】\]]?[：:\s]\s*"
+                            r"((?:19|20)\d\d)[-年/.](\d{1,2})[-月/.](\d{1,2})")
+_ISSUER_LABEL = re.compile(r"(?:发布单位|发文机关|发文单位|制定机关|颁布单位)[】\]]?[：:\s]\s*([\u4e00-\u9fff、]{4,40})")
+_TITLE_NUMBER = re.compile(r"的(?:通知|意见|决定|函)\s*[(（]\s*([^()（）]{2,20}?〔\s*\d{4}\s*〕\s*\d+\s*号)\s*[)）]")
+_TAG = re.compile(r"^(?:【[^】]{1,10}】|\[[^\]]{1,10}\])\s*")
+_TWO_ISSUERS = re.compile(r"(?<=办公室|办公厅|委员会)(?=中共|[\u4e00-\u9fff]{2,8}(?:省|市|县|区)(?:人民政府|政府|委))")
+_WRAPPER = re.compile(r"^(.{2,40}?)(?:关于印发|印发(?=《))(.+?)的通知")
 _PLAN_WORDS = re.compile(r"(?:安排|方案|要点|计划|清单|措施|意见|规划|细则|任务|办法)$")
 _TITLE_YEAR = re.compile(r"((?:19|20)\d\d)\s*(?:[—–\-－~至]\s*(?:19|20)\d\d\s*)?年")
 _JURIS = re.compile(r"([\u4e00-\u9fff]{2,9}?(?:省|自治区|市|州|盟|县|区|旗))(?=人民政府|政府|委|办公|党委)")
@@ -43,7 +48,10 @@ def read_meta(lines: list[str], first_label: int) -> Meta:
     issued = _issued(head)
     doc_number = _doc_number(head)
     year = _plan_year(title, issued) or _number_year(doc_number) or _body_year(lines)
-    issuer = issuer or _signature(head)
+    issuer = issuer or _signature(head) or _labelled_issuer(head)
+    if issuer:
+        issuer = _TWO_ISSUERS.sub("、", _TAG.sub("", issuer)).strip() or None
+    doc_number = doc_number or _title_number(lines[: max(first_label, 60)])
     return Meta(
         doc_number=doc_number,
         title=title,
@@ -79,7 +87,7 @@ def _wrapper(head: list[str]) -> tuple[str | None, str | None]:
             prev = next((p for p in reversed(head[:i]) if p.strip()), "")
             line = (prev.strip() if len(prev.strip()) <= 30 else "") + line
         joined = (joined + line) if joined else line
-        if "关于印发" not in joined:
+        if "关于印发" not in joined and "印发《" not in joined:
             joined = ""
             continue
         m = _WRAPPER.search(joined)
@@ -172,6 +180,26 @@ def _plan_year(title: str, issued: dt.date | None) -> int | None:
     if m:
         return int(m.group(1))
     return issued.year if issued else None
+
+
+def _labelled_issuer(head: list[str]) -> str | None:
+    """发布单位：X in a portal's or a wiki's metadata block."""
+    for line in head:
+        m = _ISSUER_LABEL.search(line)
+        if m:
+            return m.group(1)
+    return None
+
+
+def _title_number(head: list[str]) -> str | None:
+    """The 文号 in the parentheses after the title: …的通知(岳办发〔2017〕2号)."""
+    for line in head:
+        m = _TITLE_NUMBER.search(line)
+        if m:
+            n = _DOC_NO.search(m.group(1))
+            if n:
+                return f"{n.group(1)}〔{n.group(2)}〕{int(n.group(3))}号"
+    return None
 
 
 def _signature(head: list[str]) -> str | None:
