@@ -106,6 +106,20 @@ def test_gantt_page_draws_every_task_in_headless_chromium(seed_out, seed_docs, t
     assert 'data-ok="1"' in dom and "data-error" not in dom
     assert dom.count('class="row"') == 4 and dom.count('class="bar plan"') == 4      # one row per plan
     assert 'class="tick year"' in dom and "2019年" in dom
+    # each year tick sits at its own date: left = (1 January − first day) / (last day + 1 − first day)
+    import re
+
+    plans = [d for d in seed_docs.values() if not d.duplicate_of]
+    from calgen.publish.gantt import span
+
+    spans = [span(d, t) for d in plans for t in d.tasks]
+    lo = min(s for s, f, _ in spans if s and f)
+    hi = max(f for s, f, _ in spans if s and f) + dt.timedelta(days=1)
+    ticks = dict((int(y), float(x)) for x, y in
+                 re.findall(r'class="tick year" style="left: ([\d.]+)%;?">(\d{4})年', dom))
+    for year, left in ticks.items():
+        assert abs(left - (dt.date(year, 1, 1) - lo).days / (hi - lo).days * 100) < 0.01, (year, left)
+    assert len(ticks) >= 3
     # one plan's view: the page with its selector set, as a user would
     html = page.read_text(encoding="utf-8").replace("draw();document.body.dataset.ok", "view.value=3;draw();document.body.dataset.ok")
     one = tmp_path / "one.html"
@@ -228,7 +242,7 @@ def _mpxj():
     return UniversalProjectReader, LocalDate
 
 
-def test_ms_project_xml_reads_back_in_mpxj(seed_out):
+def test_ms_project_xml_reads_back_in_mpxj(seed_out, seed_docs):
     reader, local_date = _mpxj()
     project = reader().read(str(seed_out / "gantt.xml"))
     plans = _plans(seed_out)
@@ -236,6 +250,10 @@ def test_ms_project_xml_reads_back_in_mpxj(seed_out):
     top = [t for t in tasks if t.getOutlineLevel() == 1]
     assert [str(t.getName()) for t in top] == [p["title"] + f"（{p['doc_number']}）" for p in plans]
     milestones = [t for t in tasks if t.getMilestone()]
+    docs = [d for d in seed_docs.values() if not d.duplicate_of]
+    sections = sum(len({t.path[0] for t in d.tasks if len(t.path) > 1}) for d in docs)
+    dated = sum(1 for d in docs for t in d.tasks for m in t.milestones if m.dated and m.due)
+    assert len(tasks) == len(docs) + sections + sum(len(d.tasks) for d in docs) + dated   # every one
     dues = sorted(m["due"] for p in plans for t in p["tasks"] for m in t["milestones"] if m.get("due") and m["kind"] != "recurring")
     assert sorted(str(t.getFinish().toLocalDate()) for t in milestones) == dues
     assert all(t.getParentTask() is not None and t.getParentTask().getOutlineLevel() == t.getOutlineLevel() - 1
