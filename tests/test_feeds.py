@@ -290,3 +290,22 @@ def test_holiday_overlay_marks_rest_blocks_and_makeup_days(seed_build):
     assert national["DTEND"].dt == dt.date(2018, 10, 8) and "共7天" in str(national["SUMMARY"])
     assert "国务院办公厅关于2018年部分节假日安排的通知" in str(national["DESCRIPTION"])
     assert all(e["DTSTART"].dt.weekday() >= 5 for e in work)
+
+
+def test_one_feed_per_plan_beside_the_agency_feeds(seed_build, seed_docs):
+    """feeds/plans/<文号 initials-year-number>.ics holds every event of one plan (#13)."""
+    import json
+
+    from icalendar import Calendar
+
+    out, _ = seed_build
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    names = sorted(p.name for p in (out / "feeds" / "plans").glob("*.ics"))
+    assert names == ["dfh-2020-52.ics", "ybh-2020-286.ics", "ybh-2021-55.ics", "yfb-2018-51.ics"]
+    assert sorted(manifest["plan_owners"].values()) == [n[:-4] for n in names]
+    all_uids = {str(e["UID"]) for e in Calendar.from_ical((out / "feeds" / "all.ics").read_bytes()).walk("VEVENT")}
+    per_plan = [{str(e["UID"]) for e in Calendar.from_ical((out / "feeds" / "plans" / n).read_bytes()).walk("VEVENT")}
+                for n in names]
+    assert set().union(*per_plan) == all_uids and sum(map(len, per_plan)) == len(all_uids)
+    assert all(check_feed((out / "feeds" / "plans" / n).read_bytes()) == [] for n in names)
+    assert "plans/ybh-2021-55.ics" in (out / "feeds" / "index.html").read_text(encoding="utf-8")

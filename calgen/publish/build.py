@@ -82,6 +82,8 @@ class _Plan:
     retired: dict[str, list[Any]]                          # uid → [last SEQUENCE, key] of events gone
     retiring_events: dict[str, list[tuple[str, str, str]]] # agency → (uid, due, summary) to cancel
     bumped: dict[str, int]                                 # uid → last SEQUENCE + 1 (cancelled copies)
+    plan_feeds: dict[str, str] = field(default_factory=dict)   # plan key → feeds/plans/<name>.ics
+    plan_owners: dict[str, str] = field(default_factory=dict)  # every plan key ever given a feed
 
 
 def build(inputs: list[str], rules: Rules, progress: Callable[[list[Any]], Iterable[Any]] | None = None) -> Report:
@@ -266,8 +268,14 @@ def _plan(previous: dict[str, Any], docs: list[Document], rules: Rules, rep: Rep
     for name in retiring.values():                # the agency's events shown cancelled, once
         gone[name] = [(uid, r["due"], r["summary"]) for uid, r in old.items() if name in r.get("agencies", ())]
     _no_feed(evs, rep)
+    with_events = {doc_key(e.doc) for e in evs}
+    keys = {doc_key(d): feednames.plan_slug(d.doc_number, doc_key(d))
+            for d in docs if not d.duplicate_of and doc_key(d) in with_events}
+    plan_owners: dict[str, str] = dict(previous.get("plan_owners", {}))
+    plan_feeds = feednames.assign_plans(keys, plan_owners)
+    plan_owners.update(plan_feeds)
     return _Plan(docs, evs, sequences, cancelled, feeds, retiring, owners, retired, gone,
-                 {uid: r["sequence"] + 1 for uid, r in old.items()})
+                 {uid: r["sequence"] + 1 for uid, r in old.items()}, plan_feeds, plan_owners)
 
 
 def _old_signatures(previous: dict[str, Any], old: dict[str, dict[str, Any]]) -> dict[str, str]:
@@ -386,11 +394,25 @@ def _render_here(plan: _Plan, rules: Rules, rep: Report, progress: Callable[[lis
         del cache[key]              # agency-titled events are not reused by all.ics; descriptions are
     o = ics.FeedOptions(opts.alarms, sequences, tuple(c[:3] for c in plan.cancelled), opts.source_date_epoch)
     yield "feeds/all.ics", ics.feed("全部任务节点", "calgen：所有工作任务节点", evs, None, o, cache)
+    by_plan: dict[str, list[CalEvent]] = {}
+    for e in evs:
+        by_plan.setdefault(doc_key(e.doc), []).append(e)
+    o = ics.FeedOptions(opts.alarms, sequences, (), opts.source_date_epoch)
+    plan_docs = {doc_key(d): d for d in docs if not d.duplicate_of}
+    for pkey, slug in sorted(plan.plan_feeds.items(), key=lambda kv: kv[1]):
+        doc = plan_docs.get(pkey)
+        if doc is None:
+            continue
+        name = doc.title + (f"（{doc.doc_number}）" if doc.doc_number else "")
+        yield f"feeds/plans/{slug}.ics", ics.feed(name, f"{name}：全部任务节点（calgen）", by_plan.get(pkey, []),
+                                                  None, o, cache)
     yield "feeds/holidays.ics", ics.holiday_feed(overlay.marks, overlay.sequences, overlay.cancelled,
                                                  opts.source_date_epoch)
     rep.feeds = len(plan.feeds) + len(plan.retiring) + 2
     cache.clear()
-    yield "feeds/index.html", _index(plan.feeds, opts.base_url).encode()
+    plans = [(slug, plan_docs[pkey]) for pkey, slug in sorted(plan.plan_feeds.items(), key=lambda kv: kv[1])
+             if pkey in plan_docs]
+    yield "feeds/index.html", _index(plan.feeds, opts.base_url, plans).encode()
     parts = gantt.csv_parts(docs, rules.calendar)
     if len(parts) > 1:
         rep.warnings.append(f"gantt.csv has more rows than Excel opens ({gantt.EXCEL_ROWS:,}); "
@@ -398,11 +420,14 @@ def _render_here(plan: _Plan, rules: Rules, rep: Report, progress: Callable[[lis
     yield from parts
 
 
-def _index(agencies: dict[str, Any], base_url: str) -> str:
+def _index(agencies: dict[str, Any], base_url: str, plans: list[tuple[str, Document]] | None = None) -> str:
     base = base_url.rstrip("/")
     rows = []
-    for slug, a in [("all", None), ("holidays", None), *agencies.items()]:
-        name = a.name if a else {"all": "全部任务节点 (all)", "holidays": "法定节假日与调休上班日（叠加日历）"}[slug]
+    entries: list[tuple[str, str]] = [("all", "全部任务节点 (all)"), ("holidays", "法定节假日与调休上班日（叠加日历）")]
+    entries += [(slug, a.name) for slug, a in agencies.items()]
+    entries += [(f"plans/{slug}", "文件：" + d.title + (f"（{d.doc_number}）" if d.doc_number else ""))
+                for slug, d in plans or []]
+    for slug, name in entries:
         url = f"{base}/feeds/{slug}.ics" if base else f"{slug}.ics"
         webcal = ("webcal://" + url.split("://", 1)[1]) if "://" in url else url
         link = f' · <a href="{html.escape(webcal)}">webcal</a>' if "://" in url else ""
@@ -492,6 +517,7 @@ def _manifest(plan: _Plan, rules: Rules, overlay: Overlay) -> str:
         "holidays": _holiday_fingerprint(rules.calendar),
         "overlay": overlay.record,
         "owners": dict(sorted(plan.owners.items())),
+        "plan_owners": dict(sorted(plan.plan_owners.items())),
         "feeds": dict(sorted(feeds.items())),
         "retired": dict(sorted(plan.retired.items())),
         "events": events,

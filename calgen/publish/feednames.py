@@ -79,3 +79,42 @@ def _one_edit(a: str, b: str) -> bool:
         return False
     i = next((k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(b))
     return a[:i] + a[i + 1:] == b
+
+
+def plan_slug(doc_number: str | None, key: str) -> str:
+    """A plan feed's file name: 粤办函〔2021〕55号 → ybh-2021-55; without a 文号, plan- and a hash
+    of the plan's key."""
+    if doc_number:
+        m = re.match(r"^(.*?)〔(\d{4})〕(\d+)号$", doc_number)
+        if m:
+            import os
+
+            os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
+            from pypinyin import lazy_pinyin
+
+            initials = "".join(p[0] for p in lazy_pinyin(m.group(1)) if p and p[0].isascii() and p[0].isalnum())
+            slug = f"{initials.lower()}-{m.group(2)}-{m.group(3)}".strip("-")
+            if initials:
+                return safe(slug, doc_number)
+    return "plan-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
+
+
+def assign_plans(keys: dict[str, str], owners: Mapping[str, str]) -> dict[str, str]:
+    """Plan key → feed file name for this build (``keys``: plan key → preferred name), names
+    owned for good like agencies' (``owners`` from earlier builds)."""
+    taken = set(owners.values())
+    out: dict[str, str] = {}
+    for key in sorted(keys):
+        if key in owners:
+            out[key] = owners[key]
+    used = set(out.values())
+    for key in sorted(keys):
+        if key in out:
+            continue
+        base, slug, n = keys[key], keys[key], 1
+        while slug in taken or slug in used:
+            n += 1
+            slug = f"{base}-{n}"
+        out[key] = slug
+        used.add(slug)
+    return out
