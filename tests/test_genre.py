@@ -235,3 +235,22 @@ def test_metadata_where_pages_put_it(head, field, value):
 
     doc = extract_text(head + "一、总体要求\n（一）推进改革，6月底前完成。（示范市财政局牵头）\n", "meta.txt", RULES)
     assert getattr(doc, field) == value
+
+
+def test_a_plan_that_says_提出如下意见_keeps_its_items():
+    from calgen.extract.document import extract_text
+
+    doc = extract_text("示范市人民政府关于推进政务公开的实施意见\n示政发〔2024〕2号\n各区人民政府：\n"
+                       "为推进政务公开，现提出如下意见。\n一、推进决策公开，9月底前完成。(市司法局牵头)\n"
+                       "二、推进结果公开。(市政务服务数据管理局负责)\n", "opinion.txt", RULES)
+    assert [t.path for t in doc.tasks] == [("一",), ("二",)]
+
+
+def test_a_plan_right_after_the_forwarding_sentence_keeps_its_sections():
+    """The page lost the plan's title line: 一、 with (一)(二) under it is the plan, not the notice."""
+    from calgen.extract.document import extract_text
+
+    doc = extract_text(NOTICE.split("一、")[0] + "一、政务公开\n(一)推进决策公开，9月底前完成。(市司法局牵头)\n"
+                       "(二)推进结果公开。(市政务服务数据管理局负责)\n二、保障措施\n(三)加强组织领导。(市政府办公室负责)\n",
+                       "plan.txt", RULES)
+    assert [t.path for t in doc.tasks] == [("一", "(一)"), ("一", "(二)"), ("二", "(三)")]
