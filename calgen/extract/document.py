@@ -55,7 +55,8 @@ def extract_text(text: str, source: str, rules: Rules, warnings: tuple[str, ...]
         task, standing = _task(it, key, ctx, meta.jurisdiction, first_is_lead, rules, standing)
         built.append(task)
     tasks = _capped(tuple(built), notes)
-    tasks = _without_cut_task(tasks, text, notes)
+    if items and items[-1].row is None:        # a table row is whole by construction
+        tasks = _without_cut_task(tasks, text, notes)
     for t in tasks:
         notes.extend(t.warnings)
     if notice_only:
