@@ -70,8 +70,13 @@ def _doc_number(head: list[str]) -> str | None:
         if m and len(line) - (m.end() - m.start()) <= 12 and "关于" not in line:
             prefix = re.sub(r"^.*?(?:文号|字号)[：:]?", "", m.group(1))
             return f"{prefix}〔{m.group(2)}〕{int(m.group(3))}号"
+    return _number_in(head, _DOC_NO_LABEL)
+
+
+def _number_in(head: list[str], where: re.Pattern[str]) -> str | None:
+    """The 文号 inside the first match of ``where`` (a label's value, a title's parentheses)."""
     for line in head:
-        m = _DOC_NO_LABEL.search(line)
+        m = where.search(line)
         if m:
             n = _DOC_NO.search(m.group(1))
             if n:
@@ -193,13 +198,7 @@ def _labelled_issuer(head: list[str]) -> str | None:
 
 def _title_number(head: list[str]) -> str | None:
     """The 文号 in the parentheses after the title: …的通知(岳办发〔2017〕2号)."""
-    for line in head:
-        m = _TITLE_NUMBER.search(line)
-        if m:
-            n = _DOC_NO.search(m.group(1))
-            if n:
-                return f"{n.group(1)}〔{n.group(2)}〕{int(n.group(3))}号"
-    return None
+    return _number_in(head, _TITLE_NUMBER)
 
 
 def _signature(head: list[str]) -> str | None:

@@ -28,14 +28,19 @@ def assign(agencies: Iterable[Agency], owners: Mapping[str, str]) -> dict[str, A
     for a in found:
         if a.name in owners:
             continue
-        base = safe(a.slug, a.name)
-        slug, n = base, 1
-        while slug in taken or slug in out:
-            n += 1
-            slug = f"{base}-{n}"
+        slug = _free(safe(a.slug, a.name), taken | set(out))
         out[slug] = a
         taken.add(slug)
     return out
+
+
+def _free(base: str, taken: set[str]) -> str:
+    """``base``, or ``base-2``, ``base-3`` … the first not taken."""
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
 
 
 # Names Windows refuses for a file (any extension), and the feeds calgen writes itself.
@@ -111,10 +116,6 @@ def assign_plans(keys: dict[str, str], owners: Mapping[str, str]) -> dict[str, s
     for key in sorted(keys):
         if key in out:
             continue
-        base, slug, n = keys[key], keys[key], 1
-        while slug in taken or slug in used:
-            n += 1
-            slug = f"{base}-{n}"
-        out[key] = slug
+        out[key] = slug = _free(keys[key], taken | used)
         used.add(slug)
     return out
