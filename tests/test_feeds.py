@@ -165,6 +165,7 @@ def test_serve(tmp_path):
         r, body = get("/")
         assert r.status == 200 and "订阅".encode() in body
         assert b'href="feeds/all.ics"' in body                     # relative: no base_url given
+        assert b'href="feeds/plans/' in body                       # plan feeds listed too
         r, body = get("/", headers={"Host": "evil.example", "X-Forwarded-Proto": "javascript"})
         assert b"evil.example" not in body and b"javascript" not in body
         assert get("/feeds/")[0].status in (200, 404)

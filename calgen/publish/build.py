@@ -95,16 +95,17 @@ def build(inputs: list[str], rules: Rules, progress: Callable[[list[Any]], Itera
     with guard:
         early: list[str] = []
         previous = _load_manifest(store, early, keep=not opts.dry_run)
-        skipped: list[str] = []
-        fresh, failures = extract_many(inputs, rules, jobs=opts.jobs, notes=skipped)
+        failures: list[CalgenError] = []
+        files, skipped = expand(inputs, failures)            # folders walked once
+        fresh, failed = extract_many(files, rules, jobs=opts.jobs)
+        failures += failed
         rep = Report(failures=failures, had_previous=bool(previous))
         rep.warnings.extend(early + skipped)
         if opts.strict and failures:
             rep.refused = (f"--strict: {len(failures)} input(s) failed; nothing was written, "
                            "the previous outputs are unchanged")
             return rep
-        files = set(expand(inputs)[0])
-        docs = _carry(previous, fresh, failures, files, rules, rep)
+        docs = _carry(previous, fresh, failures, set(files), rules, rep)
         _count(docs, rep)
         plan = _plan(previous, docs, rules, rep)
         overlay = _overlay(previous, plan.docs, plan.evs, rules)
@@ -133,30 +134,31 @@ def _carry(previous: dict[str, Any], fresh: list[Document], failures: list[Calge
     opts = rules.settings
     read = {d.source for d in fresh}
     failed = {f.file for f in failures if f.file}
-    carried: list[Document] = []
+    carried: dict[str, tuple[Document, str]] = {}          # source → (document, why it is kept)
     for source, data in previous.get("documents", {}).items():
         if source in read:
             continue
         doc = doc_from_data(data)
         n = len(doc.tasks)
         if source in failed:
-            rep.kept.append(f"{source}: could not be read; its {n} tasks stay published as last built")
+            why = f"could not be read; its {n} tasks stay published as last built"
         elif source in files:
-            rep.kept.append(f"{source}: not read this time; its {n} tasks stay published as last built")
+            why = f"not read this time; its {n} tasks stay published as last built"
         elif opts.allow_removals or source in opts.withdrawn:
             rep.reasons.append(f"input removed: {source}")
             continue
         else:
-            rep.kept.append(f"{source}: missing; its {n} tasks stay published "
-                            "(--allow-removals, or list it under withdrawn in calgen.toml, to remove them)")
-        carried.append(doc)
+            why = (f"missing; its {n} tasks stay published "
+                   "(--allow-removals, or list it under withdrawn in calgen.toml, to remove them)")
+        carried[source] = (doc, why)
     if not carried:
         return fresh
-    sources = frozenset(d.source for d in carried)
-    marked = {d.source: d for d in mark_duplicates([d for d in fresh if not d.duplicate_of] + carried, sources)}
-    dropped = {c.source for c in carried if marked[c.source].duplicate_of}   # superseded by a fresh copy
-    rep.kept = [k for k in rep.kept if k.split(": ", 1)[0] not in dropped]
-    return [marked.get(d.source, d) for d in fresh] + [marked[c.source] for c in carried if c.source not in dropped]
+    old = [doc for doc, _ in carried.values()]
+    marked = {d.source: d for d in mark_duplicates([d for d in fresh if not d.duplicate_of] + old,
+                                                   frozenset(carried))}
+    kept = [s for s in carried if not marked[s].duplicate_of]     # not superseded by a fresh copy
+    rep.kept += [f"{s}: {carried[s][1]}" for s in kept]
+    return [marked.get(d.source, d) for d in fresh] + [marked[s] for s in kept]
 
 
 def _count(docs: list[Document], rep: Report) -> None:
@@ -295,8 +297,8 @@ def _feeds(previous: dict[str, Any], evs: list[CalEvent], rep: Report) -> tuple[
     found = agencies_of(evs)
     feeds = feednames.assign(found.values(), owners)
     new = [a.name for a in feeds.values() if a.name not in owners]
-    counts = Counter(a.name for e in evs for _, a in e.task.agencies())
-    for name, known in feednames.likely_typos(new, [*owners, *(n for n in counts if n not in new)]):
+    named = {a.name for e in evs for _, a in e.task.agencies()}
+    for name, known in feednames.likely_typos(new, [*owners, *(named - set(new))]):
         rep.warnings.append(f"agency {name} differs from {known} by one character: likely a typo "
                             f"(fix the plan, or add {name} as an alias in mappings/agencies.toml); "
                             f"it gets its own feed, {known} keeps its feed")

@@ -10,7 +10,6 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
 
 from ..errors import CalgenError
 from ..limits import CLAUSE_EXCERPT, DESCRIPTION_EXCERPT, SUMMARY_TITLE
@@ -49,6 +48,19 @@ def feed(name: str, description: str, evs: list[CalEvent], agency: Agency | None
          opts: FeedOptions, cache: dict | None = None) -> bytes:
     """One VCALENDAR.  The calendar properties are icalendar's; the VEVENTs are written by
     :func:`vevent`, which serialises each distinct event once (see there)."""
+    cache = {} if cache is None else cache
+    parts = [_head(name, description)]
+    ordered = sorted(evs, key=lambda e: (e.due, e.uid))
+    for ev, title in zip(ordered, distinct_summaries(ordered, agency), strict=True):
+        parts.append(vevent(ev, title, opts, cache))
+    for uid, due, text in opts.cancelled:
+        parts.append(_cancelled(uid, due, text, opts))
+    parts.append(b"END:VCALENDAR\r\n")
+    return b"".join(parts)
+
+
+def _head(name: str, description: str) -> bytes:
+    """A VCALENDAR's properties (icalendar's serialisation), without its END line."""
     from icalendar import Calendar
 
     cal = Calendar()
@@ -63,36 +75,22 @@ def feed(name: str, description: str, evs: list[CalEvent], agency: Agency | None
     cal.add("x-published-ttl", TTL)
     head = cal.to_ical()
     assert head.endswith(b"END:VCALENDAR\r\n")
-    cache = {} if cache is None else cache
-    parts = [head[: -len(b"END:VCALENDAR\r\n")]]
-    ordered = sorted(evs, key=lambda e: (e.due, e.uid))
-    for ev, title in zip(ordered, distinct_summaries(ordered, agency), strict=True):
-        parts.append(vevent(ev, title, opts, cache))
-    for uid, due, text in opts.cancelled:
-        parts.append(_cancelled(uid, due, text, opts))
-    parts.append(b"END:VCALENDAR\r\n")
-    return b"".join(parts)
+    return head[: -len(b"END:VCALENDAR\r\n")]
 
 
 def distinct_summaries(evs: list[CalEvent], agency: Agency | None) -> list[str]:
-    """Each event's summary; two events of one feed on one day never look the same: the
-    task's number (and, when that is shared too, the plan's 文号 or title) tells them apart."""
-    titles = [summary(ev, agency) for ev in evs]
-    seen = Counter((t, ev.due) for t, ev in zip(titles, evs, strict=True))
-    if all(n == 1 for n in seen.values()):
-        return titles
-    out = []
-    for t, ev in zip(titles, evs, strict=True):
-        if seen[(t, ev.due)] > 1:
-            t += f"〔{'.'.join(p.strip('()（）.、') for p in ev.task.path)}〕"
-        out.append(t)
-    for tell in (lambda ev: f"「{ev.clause[:24]}」" if ev.clause else "",        # one task, two clauses
-                 lambda ev: f"〔{ev.doc.doc_number or ev.doc.title[:20]}〕",           # two plans
-                 lambda ev: f"#{ev.uid[:6]}"):                                        # nothing else differs
-        again = Counter((t, ev.due) for t, ev in zip(out, evs, strict=True))
-        if all(n == 1 for n in again.values()):
+    """Each event's summary; two events of one feed on one day never look the same: what
+    tells them apart is added where they collide — the task's number, then the clause, then
+    the plan's 文号 (or title), then the UID."""
+    out = [summary(ev, agency) for ev in evs]
+    for tell in (lambda ev: f"〔{'.'.join(p.strip('()（）.、') for p in ev.task.path)}〕",   # two tasks
+                 lambda ev: f"「{ev.clause[:24]}」" if ev.clause else "",                  # one task, two clauses
+                 lambda ev: f"〔{ev.doc.doc_number or ev.doc.title[:20]}〕",                # two plans
+                 lambda ev: f"#{ev.uid[:6]}"):                                             # nothing else differs
+        seen = Counter((t, ev.due) for t, ev in zip(out, evs, strict=True))
+        if all(n == 1 for n in seen.values()):
             break
-        out = [t + tell(ev) if again[(t, ev.due)] > 1 else t for t, ev in zip(out, evs, strict=True)]
+        out = [t + tell(ev) if seen[(t, ev.due)] > 1 else t for t, ev in zip(out, evs, strict=True)]
     return out
 
 
@@ -205,6 +203,7 @@ def _cancelled(uid: str, due: str, text: str, opts: FeedOptions):
     e.add("dtstart", day)
     e.add("dtend", day + dt.timedelta(days=1))
     e.add("transp", "TRANSPARENT")
+    e.add("x-microsoft-cdo-busystatus", "FREE")
     return e.to_ical()
 
 
@@ -276,15 +275,9 @@ def _source(cal, year: int) -> str:
 def holiday_feed(marks: list[DayMark], sequences: dict[str, int], cancelled: Iterable[tuple[str, str, str]],
                  epoch: int | None = None) -> bytes:
     """``feeds/holidays.ics``: an overlay calendar of rest days and 调休 working days."""
-    from icalendar import Calendar, Event
+    from icalendar import Event
 
-    cal = Calendar()
-    for key, value in (("prodid", PRODID), ("version", "2.0"), ("calscale", "GREGORIAN"), ("method", "PUBLISH"),
-                       ("x-wr-calname", "中国法定节假日与调休上班日"),
-                       ("x-wr-caldesc", "国务院办公厅节假日安排：放假日与调休上班日（calgen）"),
-                       ("x-wr-timezone", "Asia/Shanghai"), ("x-published-ttl", TTL)):
-        cal.add(key, value)
-    cal.add("refresh-interval", dt.timedelta(hours=12), parameters={"VALUE": "DURATION"})
+    parts = [_head("中国法定节假日与调休上班日", "国务院办公厅节假日安排：放假日与调休上班日（calgen）")]
     for m in marks:
         e = Event()
         e.add("uid", m.uid)
@@ -296,18 +289,11 @@ def holiday_feed(marks: list[DayMark], sequences: dict[str, int], cancelled: Ite
         e.add("description", m.description)
         e.add("transp", "TRANSPARENT")
         e.add("x-microsoft-cdo-busystatus", "FREE")
-        cal.add_component(e)
-    for uid, due, text in cancelled:
-        day = dt.date.fromisoformat(due)
-        e = Event()
-        props: tuple[tuple[str, Any], ...] = (("uid", uid), ("dtstamp", _stamp(day, epoch)), ("sequence", sequences.get(uid, 0)),
-                           ("status", "CANCELLED"), ("summary", f"【已取消】{text}"), ("dtstart", day),
-                           ("dtend", day + dt.timedelta(days=1)), ("transp", "TRANSPARENT"),
-                           ("x-microsoft-cdo-busystatus", "FREE"))
-        for key, value in props:
-            e.add(key, value)
-        cal.add_component(e)
-    return cal.to_ical()
+        parts.append(e.to_ical())
+    opts = FeedOptions(sequences=sequences, epoch=epoch)
+    parts += [_cancelled(uid, start, text, opts) for uid, start, text in cancelled]
+    parts.append(b"END:VCALENDAR\r\n")
+    return b"".join(parts)
 
 
 def parse_alarms(spec: str) -> tuple[dt.timedelta, ...]:

@@ -153,9 +153,11 @@ def index_page(root: Path, base: str) -> str:
     """Every feed under root/feeds with its link (absolute and webcal when ``base`` is set,
     else relative) and a one-line how-to."""
     rows = []
-    for feed in sorted((root / "feeds").glob("*.ics"), key=lambda p: (p.stem != "all", p.stem)):
+    feeds = root / "feeds"
+    for feed in sorted(feeds.rglob("*.ics"), key=lambda p: (p.parent != feeds, p.stem != "all", p.stem)):
         name = _calname(feed) or feed.stem
-        url = f"{base}/feeds/{feed.name}" if base else f"feeds/{feed.name}"
+        rel = feed.relative_to(feeds).as_posix()
+        url = f"{base}/feeds/{rel}" if base else f"feeds/{rel}"
         webcal = ("webcal://" + url.split("://", 1)[1]) if "://" in url else ""
         link = f' · <a href="{html.escape(webcal)}">webcal</a>' if webcal else ""
         rows.append(f'<li>{html.escape(name)}：<a href="{html.escape(url)}">{html.escape(url)}</a>{link}</li>')
