@@ -41,10 +41,12 @@ PHRASES = ["4月底前", "6月底前", "9月底前", "年底前", "三季度末�
            "每季度", "5个工作日内", "分别于6月15日、12月15日前", "2个工作日内", "国庆节前"]
 
 
-def make_plan(i: int, rng: random.Random, names: list[str]) -> str:
+def make_plan(i: int, rng: random.Random, names: list[str], region: str = "") -> str:
     year = 2018 + i % 9
     base = sample_path().read_text(encoding="utf-8").replace("2023", str(year))
     base = base.replace(f"示府办函〔{year}〕18号", f"示府办函〔{year}〕{i + 1}号")
+    if region:                                   # another city: its own issuer, 文号 and agencies
+        base = base.replace("示范市", region + "市").replace("示府办函", region[0] + "府办函")
     style = i % 4
     head, _, body = base.partition("一、提升政务服务效能")
     lines = ["一、提升政务服务效能" + body]
@@ -64,15 +66,30 @@ def _cn(n: int) -> str:
     return numerals.int_to_cn(n)
 
 
-def corpus(folder: Path, count: int) -> list[Path]:
+FIRST = "安宁平和永昌兴华新东西南北中清远长丰泰盛嘉德"
+SECOND = "阳山江河川原林州城海湖岭台源泉宁康安乐"
+
+
+def region_name(k: int) -> str:
+    """The k-th generated city name (400 distinct two-character names, then numbered)."""
+    name = FIRST[k % len(FIRST)] + SECOND[(k // len(FIRST)) % len(SECOND)]
+    return name + (numerals.int_to_cn(k // (len(FIRST) * len(SECOND))) if k >= len(FIRST) * len(SECOND) else "")
+
+
+def corpus(folder: Path, count: int, per_region: int = 0) -> list[Path]:
+    """``count`` plans; with ``per_region``, that many plans per generated city, each city's
+    plans in a folder of its own (its issuer, 文号 and agencies its own) — a national corpus."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(20231)
     names = sorted({a for e in Rules.load().registry.entries if e.jurisdiction == "东莞市"
                     for a in e.aliases if a.startswith("市")}) or ["市财政局", "市商务局"]
     paths = []
     for i in range(count):
-        p = folder / f"plan_{i:05d}.txt"
-        p.write_text(make_plan(i, rng, names), encoding="utf-8")
+        region = region_name(i // per_region) if per_region else ""
+        where = folder / f"r{i // per_region:05d}" if per_region else folder
+        where.mkdir(exist_ok=True)
+        p = where / f"plan_{i:05d}.txt"
+        p.write_text(make_plan(i, rng, names, region), encoding="utf-8")
         paths.append(p)
     return paths
 

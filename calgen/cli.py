@@ -147,12 +147,13 @@ def build(files, output, roll, alarms, base_url, keep_removed, allow_removals, d
     )
     rules = _rules(settings)
 
-    def bar(items):
+    def bar(items, length):
         show = progress if progress is not None else len(inputs) > 20
         if not show:
-            return items
-        with click.progressbar(items, label="feeds", file=sys.stderr) as it:
-            return list(it)
+            yield from items
+            return
+        with click.progressbar(items, length=length, label="plans", file=sys.stderr) as it:
+            yield from it
 
     rep = run(inputs, rules, progress=bar)
     from .publish.report import build_summary

@@ -11,3 +11,5 @@ DESCRIPTION_EXCERPT = 500                # characters of the task's text quoted 
 CLAUSE_EXCERPT = 200                     # characters of the milestone's clause
 SUMMARY_TITLE = 80                       # characters of the task's title in a summary
 FEED_NAME = 60                           # characters of a feed's file name before ".ics"
+ALL_ICS_BYTES = 200 * 1024 * 1024        # all.ics beyond this is not published (feeds/regions/ are)
+GANTT_WHOLE_PLANS = 1000                 # more plans: gantt.xml/.xlsx/.html one per region (gantt/)

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from .errors import MappingError
+from .limits import ALL_ICS_BYTES, GANTT_WHOLE_PLANS
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -71,6 +72,8 @@ class Settings:
     dry_run: bool = False
     jobs: int = 1
     source_date_epoch: int | None = None             # DTSTAMP for reproducible builds (see epoch_from)
+    all_ics_limit: int = ALL_ICS_BYTES               # bytes; a larger all.ics is not published (limits.py)
+    gantt_whole_plans: int = GANTT_WHOLE_PLANS       # more plans: Gantt outputs per region (limits.py)
 
 
 # calgen.toml: key → (type, what is allowed)

@@ -1,5 +1,19 @@
-"""The whole job: plans → tasks.json, one feed per agency + all.ics + holidays.ics,
-gantt.csv/html, manifest — published as one consistent set (see :mod:`.store`).
+"""The whole job: plans → tasks.json, feeds (per agency, per region, per plan, all.ics,
+holidays.ics), gantt.csv/.xml/.xlsx/.html, manifest — published as one consistent set (see
+:mod:`.store`), streamed so that memory does not grow with the corpus.
+
+How a build runs (README, "Speed"):
+
+1. **Survey** every input (in parallel with ``--jobs``; :func:`.docwork.survey`): each plan is
+   extracted and kept aside in a scratch file; the build keeps only a small summary of it.
+2. **Decide** across plans from the summaries: duplicates, plans kept from the last build, feed
+   names, row numbers, which part of the last manifest each plan's events are matched against.
+3. **Publish** plan by plan (in parallel; :func:`.docwork.publish`): each plan's events get their
+   identities and are rendered once; this process appends the bytes to every feed they belong
+   to (:class:`.feedfiles.FeedFiles`), to tasks.json and gantt.csv, in input order — so the
+   outputs are the same bytes whatever ``--jobs`` is.
+4. **Gantt** outputs for project managers, whole or one per region (in parallel), the holiday
+   overlay, the feed index and the manifest; then the generation is switched in.
 
 What a rebuild guarantees subscribers (README, "What a rebuild guarantees"):
 
@@ -19,25 +33,30 @@ import hashlib
 import html
 import itertools
 import json
-from collections import Counter
+import tempfile
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from .. import __version__
 from ..calendar.workdays import Calendar
 from ..errors import CalgenError
-from ..extract.batch import expand, extract_many
-from ..extract.document import mark_duplicates
+from ..extract.batch import expand
 from ..model import Agency, Document
 from ..rules import Rules
-from . import feednames, identity
-from .events import CalEvent, doc_key, events
-from .state import doc_from_data, doc_to_data
-from .store import OutputStore
+from . import docwork, feednames
+from .docwork import Job, Rendered, Shared, Survey
+from .manifest import PARTS, Previous
+from .store import OutputStore, Stage
+from .workers import Workers, chunked
 
 MANIFEST = "manifest.json"
-FORMAT = 2
+FORMAT = 3
+NO_REGION = "未注明地区"
+
+Progress = Callable[[Iterable[Any], int], Iterable[Any]]
 
 
 @dataclass
@@ -68,25 +87,7 @@ class Report:
     had_previous: bool = False
 
 
-@dataclass
-class _Plan:
-    """What this build publishes, worked out before anything is rendered."""
-
-    docs: list[Document]
-    evs: list[CalEvent]
-    sequences: dict[str, int]
-    cancelled: list[tuple[str, str, str, list[str]]]       # (uid, due, summary, agencies) shown once
-    feeds: dict[str, Agency]                               # slug → agency with events
-    retiring: dict[str, str]                               # slug → agency whose feed is cancelled once
-    owners: dict[str, str]                                 # name → slug, every agency ever published
-    retired: dict[str, list[Any]]                          # uid → [last SEQUENCE, key] of events gone
-    retiring_events: dict[str, list[tuple[str, str, str]]] # agency → (uid, due, summary) to cancel
-    bumped: dict[str, int]                                 # uid → last SEQUENCE + 1 (cancelled copies)
-    plan_feeds: dict[str, str] = field(default_factory=dict)   # plan key → feeds/plans/<name>.ics
-    plan_owners: dict[str, str] = field(default_factory=dict)  # every plan key ever given a feed
-
-
-def build(inputs: list[str], rules: Rules, progress: Callable[[list[Any]], Iterable[Any]] | None = None) -> Report:
+def build(inputs: list[str], rules: Rules, progress: Progress | None = None) -> Report:
     """Run the pipeline with ``rules`` (and the output options of ``rules.settings``); raises
     OutputError when outputs cannot be written (nothing replaced)."""
     opts = rules.settings
@@ -97,49 +98,72 @@ def build(inputs: list[str], rules: Rules, progress: Callable[[list[Any]], Itera
         previous = _load_manifest(store, early, keep=not opts.dry_run)
         failures: list[CalgenError] = []
         files, skipped = expand(inputs, failures)            # folders walked once
-        fresh, failed = extract_many(files, rules, jobs=opts.jobs)
-        failures += failed
         rep = Report(failures=failures, had_previous=bool(previous))
         rep.warnings.extend(early + skipped)
-        if opts.strict and failures:
-            rep.refused = (f"--strict: {len(failures)} input(s) failed; nothing was written, "
-                           "the previous outputs are unchanged")
-            return rep
-        docs = _carry(previous, fresh, failures, set(files), rules, rep)
-        _count(docs, rep)
-        plan = _plan(previous, docs, rules, rep)
-        overlay = _overlay(previous, plan.docs, plan.evs, rules)
-        outputs = itertools.chain(_render(plan, rules, rep, progress, overlay),
-                                  _lazy(lambda: (MANIFEST, _manifest(plan, rules, overlay).encode("utf-8"))))
-        if opts.dry_run:
-            for _ in outputs:                       # rendered (the report needs it), not written
-                pass
-            return rep
-        rep.warnings += [f"{opts.output}: removed what an interrupted build left: {x}" for x in store.recover()]
-        rep.written = sorted(store.publish(outputs))
-        rep.warnings += store.notes
+        if not opts.dry_run:
+            rep.warnings += [f"{opts.output}: removed what an interrupted build left: {x}" for x in store.recover()]
+        with _stage(store, opts.dry_run) as stage, Workers(opts.jobs) as workers:
+            stage.scratch.mkdir(parents=True, exist_ok=True)
+            scratch = str(stage.scratch)
+            surveys = _survey(files, rules, workers, scratch, failures)
+            if opts.strict and failures:
+                rep.refused = (f"--strict: {len(failures)} input(s) failed; nothing was written, "
+                               "the previous outputs are unchanged")
+                return rep
+            carried = _carry(previous, surveys, failures, set(files), rules, scratch, rep)
+            plan = _plan(previous, surveys, carried, rules, rep, stage)
+            _publish(plan, previous, rules, rep, stage, workers, progress)
+            if opts.dry_run:
+                return rep
+            rep.written = sorted(stage.commit())
+            rep.warnings += store.notes
     return rep
 
 
-def _lazy(make: Callable[[], tuple[str, bytes]]) -> Iterator[tuple[str, bytes]]:
-    """One output made only when the writer gets to it (the manifest is as large as
-    tasks.json: it should not sit in memory while everything else is rendered)."""
-    yield make()
+@contextlib.contextmanager
+def _stage(store: OutputStore, dry_run: bool) -> Iterator[Stage]:
+    """The generation this build writes; a dry run writes into a temporary folder instead."""
+    if not dry_run:
+        with store.stage() as stage:
+            yield stage
+        return
+    with tempfile.TemporaryDirectory(prefix="calgen-dry-") as tmp:
+        yield Stage(store, "dry-run", Path(tmp) / "set")
 
 
-def _carry(previous: dict[str, Any], fresh: list[Document], failures: list[CalgenError], files: set[str],
-           rules: Rules, rep: Report) -> list[Document]:
-    """This build's documents: those read now, plus the last build's for inputs that failed or
-    are missing (unless removals are allowed); the same plan twice keeps one copy."""
+# --- 1. survey -----------------------------------------------------------------------------------
+
+def _survey(files: list[str], rules: Rules, workers: Workers, scratch: str,
+            failures: list[CalgenError]) -> list[Survey]:
+    items = list(enumerate(files))
+    if workers.parallel and len(items) > 1:
+        size = max(1, min(32, len(items) // (workers.jobs * 4)))
+        results: Iterable[Survey | CalgenError] = itertools.chain.from_iterable(
+            workers.ordered(docwork.survey_many, ((rules.settings, scratch, c) for c in chunked(items, size))))
+    else:
+        results = (docwork.survey(i, f, rules, scratch) for i, f in items)
+    out = []
+    for r in results:
+        if isinstance(r, CalgenError):
+            failures.append(r)
+        else:
+            out.append(r)
+    return out
+
+
+def _carry(previous: Previous, surveys: list[Survey], failures: list[CalgenError], files: set[str],
+           rules: Rules, scratch: str, rep: Report) -> dict[str, tuple[Survey, str]]:
+    """Plans of the last build not read now (failed or missing) → their surveys and why they are
+    kept, unless removals are allowed."""
     opts = rules.settings
-    read = {d.source for d in fresh}
+    read = {s.source for s in surveys}
     failed = {f.file for f in failures if f.file}
-    carried: dict[str, tuple[Document, str]] = {}          # source → (document, why it is kept)
-    for source, data in previous.get("documents", {}).items():
+    out: dict[str, tuple[Survey, str]] = {}
+    index = len(files)
+    for source, entry in previous.documents.items():
         if source in read:
             continue
-        doc = doc_from_data(data)
-        n = len(doc.tasks)
+        n = entry.get("tasks", 0)
         if source in failed:
             why = f"could not be read; its {n} tasks stay published as last built"
         elif source in files:
@@ -150,37 +174,18 @@ def _carry(previous: dict[str, Any], fresh: list[Document], failures: list[Calge
         else:
             why = (f"missing; its {n} tasks stay published "
                    "(--allow-removals, or list it under withdrawn in calgen.toml, to remove them)")
-        carried[source] = (doc, why)
-    if not carried:
-        return fresh
-    old = [doc for doc, _ in carried.values()]
-    marked = {d.source: d for d in mark_duplicates([d for d in fresh if not d.duplicate_of] + old,
-                                                   frozenset(carried))}
-    kept = [s for s in carried if not marked[s].duplicate_of]     # not superseded by a fresh copy
-    rep.kept += [f"{s}: {carried[s][1]}" for s in kept]
-    return [marked.get(d.source, d) for d in fresh] + [marked[s] for s in kept]
+        part = previous.part(source)
+        if part is None:
+            rep.warnings.append(f"{source}: {why.split(';')[0]}, and the last build's record of it cannot be read: "
+                                "its events are removed")
+            continue
+        doc = docwork.doc_from_part(part)
+        out[source] = (docwork.survey_doc(index, doc, rules, scratch, carried=True), why)
+        index += 1
+    return out
 
 
-def _count(docs: list[Document], rep: Report) -> None:
-    rep.documents = sum(1 for d in docs if not d.duplicate_of)
-    rep.duplicates = sum(1 for d in docs if d.duplicate_of)
-    for d in docs:
-        rep.tasks += len(d.tasks)
-        for t in d.tasks:
-            rep.milestones.update(m.kind for m in t.milestones)
-            for m in t.milestones:
-                if "before_issue" in m.flags:
-                    rep.warnings.append(f"{d.source}:{t.line}: {m.phrase} falls before the issue date")
-                if "estimated" in m.flags:
-                    rep.warnings.append(f"{d.source}:{t.line}: {m.phrase} due date estimated (no holiday data)")
-                if "unconfirmed" in m.flags and m.nominal:
-                    rep.warnings.append(f"{d.source}:{t.line}: {m.phrase} published as 待定 on "
-                                        f"{m.nominal.isoformat()}: no {m.nominal.year} holiday data yet "
-                                        "(calgen holidays import NOTICE, then rebuild)")
-        rep.warnings.extend(f"{d.source}: {w}" for w in d.warnings)
-        if d.duplicate_of:
-            rep.warnings.append(f"{d.source}: same plan as {d.duplicate_of}; its tasks are taken from there")
-
+# --- 2. decide -------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Overlay:
@@ -192,13 +197,177 @@ class Overlay:
     record: dict[str, Any]
 
 
-def _overlay(previous: dict[str, Any], docs: list[Document], evs: list[CalEvent], rules: Rules) -> Overlay:
+@dataclass
+class _Plan:
+    """What this build publishes, decided from the surveys before anything is rendered."""
+
+    jobs: list[Job]
+    surveys: dict[int, Survey]                             # index → survey (published and duplicates)
+    published: list[Survey]
+    feeds: dict[str, Agency]                               # slug → agency with events
+    retiring: dict[str, str]                               # slug → agency whose feed is cancelled once
+    owners: dict[str, str]                                 # name → slug, every agency ever published
+    plan_feeds: dict[str, str]                             # plan key → feeds/plans/<name>.ics
+    plan_owners: dict[str, str]
+    regions: dict[str, str]                                # region → feeds/regions/<name>.ics
+    region_owners: dict[str, str]
+    retired: dict[str, list[Any]]                          # uid → [last SEQUENCE, key] of events gone
+    orphans: list[str]                                     # plans of the last build published no more
+    overlay: Overlay
+
+
+def _plan(previous: Previous, fresh: list[Survey], carried: dict[str, tuple[Survey, str]], rules: Rules,
+          rep: Report, stage: Stage) -> _Plan:
+    everything = fresh + [s for s, _ in carried.values()]
+    published, dups = _duplicates(everything, rules)
+    rep.kept += [f"{s.source}: {carried[s.source][1]}" for s in published if s.carried]
+    _count(published, [s for s in everything if s.index in dups and not s.carried], dups, rep)
+    if previous:
+        rep.reasons += _reasons(previous, [s for s in everything if not s.carried], rules)
+    feeds, retiring, owners = _feeds(previous, published, rep)
+    plan_owners: dict[str, str] = dict(previous.get("plan_owners", {}))
+    plan_feeds = feednames.assign_plans({s.dockey: feednames.plan_slug(s.doc_number, s.dockey)
+                                         for s in published if s.events}, plan_owners)
+    plan_owners.update(plan_feeds)
+    region_owners: dict[str, str] = dict(previous.get("region_owners", {}))
+    regions = feednames.assign_plans({_region(s): feednames.region_slug(_region(s)) for s in published},
+                                     region_owners)
+    region_owners.update(regions)
+    # Which plan of this build carries on the events of each plan of the last one.
+    by_source = {s.source: s for s in published}
+    by_key: dict[str, Survey] = {}
+    for s in published:
+        by_key.setdefault(s.dockey, s)
+    refs: dict[int, list[Any]] = defaultdict(list)
+    orphans = []
+    for source, entry in previous.documents.items():
+        heir = by_source.get(source) or by_key.get(entry.get("dockey", ""))
+        ref = previous.ref(source)
+        if heir is None:
+            orphans.append(source)
+        elif ref is not None:
+            refs[heir.index].append(ref)
+    retired = _retired(previous)
+    revive: dict[str, dict[str, str]] = defaultdict(dict)
+    for uid, (_, key) in retired.items():
+        if key:
+            revive[key.split("|", 1)[0]][key] = uid
+    surveys = {s.index: s for s in published}
+    surveys.update({s.index: s for s in everything if s.index in dups and not s.carried})
+    jobs, ordinal, row = [], 0, 1
+    parts = stage.path / PARTS
+    for s in sorted(surveys.values(), key=lambda s: s.index):
+        if s.index in dups:
+            jobs.append(Job(s.index, s.spill, dups[s.index], 0, 0, ""))
+            continue
+        ordinal += 1
+        mine = revive.get(s.dockey, {})
+        jobs.append(Job(s.index, s.spill, None, ordinal, row, str(parts / docwork.part_name(s.source)),
+                        tuple(refs.get(s.index, ())), mine, {uid: retired[uid][0] for uid in mine.values()},
+                        bool(previous)))
+        row += s.rows
+    parts.mkdir(parents=True, exist_ok=True)
+    overlay = _overlay(previous, published, rules)
+    return _Plan(jobs, surveys, published, feeds, retiring, owners, plan_feeds, plan_owners, regions,
+                 region_owners, retired, orphans, overlay)
+
+
+def _region(s: Survey) -> str:
+    return s.jurisdiction or NO_REGION
+
+
+def _duplicates(surveys: list[Survey], rules: Rules) -> tuple[list[Survey], dict[int, str]]:
+    """Plans that are the same plan (same 文号, or same text) keep one copy — a freshly read one
+    over one kept from the last build, then the cleaner, then the first (extract/document.py's
+    mark_duplicates, which also restores characters the kept copy lost from the others).
+    Returns the surveys kept (the kept copy's survey renewed when characters were restored)
+    and index → source of the copy kept, for every other copy."""
+    from ..extract.document import mark_duplicates
+
+    group_of: dict[str, int] = {}
+    groups: list[list[Survey]] = []
+    for s in surveys:
+        keys = [k for k in (docwork.norm_number(s.doc_number), s.content_hash) if k]
+        g = next((group_of[k] for k in keys if k in group_of), None)
+        if g is None:
+            g = len(groups)
+            groups.append([])
+        groups[g].append(s)
+        for k in keys:
+            group_of.setdefault(k, g)
+    kept: list[Survey] = []
+    dups: dict[int, str] = {}
+    for members in groups:
+        if len(members) == 1:
+            kept.append(members[0])
+            continue
+        docs = [docwork.load(s.spill) for s in members]
+        marked = mark_duplicates(docs, frozenset(s.source for s in members if s.carried))
+        for s, before, after in zip(members, docs, marked, strict=True):
+            if after.duplicate_of:
+                dups[s.index] = after.duplicate_of
+            elif after is before:
+                kept.append(s)
+            else:                              # characters restored: keep the restored copy
+                kept.append(docwork.survey_doc(s.index, after, rules, str(Path(s.spill).parent), s.carried))
+    kept.sort(key=lambda s: s.index)
+    return kept, dups
+
+
+def _count(published: list[Survey], duplicates: list[Survey], dups: dict[int, str], rep: Report) -> None:
+    rep.documents = len(published)
+    rep.duplicates = len(duplicates)
+    for s in sorted(published + duplicates, key=lambda s: s.index):
+        if s.index in dups:
+            rep.warnings.extend(s.notes)
+            rep.warnings.append(f"{s.source}: same plan as {dups[s.index]}; its tasks are taken from there")
+            continue
+        rep.tasks += s.tasks
+        rep.milestones.update(s.milestones)
+        rep.warnings.extend(s.report + s.notes)
+
+
+def _feeds(previous: Previous, published: list[Survey],
+           rep: Report) -> tuple[dict[str, Agency], dict[str, str], dict[str, str]]:
+    """Slug → agency for this build (names owned for good), feeds to cancel once, and owners."""
+    owners: dict[str, str] = dict(previous.get("owners", {}))
+    found: dict[str, Agency] = {}
+    named: set[str] = set()
+    for s in published:
+        for a in s.agencies:
+            found.setdefault(a.name, a)
+        named.update(s.named)
+    feeds = feednames.assign(found.values(), owners)
+    new = [a.name for a in feeds.values() if a.name not in owners]
+    for name, known in feednames.likely_typos(new, [*owners, *(named - set(new))]):
+        rep.warnings.append(f"agency {name} differs from {known} by one character: likely a typo "
+                            f"(fix the plan, or add {name} as an alias in mappings/agencies.toml); "
+                            f"it gets its own feed, {known} keeps its feed")
+    owners.update({a.name: slug for slug, a in feeds.items()})
+    retiring = {}
+    for slug, info in previous.get("feeds", {}).items():
+        if info.get("state") == "live" and slug not in feeds:
+            retiring[slug] = info["name"]
+            rep.warnings.append(f"feeds/{slug}.ics: {info['name']} has no events any more; its feed shows them "
+                                "cancelled in this build and is removed by the next")
+        elif info.get("state") == "retiring" and slug not in feeds:
+            rep.reasons.append(f"feed removed: feeds/{slug}.ics ({info['name']})")
+    return feeds, retiring, owners
+
+
+def _retired(previous: Previous) -> dict[str, list[Any]]:
+    return {uid: v if isinstance(v, list) else [v, ""] for uid, v in previous.get("retired", {}).items()}
+
+
+def _overlay(previous: Previous, published: list[Survey], rules: Rules) -> Overlay:
     """Rest days and 调休 working days of every year the build touches (issue and plan years,
     nominal and due dates), with SEQUENCE kept across builds like any event's."""
     from .ics import day_marks
 
-    years = {d.plan_year for d in docs if d.plan_year} | {d.issued.year for d in docs if d.issued}
-    years |= {e.due.year for e in evs} | {e.nominal.year for e in evs}
+    years: set[int] = set()
+    for s in published:
+        years.update(y for y in (s.plan_year, s.issued_year) if y)
+        years.update(s.years)
     marks = day_marks(rules.calendar, years)
     old = previous.get("overlay", {})
     seqs, record = {}, {}
@@ -217,218 +386,221 @@ def _overlay(previous: dict[str, Any], docs: list[Document], evs: list[CalEvent]
     return Overlay(marks, seqs, cancelled, record)
 
 
-def _plan(previous: dict[str, Any], docs: list[Document], rules: Rules, rep: Report) -> _Plan:
-    """Events with their identities and SEQUENCEs, feeds with their owners, and what changed."""
+# --- 3. publish -------------------------------------------------------------------------------------
+
+ALL = "feeds/all.ics"
+
+
+def _publish(plan: _Plan, previous: Previous, rules: Rules, rep: Report, stage: Stage, workers: Workers,
+             progress: Progress | None) -> None:
+    from . import ics
+    from .feedfiles import FeedFiles
+    from .gantt import EXCEL_ROWS, CsvParts
+    from .schema import SCHEMA_VERSION
+
     opts = rules.settings
-    evs = events(docs, rules.scheduler)
-    old_all: dict[str, dict[str, Any]] = previous.get("events", {})
-    old = {uid: r for uid, r in old_all.items() if not r.get("cancelled")}
-    retired: dict[str, list[Any]] = {uid: v if isinstance(v, list) else [v, ""]
-                                     for uid, v in previous.get("retired", {}).items()}
-    for uid, r in old_all.items():
-        if r.get("cancelled"):
-            retired[uid] = [max(retired.get(uid, [0])[0], r["sequence"]), r.get("key", "")]
-    revive = {key: uid for uid, (_, key) in retired.items() if key}
-    evs, related = identity.assign(evs, old, _old_signatures(previous, old), revive)
-    sequences: dict[str, int] = {}
-    for e in evs:
-        prev = old.get(e.uid)
-        if prev is None:
-            sequences[e.uid] = retired.pop(e.uid)[0] + 1 if e.uid in retired else 0
-            if previous:
-                rep.changes.append(Change("new", _lead(e), e.uid, _sum(e), e.due.isoformat()))
-        elif prev["fingerprint"] != e.fingerprint:
-            sequences[e.uid] = prev["sequence"] + 1
-            kind = "moved" if prev["due"] != e.due.isoformat() else "changed"
-            detail = f"{prev['due']} → {e.due.isoformat()}" if kind == "moved" else "text or agencies changed"
-            rep.changes.append(Change(kind, _lead(e), e.uid, _sum(e), detail))
-        else:
-            sequences[e.uid] = prev["sequence"]
-    now = {e.uid for e in evs}
-    cancelled = []
-    for uid, prev in old.items():
-        if uid in now:
-            continue
-        rep.changes.append(Change("removed", prev.get("lead", ""), uid, prev["summary"], prev["due"]))
-        retired[uid] = [prev["sequence"] + (1 if opts.keep_removed else 0), prev.get("key", "")]
-        if opts.keep_removed:
-            sequences[uid] = retired[uid][0]
-            cancelled.append((uid, prev["due"], prev["summary"], prev.get("agencies", [])))
-    by_uid = {e.uid: e for e in evs}
-    for rel in related:
-        if rel.kind == "split":
-            e = by_uid[rel.uid]
-            rep.changes.append(Change("split", _lead(e), e.uid, _sum(e), f"split from 「{rel.other}」"))
-        else:
-            prev = old[rel.uid]
-            rep.changes.append(Change("merged", prev.get("lead", ""), rel.uid, prev["summary"],
-                                      f"merged into 「{rel.other}」"))
-    if previous:
-        rep.reasons += _reasons(previous, docs, rules)
-    feeds, retiring, owners = _feeds(previous, evs, rep)
-    gone: dict[str, list[tuple[str, str, str]]] = {}
-    for name in retiring.values():                # the agency's events shown cancelled, once
-        gone[name] = [(uid, r["due"], r["summary"]) for uid, r in old.items() if name in r.get("agencies", ())]
-    _no_feed(evs, rep)
-    with_events = {doc_key(e.doc) for e in evs}
-    keys = {doc_key(d): feednames.plan_slug(d.doc_number, doc_key(d))
-            for d in docs if not d.duplicate_of and doc_key(d) in with_events}
-    plan_owners: dict[str, str] = dict(previous.get("plan_owners", {}))
-    plan_feeds = feednames.assign_plans(keys, plan_owners)
-    plan_owners.update(plan_feeds)
-    return _Plan(docs, evs, sequences, cancelled, feeds, retiring, owners, retired, gone,
-                 {uid: r["sequence"] + 1 for uid, r in old.items()}, plan_feeds, plan_owners)
+    shared = Shared(opts, frozenset(a.name for a in plan.feeds.values()))
+    slug_of = {a.name: slug for slug, a in plan.feeds.items()}
+    feeds = FeedFiles(stage, opts.alarms)
+    csv = CsvParts(stage.open)
+    gantt = _Gantt(plan, rules, workers)
+    over = False
+    entries: dict[str, Any] = {}
+    retired = dict(plan.retired)
+    with stage.open("tasks.json") as tasks:
+        tasks.write(f'{{"calgen_schema": {SCHEMA_VERSION}, "documents": [\n'.encode())
+        feeds.start(ALL, "全部任务节点", "calgen：所有工作任务节点")
+        results = _rendered(plan.jobs, shared, rules, workers)
+        for n, r in enumerate(progress(results, len(plan.jobs)) if progress else results):
+            tasks.write((b",\n" if n else b"") + r.tasks_json)
+            for rows, data in r.csv:
+                csv.add(rows, data)
+            if not r.entry:
+                continue                                           # a duplicate: tasks.json only
+            s = plan.surveys[r.index]
+            entries[r.source] = r.entry
+            rep.events += r.events
+            rep.changes += [Change(*c) for c in r.changes]
+            rep.warnings += r.warnings
+            retired.update(r.retired)
+            for uid in r.revived:
+                retired.pop(uid, None)
+            if not over:
+                feeds.events(ALL, r.all_items)
+                over = feeds.sizes[ALL] > opts.all_ics_limit
+            region = _region(s)
+            rel = f"feeds/regions/{plan.regions[region]}.ics"
+            feeds.start(rel, region, f"{region}：全部任务节点（calgen）")
+            feeds.events(rel, r.all_items)
+            if s.dockey in plan.plan_feeds and r.all_items:
+                name = s.title + (f"（{s.doc_number}）" if s.doc_number else "")
+                feeds.whole(f"feeds/plans/{plan.plan_feeds[s.dockey]}.ics", name, f"{name}：全部任务节点（calgen）",
+                            r.all_items)
+            for agency, items in r.agency_items.items():
+                rel = f"feeds/{slug_of[agency]}.ics"
+                feeds.start(rel, agency, f"{agency}：工作任务节点（calgen）")
+                feeds.events(rel, items)
+            for names, blob in r.cancelled:
+                _cancel(feeds, blob, names, slug_of, over)
+        tasks.write(b"\n]}\n")
+    _orphans(plan, previous, rules, rep, feeds, slug_of, retired, over)
+    for rel in feeds.open_feeds():
+        feeds.finish(rel)
+    _retiring(plan, previous, feeds, opts.source_date_epoch)
+    feeds.close()
+    if over:
+        feeds.drop(ALL)
+        rep.warnings.append(f"feeds/all.ics is not published: it would pass {opts.all_ics_limit / 2**20:.0f} MB "
+                            "(a calendar app would not load it); subscribe to feeds/regions/*.ics instead "
+                            "(README, Limits)")
+    rep.agencies = len(plan.feeds)
+    rep.feeds = len(plan.feeds) + len(plan.retiring) + 2
+    parts = csv.close()
+    if len(parts) > 1:
+        rep.warnings.append(f"gantt.csv has more rows than Excel opens ({EXCEL_ROWS:,}); "
+                            f"it is split into {', '.join(parts)}")
+    stage.write("feeds/holidays.ics", ics.holiday_feed(plan.overlay.marks, plan.overlay.sequences,
+                                                       plan.overlay.cancelled, opts.source_date_epoch))
+    stage.write("feeds/index.html", _index(plan, opts.base_url, not over).encode())
+    for rel, data in gantt.files():
+        stage.write(rel, data)
+    stage.write(MANIFEST, _manifest(plan, rules, entries, retired).encode("utf-8"))
 
 
-def _old_signatures(previous: dict[str, Any], old: dict[str, dict[str, Any]]) -> dict[str, str]:
-    """Each old event's task text, from the documents the manifest keeps."""
-    tasks: dict[tuple[str, str], str] = {}
-    for source, data in previous.get("documents", {}).items():
-        for t in data.get("tasks", ()):
-            tasks[(source, t["id"])] = identity.signature(t["title"], t["text"])
-    return {uid: tasks.get((r.get("doc", ""), r.get("task", "")), r.get("summary", "")) for uid, r in old.items()}
+def _rendered(jobs: list[Job], shared: Shared, rules: Rules, workers: Workers) -> Iterator[Rendered]:
+    if not workers.parallel:
+        for job in jobs:
+            yield docwork.publish(job, shared, rules)
+        return
+    chunks = ((shared, c) for c in chunked(jobs, 8))
+    for part in workers.ordered(docwork.publish_many, chunks):
+        yield from part
 
 
-def _feeds(previous: dict[str, Any], evs: list[CalEvent], rep: Report) -> tuple[dict[str, Agency], dict[str, str], dict[str, str]]:
-    """Slug → agency for this build (names owned for good), feeds to cancel once, and owners."""
-    from .events import agencies_of
-
-    owners: dict[str, str] = dict(previous.get("owners", {}))
-    found = agencies_of(evs)
-    feeds = feednames.assign(found.values(), owners)
-    new = [a.name for a in feeds.values() if a.name not in owners]
-    named = {a.name for e in evs for _, a in e.task.agencies()}
-    for name, known in feednames.likely_typos(new, [*owners, *(named - set(new))]):
-        rep.warnings.append(f"agency {name} differs from {known} by one character: likely a typo "
-                            f"(fix the plan, or add {name} as an alias in mappings/agencies.toml); "
-                            f"it gets its own feed, {known} keeps its feed")
-    owners.update({a.name: slug for slug, a in feeds.items()})
-    retiring = {}
-    for slug, info in previous.get("feeds", {}).items():
-        if info.get("state") == "live" and slug not in feeds:
-            retiring[slug] = info["name"]
-            rep.warnings.append(f"feeds/{slug}.ics: {info['name']} has no events any more; its feed shows them "
-                                "cancelled in this build and is removed by the next")
-        elif info.get("state") == "retiring" and slug not in feeds:
-            rep.reasons.append(f"feed removed: feeds/{slug}.ics ({info['name']})")
-    return feeds, retiring, owners
+def _cancel(feeds: Any, blob: bytes, names: Iterable[str], slug_of: dict[str, str], over: bool) -> None:
+    """An event removed from a plan, shown cancelled once in all.ics and its agencies' feeds."""
+    if not over:
+        feeds.raw(ALL, blob)
+    for name in names:
+        rel = f"feeds/{slug_of[name]}.ics" if name in slug_of else ""
+        if rel in feeds:
+            feeds.raw(rel, blob)
 
 
-def _no_feed(evs: list[CalEvent], rep: Report) -> None:
-    """Tasks whose events reach no agency's feed (owned only by groups, or by nobody)."""
-    seen = set()
-    for e in evs:
-        key = (e.doc.source, e.task.id)
-        if key in seen or any(not a.is_group for _, a in e.task.agencies()):
-            continue
-        seen.add(key)
-        groups = "、".join(a.name for _, a in e.task.agencies())
-        why = f"only groups ({groups}) are named" if groups else "no agency is named"
-        rep.warnings.append(f"{e.doc.source}:{e.task.line}: task {' '.join(e.task.path)} reaches no agency feed: "
-                            f"{why}; it is in all.ics only")
-
-
-def _render(plan: _Plan, rules: Rules, rep: Report, progress: Callable[[list[Any]], Iterable[Any]] | None,
-            overlay: Overlay) -> Iterator[tuple[str, bytes]]:
-    """Each output as (relative path, bytes), one at a time so a province-sized build never
-    holds them all in memory; with --jobs > 1 the Gantt outputs are made in a worker process
-    meanwhile."""
+def _orphans(plan: _Plan, previous: Previous, rules: Rules, rep: Report, feeds: Any, slug_of: dict[str, str],
+             retired: dict[str, list[Any]], over: bool) -> None:
+    """Events of plans of the last build that are published no more (removals allowed)."""
     opts = rules.settings
-    docs = plan.docs
-    pool, later = None, None
-    if opts.jobs > 1:            # the project-manager outputs in a worker while the feeds render here
-        from concurrent.futures import ProcessPoolExecutor
+    for source in plan.orphans:
+        part = previous.part(source) or {"events": {}}
+        for uid, prev in sorted(part["events"].items()):
+            if prev.get("cancelled"):
+                continue
+            rep.changes.append(Change("removed", prev.get("lead", ""), uid, prev["summary"], prev["due"]))
+            retired[uid] = [prev["sequence"] + (1 if opts.keep_removed else 0), prev.get("key", "")]
+            if opts.keep_removed:
+                blob = docwork.cancelled_event(uid, prev["due"], prev["summary"], retired[uid][0], opts)
+                _cancel(feeds, blob, prev.get("agencies", ()), slug_of, over)
 
-        pool = ProcessPoolExecutor(max_workers=1)
-        later = pool.submit(gantt_outputs, docs, rules.calendar, overlay.marks, opts.source_date_epoch)
-    try:
-        yield from _render_here(plan, rules, rep, progress, overlay)
-        if later is not None:
-            yield from later.result()
+
+def _retiring(plan: _Plan, previous: Previous, feeds: Any, epoch: int | None) -> None:
+    """A feed whose agency has no events any more: published once with its events cancelled."""
+    from .ics import FeedOptions, _cancelled
+
+    for slug, name in plan.retiring.items():
+        rel = f"feeds/{slug}.ics"
+        feeds.start(rel, name, f"{name}：工作任务节点（calgen，已无任务，本订阅将停止更新）")
+        for source, entry in previous.documents.items():
+            if name not in entry.get("agencies", ()):
+                continue
+            part = previous.part(source) or {"events": {}}
+            for uid, r in sorted(part["events"].items()):
+                if name in r.get("agencies", ()) and not r.get("cancelled"):
+                    o = FeedOptions(sequences={uid: r["sequence"] + 1}, epoch=epoch)
+                    feeds.raw(rel, _cancelled(uid, r["due"], r["summary"], o))
+        feeds.finish(rel)
+
+
+# --- 4. Gantt outputs ------------------------------------------------------------------------------
+
+class _Gantt:
+    """gantt.xml/.xlsx/.html for the whole build, or — past settings.gantt_whole_plans plans —
+    one set per region under gantt/ with an index page.  The whole set is one job: it is
+    started in a worker before the feeds are rendered (it runs beside them); the per-region
+    jobs are many and run after the feeds, spread over the workers."""
+
+    def __init__(self, plan: _Plan, rules: Rules, workers: Workers) -> None:
+        opts = rules.settings
+        self.workers = workers
+        marks = plan.overlay.marks
+        self.whole = len(plan.published) <= opts.gantt_whole_plans
+        self.index = "" if self.whole else _gantt_index(plan)
+        if self.whole:
+            items = [(j.spill, j.duplicate_of) for j in plan.jobs]
+            self.specs = [(items, rules.calendar, marks, opts.source_date_epoch, "gantt")]
         else:
-            yield from _gantt_one_by_one(docs, rules.calendar, overlay.marks, opts.source_date_epoch)
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+            by_region: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
+            for j in plan.jobs:
+                if not j.duplicate_of:
+                    by_region[plan.regions[_region(plan.surveys[j.index])]].append((j.spill, None))
+            self.specs = [(these, rules.calendar, marks, opts.source_date_epoch, f"gantt/{slug}")
+                          for slug, these in sorted(by_region.items())]
+        self.early = workers.submit(gantt_files, self.specs[0]) if self.whole else None
+
+    def files(self) -> Iterator[tuple[str, bytes]]:
+        if self.index:
+            yield "gantt/index.html", self.index.encode()
+        if self.early is not None:
+            yield from self.early.result()
+            return
+        for files in self.workers.ordered(gantt_files, self.specs, ahead=self.workers.jobs + 1):
+            yield from files
 
 
-def gantt_outputs(docs: list[Document], calendar: Calendar, marks: list[Any], epoch: int | None) -> list[tuple[str, bytes]]:
-    """gantt.xml, gantt.xlsx and gantt.html: everything they need is passed in, so they can be
-    made in another process (under any start method) with the same bytes."""
-    return list(_gantt_one_by_one(docs, calendar, marks, epoch))
+def gantt_files(spec: tuple[list[tuple[str, str | None]], Calendar, list[Any], int | None, str]) -> list[tuple[str, bytes]]:
+    """gantt.xml, .xlsx and .html of some plans (kept aside by the survey): everything they
+    need is passed in, so they are made in a worker process (any start method) with the same
+    bytes."""
+    items, calendar, marks, epoch, stem = spec
+    docs = []
+    for spill, dup in items:
+        doc = docwork.load(spill)
+        docs.append(replace(doc, duplicate_of=dup, tasks=()) if dup else doc)
+    return gantt_outputs(docs, calendar, marks, epoch, stem)
 
 
-def _gantt_one_by_one(docs: list[Document], calendar: Calendar, marks: list[Any],
-                      epoch: int | None) -> Iterator[tuple[str, bytes]]:
+def gantt_outputs(docs: list[Document], calendar: Calendar, marks: list[Any], epoch: int | None,
+                  stem: str = "gantt") -> list[tuple[str, bytes]]:
     from . import mspdi, timeline, workbook
 
-    yield "gantt.xml", mspdi.project_xml(docs, calendar, marks)
-    yield "gantt.xlsx", workbook.workbook_bytes(docs, calendar, marks, epoch)
-    yield "gantt.html", timeline.page(docs).encode()
+    return [(f"{stem}.xml", mspdi.project_xml(docs, calendar, marks)),
+            (f"{stem}.xlsx", workbook.workbook_bytes(docs, calendar, marks, epoch)),
+            (f"{stem}.html", timeline.page(docs).encode())]
 
 
-def _render_here(plan: _Plan, rules: Rules, rep: Report, progress: Callable[[list[Any]], Iterable[Any]] | None,
-                 overlay: Overlay) -> Iterator[tuple[str, bytes]]:
-    from . import gantt, ics
-    from .schema import dumps
-
-    opts = rules.settings
-    docs, evs, sequences = plan.docs, plan.evs, plan.sequences
-    yield "tasks.json", dumps(docs).encode()
-    rep.agencies = len(plan.feeds)
-    rep.events = len(evs)
-    items = list(plan.feeds.items())
-    by_agency: dict[str, list[CalEvent]] = {}
-    for e in evs:
-        for name in {a.name for _, a in e.task.agencies()}:
-            by_agency.setdefault(name, []).append(e)
-    cache: dict = {}
-    for slug, agency in (progress(items) if progress else items):
-        gone = tuple(c[:3] for c in plan.cancelled if agency.name in c[3])
-        o = ics.FeedOptions(opts.alarms, sequences, gone, opts.source_date_epoch)
-        yield f"feeds/{slug}.ics", ics.feed(agency.name, f"{agency.name}：工作任务节点（calgen）",
-                                            by_agency.get(agency.name, []), agency, o, cache)
-    for slug, name in plan.retiring.items():
-        o = ics.FeedOptions(opts.alarms, plan.bumped, tuple(plan.retiring_events.get(name, ())), opts.source_date_epoch)
-        yield f"feeds/{slug}.ics", ics.feed(name, f"{name}：工作任务节点（calgen，已无任务，本订阅将停止更新）",
-                                            [], None, o, cache)
-    for key in [k for k in cache if isinstance(k, tuple)]:
-        del cache[key]              # agency-titled events are not reused by all.ics; descriptions are
-    o = ics.FeedOptions(opts.alarms, sequences, tuple(c[:3] for c in plan.cancelled), opts.source_date_epoch)
-    yield "feeds/all.ics", ics.feed("全部任务节点", "calgen：所有工作任务节点", evs, None, o, cache)
-    by_plan: dict[str, list[CalEvent]] = {}
-    for e in evs:
-        by_plan.setdefault(doc_key(e.doc), []).append(e)
-    o = ics.FeedOptions(opts.alarms, sequences, (), opts.source_date_epoch)
-    plan_docs = {doc_key(d): d for d in docs if not d.duplicate_of}
-    for pkey, slug in sorted(plan.plan_feeds.items(), key=lambda kv: kv[1]):
-        doc = plan_docs.get(pkey)
-        if doc is None:
-            continue
-        name = doc.title + (f"（{doc.doc_number}）" if doc.doc_number else "")
-        yield f"feeds/plans/{slug}.ics", ics.feed(name, f"{name}：全部任务节点（calgen）", by_plan.get(pkey, []),
-                                                  None, o, cache)
-    yield "feeds/holidays.ics", ics.holiday_feed(overlay.marks, overlay.sequences, overlay.cancelled,
-                                                 opts.source_date_epoch)
-    rep.feeds = len(plan.feeds) + len(plan.retiring) + 2
-    cache.clear()
-    plans = [(slug, plan_docs[pkey]) for pkey, slug in sorted(plan.plan_feeds.items(), key=lambda kv: kv[1])
-             if pkey in plan_docs]
-    yield "feeds/index.html", _index(plan.feeds, opts.base_url, plans).encode()
-    parts = gantt.csv_parts(docs, rules.calendar)
-    if len(parts) > 1:
-        rep.warnings.append(f"gantt.csv has more rows than Excel opens ({gantt.EXCEL_ROWS:,}); "
-                            f"it is split into {', '.join(name for name, _ in parts)}")
-    yield from parts
+def _gantt_index(plan: _Plan) -> str:
+    count = Counter(_region(s) for s in plan.published)
+    rows = "".join(f'<li>{html.escape(region)}（{count[region]} 个文件）：<a href="{slug}.html">甘特图</a> · '
+                   f'<a href="{slug}.xlsx">Excel</a> · <a href="{slug}.xml">MS Project</a></li>'
+                   for region, slug in sorted(plan.regions.items(), key=lambda kv: kv[1]))
+    return ("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>calgen 甘特图</title>"
+            f"</head><body><h1>各地区工作任务甘特图</h1><p>共 {len(plan.published)} 个文件，按发文地区分列。</p>"
+            f"<ul>{rows}</ul></body></html>")
 
 
-def _index(agencies: dict[str, Any], base_url: str, plans: list[tuple[str, Document]] | None = None) -> str:
+# --- feed index, manifest and change report ------------------------------------------------------
+
+def _index(plan: _Plan, base_url: str, with_all: bool = True) -> str:
     base = base_url.rstrip("/")
     rows = []
-    entries: list[tuple[str, str]] = [("all", "全部任务节点 (all)"), ("holidays", "法定节假日与调休上班日（叠加日历）")]
-    entries += [(slug, a.name) for slug, a in agencies.items()]
-    entries += [(f"plans/{slug}", "文件：" + d.title + (f"（{d.doc_number}）" if d.doc_number else ""))
-                for slug, d in plans or []]
+    entries: list[tuple[str, str]] = [("all", "全部任务节点 (all)")] if with_all else []
+    entries.append(("holidays", "法定节假日与调休上班日（叠加日历）"))
+    entries += [(slug, a.name) for slug, a in plan.feeds.items()]
+    entries += [(f"regions/{slug}", "地区：" + region) for region, slug in sorted(plan.regions.items(),
+                                                                                 key=lambda kv: kv[1])]
+    titles = {s.dockey: s.title + (f"（{s.doc_number}）" if s.doc_number else "") for s in plan.published}
+    entries += [(f"plans/{slug}", "文件：" + titles[key])
+                for key, slug in sorted(plan.plan_feeds.items(), key=lambda kv: kv[1]) if key in titles]
     for slug, name in entries:
         url = f"{base}/feeds/{slug}.ics" if base else f"{slug}.ics"
         webcal = ("webcal://" + url.split("://", 1)[1]) if "://" in url else url
@@ -440,11 +612,11 @@ def _index(agencies: dict[str, Any], base_url: str, plans: list[tuple[str, Docum
             + "".join(rows) + "</ul></body></html>")
 
 
-# --- manifest and change report --------------------------------------------------------------
+def _load_manifest(store: OutputStore, rep_warnings: list[str], keep: bool = True) -> Previous:
+    """The last build's manifest, or an empty one (a first build) when there is none or it is
+    unsound — then it is kept beside the outputs as .manifest-rejected.json and the report says so."""
+    import os
 
-def _load_manifest(store: OutputStore, rep_warnings: list[str], keep: bool = True) -> dict[str, Any]:
-    """The last build's manifest, or {} (a first build) when there is none or it is unsound —
-    then it is kept beside the outputs as .manifest-rejected.json and the report says so."""
     from . import manifest
 
     raw = store.read(MANIFEST)
@@ -457,32 +629,24 @@ def _load_manifest(store: OutputStore, rep_warnings: list[str], keep: bool = Tru
         rep_warnings.append(f"{store.root / MANIFEST}: set aside ({problem}); kept as {kept.name}. "
                             "This build starts the change history afresh: UIDs of unchanged events are kept, "
                             "SEQUENCE restarts and plans missing now are not kept")
-    return data
+    folder = Path(os.path.realpath(store.root / MANIFEST)).parent if data else None
+    return Previous(data, folder)
 
 
-def _reasons(previous: dict[str, Any], docs: list[Document], rules: Rules) -> list[str]:
+def _reasons(previous: Previous, surveys: list[Survey], rules: Rules) -> list[str]:
     opts = rules.settings
     out = []
-    old_inputs = previous.get("inputs", {})
-    for d in docs:
-        h = old_inputs.get(d.source)
-        if h is None:
-            out.append(f"new input {d.source}")
-        elif h != d.content_hash:
-            out.append(f"input changed: {d.source}")
+    for s in surveys:
+        entry = previous.documents.get(s.source)
+        if entry is None:
+            out.append(f"new input {s.source}")
+        elif entry.get("hash") != s.content_hash:
+            out.append(f"input changed: {s.source}")
     if previous.get("holidays") != _holiday_fingerprint(rules.calendar):
         out.append("holiday data changed")
     if previous.get("roll") != opts.roll:
         out.append(f"roll policy changed: {previous.get('roll')} → {opts.roll}")
     return out
-
-
-def _lead(e: CalEvent) -> str:
-    return "、".join(a.name for a in e.task.lead) or "、".join(a.name for a in e.task.responsible)
-
-
-def _sum(e: CalEvent) -> str:
-    return f"{e.phrase}：{e.task.title}"
 
 
 def _holiday_fingerprint(cal: Calendar) -> dict[str, str]:
@@ -493,36 +657,25 @@ def _holiday_fingerprint(cal: Calendar) -> dict[str, str]:
     return out
 
 
-def _manifest(plan: _Plan, rules: Rules, overlay: Overlay) -> str:
-    """Everything the next build needs: every published document (to publish it again when its
-    input fails), every event's key, content and SEQUENCE, feed owners, retired SEQUENCEs."""
+def _manifest(plan: _Plan, rules: Rules, entries: dict[str, Any], retired: dict[str, list[Any]]) -> str:
+    """What the next build needs besides each plan's part (manifest/<hash>.json: its document
+    and its events' keys, content and SEQUENCE): feed owners, retired SEQUENCEs, the overlay,
+    and one index entry per published plan."""
     opts = rules.settings
-    events: dict[str, Any] = {}
-    for e in sorted(plan.evs, key=lambda e: e.uid):
-        events[e.uid] = {"key": e.key, "doc": e.doc.source, "dockey": doc_key(e.doc), "task": e.task.id,
-                         "path": "/".join(e.task.path), "kind": str(e.kind), "phrase": e.phrase,
-                         "nominal": e.nominal.isoformat(), "due": e.due.isoformat(),
-                         "sequence": plan.sequences.get(e.uid, 0), "fingerprint": e.fingerprint,
-                         "summary": _sum(e), "lead": _lead(e),
-                         "agencies": sorted({a.name for _, a in e.task.agencies()})}
-    for uid, due, text, names in plan.cancelled:     # shown as cancelled once, then retired
-        events[uid] = {"due": due, "sequence": plan.sequences[uid], "fingerprint": "", "summary": text,
-                       "lead": "", "agencies": names, "cancelled": True}
     feeds = {slug: {"name": a.name, "state": "live"} for slug, a in plan.feeds.items()}
     feeds.update({slug: {"name": name, "state": "retiring"} for slug, name in plan.retiring.items()})
     data: dict[str, Any] = {
         "calgen": __version__,
         "format": FORMAT,
         "roll": opts.roll,
-        "inputs": {d.source: d.content_hash for d in plan.docs if not d.duplicate_of},
         "holiday_coverage": list(rules.calendar.covered),
         "holidays": _holiday_fingerprint(rules.calendar),
-        "overlay": overlay.record,
+        "overlay": plan.overlay.record,
         "owners": dict(sorted(plan.owners.items())),
         "plan_owners": dict(sorted(plan.plan_owners.items())),
+        "region_owners": dict(sorted(plan.region_owners.items())),
         "feeds": dict(sorted(feeds.items())),
-        "retired": dict(sorted(plan.retired.items())),
-        "events": events,
-        "documents": {d.source: doc_to_data(d) for d in plan.docs if not d.duplicate_of},
+        "retired": dict(sorted(retired.items())),
+        "documents": dict(sorted(entries.items())),
     }
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"

@@ -104,6 +104,17 @@ def plan_slug(doc_number: str | None, key: str) -> str:
     return "plan-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
 
 
+def region_slug(region: str) -> str:
+    """A region's feed file name: 广东省 → guangdongsheng (pinyin, cut and hashed like any feed name)."""
+    import os
+
+    os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
+    from pypinyin import lazy_pinyin
+
+    letters = "".join(p for p in lazy_pinyin(region) if p.isascii())
+    return safe(letters or "region-" + hashlib.sha1(region.encode("utf-8")).hexdigest()[:8], region)
+
+
 def assign_plans(keys: dict[str, str], owners: Mapping[str, str]) -> dict[str, str]:
     """Plan key → feed file name for this build (``keys``: plan key → preferred name), names
     owned for good like agencies' (``owners`` from earlier builds)."""

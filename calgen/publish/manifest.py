@@ -7,6 +7,8 @@ never a traceback.  The check is a small schema: the shape of every part the nex
 from __future__ import annotations
 
 import json
+from collections import defaultdict
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -55,9 +57,87 @@ def check(data: Any) -> str:
         seq = value[0] if isinstance(value, list) and value else value
         if not isinstance(seq, int) or isinstance(seq, bool):
             return f"retired[{uid!r}] is not a SEQUENCE"
+    if data.get("format", 0) >= 3:
+        for source, entry in data.get("documents", {}).items():
+            if not isinstance(entry, dict) or not isinstance(entry.get("part", ""), str) \
+                    or not isinstance(entry.get("agencies", []), list):
+                return f"documents[{source!r}] is not an index entry"
+        return ""
     for source, doc in data.get("documents", {}).items():
         try:
             doc_from_data(doc)
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
             return f"documents[{source!r}] cannot be read ({type(e).__name__}: {e})"
     return ""
+
+
+PARTS = "manifest"            # the folder of per-plan parts beside manifest.json
+
+
+class Previous:
+    """The last build as the next one reads it: the manifest's shared part (owners, feeds,
+    retired SEQUENCEs, the holiday overlay, one index entry per published plan), and each
+    plan's own part — its document and its events — read only when that plan needs it.
+
+    Format 3 keeps each plan's part in ``manifest/<hash>.json``; a format-2 manifest (one file,
+    every document and event inside) is read the same way, its parts made in memory.
+    """
+
+    def __init__(self, data: dict[str, Any], folder: Path | None = None) -> None:
+        self.data = data
+        self.folder = folder
+        self._inline: dict[str, dict[str, Any]] = {}
+        if data and data.get("format", 0) < 3:
+            self._from_format_2(data)
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+    @property
+    def documents(self) -> dict[str, dict[str, Any]]:
+        """source → {hash, dockey, part, agencies, tasks}"""
+        docs: dict[str, dict[str, Any]] = self.data.get("documents", {})
+        return docs
+
+    def ref(self, source: str) -> str | dict[str, Any] | None:
+        """What a worker reads this plan's part from: a file path, or the part itself."""
+        if source in self._inline:
+            return self._inline[source]
+        entry = self.documents.get(source)
+        if not entry or not entry.get("part") or self.folder is None:
+            return None
+        return str(self.folder / PARTS / entry["part"])
+
+    def part(self, source: str) -> dict[str, Any] | None:
+        """This plan's part ({document, events}), or None when it cannot be read."""
+        ref = self.ref(source)
+        if ref is None or isinstance(ref, dict):
+            return ref
+        try:
+            data = json.loads(Path(ref).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) and isinstance(data.get("events"), dict) else None
+
+    def _from_format_2(self, data: dict[str, Any]) -> None:
+        events: dict[str, dict[str, Any]] = defaultdict(dict)
+        for uid, r in data.get("events", {}).items():
+            events[r.get("doc", "")][uid] = r
+        index = {}
+        for source, doc in data.get("documents", {}).items():
+            evs = events.get(source, {})
+            self._inline[source] = {"document": doc, "events": evs}
+            index[source] = {"hash": data.get("inputs", {}).get(source, doc.get("content_hash", "")),
+                             "dockey": doc.get("doc_number") or doc.get("content_hash", "")[:16], "part": "",
+                             "agencies": sorted({n for r in evs.values() for n in r.get("agencies", ())}),
+                             "tasks": len(doc.get("tasks", ()))}
+        retired = dict(data.get("retired", {}))
+        for uid, r in data.get("events", {}).items():       # shown cancelled once: retired now
+            if r.get("cancelled"):
+                seq = retired.get(uid, [0])
+                seq = seq[0] if isinstance(seq, list) else seq
+                retired[uid] = [max(seq, r["sequence"]), r.get("key", "")]
+        self.data = {**data, "documents": index, "retired": retired}

@@ -24,6 +24,7 @@ import shutil
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import OutputError
 
@@ -103,28 +104,42 @@ class OutputStore:
     def publish(self, files: Iterable[tuple[str, bytes]]) -> list[str]:
         """Write ``files`` (relative path, bytes) as the new output set; returns their paths.
         Nothing of the previous set changes unless every file was written."""
-        gen = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
-        stage = self.root / GENERATIONS / gen
-        names: list[str] = []
-        try:
+        with self.stage() as stage:
             for rel, data in files:
-                target = stage / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with open(target, "wb") as fh:
-                    fh.write(data)
-                names.append(rel)
+                stage.write(rel, data)
+            return stage.commit()
+
+    @contextlib.contextmanager
+    def stage(self) -> Iterator[Stage]:
+        """A new generation to write into (whole files or streamed); ``commit`` switches it in.
+        Left without a commit (an error, a dry run) it is removed and nothing changes."""
+        gen = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
+        stage = Stage(self, gen, self.root / GENERATIONS / gen)
+        try:
+            stage.path.mkdir(parents=True, exist_ok=True)
+            yield stage
         except BaseException as e:
-            _remove(stage)
+            _remove(stage.path)
+            _remove(stage.scratch)
             if isinstance(e, OSError):
                 raise OutputError(f"cannot write output: {e.strerror or e}", file=str(self.root),
                                   hint="check the disk and permissions; the previous outputs are unchanged") from None
             raise
-        if not self._switch(gen):
-            self._rename_into_place(stage, names)
+        finally:
+            _remove(stage.scratch)
+            if not stage.committed:
+                _remove(stage.path)
+
+    def _commit(self, stage: Stage) -> list[str]:
+        names = stage.names
+        if not self._switch(stage.gen):
+            self._rename_into_place(stage.path, names)
+            stage.committed = True
             return names
-        self._link_top_level(stage)
+        stage.committed = True                     # switched: from here on the stage is the set
+        self._link_top_level(stage.path)
         for old in (self.root / GENERATIONS).iterdir():
-            if old.name != gen:
+            if old.name != stage.gen:
                 _remove(old)
         return names
 
@@ -169,6 +184,41 @@ class OutputStore:
                 target.unlink()
             os.replace(stage / rel, target)
         _remove(stage)
+
+
+class Stage:
+    """One generation being written: whole files (``write``), files written piece by piece
+    (``open``), and a scratch folder beside it for intermediate data, removed in any case."""
+
+    def __init__(self, store: OutputStore, gen: str, path: Path) -> None:
+        self.store, self.gen, self.path = store, gen, path
+        self.scratch = path.parent / f"{gen}.work"
+        self.committed = False
+        self._names: dict[str, None] = {}
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._names)
+
+    def write(self, rel: str, data: bytes) -> None:
+        with self.open(rel) as fh:
+            fh.write(data)
+
+    def open(self, rel: str, mode: str = "wb") -> BinaryIO:
+        target = self.path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self._names[rel] = None
+        fh: BinaryIO = open(target, mode)  # type: ignore[assignment]  # noqa: SIM115 - the caller closes it
+        return fh
+
+    def drop(self, rel: str) -> None:
+        """A file written and then not published after all (all.ics over its limit)."""
+        (self.path / rel).unlink(missing_ok=True)
+        self._names.pop(rel, None)
+
+    def commit(self) -> list[str]:
+        _remove(self.scratch)                      # before the switch: a kill then leaves no scratch
+        return self.store._commit(self)
 
 
 def _remove(path: Path) -> None:

@@ -133,11 +133,16 @@ def _plan_sheet(ws: Any, docs: list[Document], f: dict[str, Any], rest: set[dt.d
             ws.write_string(1, g0, f"日期格只画到 {end.isoformat()}（共 {MAX_GRID_DAYS} 天）；更晚的截止日期见“截止”列", f["text"])
     col_of = {day: g0 + k for k, day in enumerate(grid)}
     month_start = g0
+    kinds = [f["makeup"] if day in makeup else f["rest"] if (day in rest or (day.weekday() >= 5 and day not in makeup))
+             else None for day in grid]
+    run = g0
     for k, day in enumerate(grid):
         c = g0 + k
-        ws.write_datetime(2, c, dt.datetime(day.year, day.month, day.day), f["day"])
-        fmt = f["makeup"] if day in makeup else f["rest"] if (day in rest or (day.weekday() >= 5 and day not in makeup)) else None
-        ws.set_column(c, c, 2.6, fmt)
+        # a date cell as its Excel serial number (what write_datetime stores, without its conversion)
+        ws.write_number(2, c, (day - EXCEL_EPOCH).days, f["day"])
+        if k == len(grid) - 1 or kinds[k + 1] is not kinds[k]:
+            ws.set_column(run, c, 2.6, kinds[k])          # one call per run of like days
+            run = c + 1
         nxt = day + dt.timedelta(days=1)
         if nxt.month != day.month or k == len(grid) - 1:
             label = f"{day.year}年{day.month}月"
@@ -180,6 +185,9 @@ def _plan_sheet(ws: Any, docs: list[Document], f: dict[str, Any], rest: set[dt.d
         ws.conditional_format(3, g0, last, g1, {"type": "formula", "criteria": f"={gc}$3=TODAY()", "format": f["today"]})
         ws.conditional_format(3, g0, last, g1, {"type": "formula",
                                                 "criteria": f"=AND({gc}$3>=${sc}4,{gc}$3<=${due_col}4)", "format": f["bar"]})
+
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
 def _col(index: int) -> str:

@@ -1,0 +1,382 @@
+"""One plan's share of a build, done where it can run in parallel: in a worker process or inline.
+
+A build passes over its plans twice (see build.py):
+
+1. :func:`survey` — read and extract the plan, keep the Document in a scratch file (a pickle),
+   and return a small :class:`Survey`: what the build needs to decide across plans (duplicates,
+   feed names, years of the holiday overlay, row numbers) without holding any plan in memory.
+2. :func:`publish` — with those decisions in a :class:`Job`, load the Document again, give its
+   events their identities (UID and SEQUENCE, against this plan's part of the last manifest),
+   render every event once, and return a :class:`Rendered`: the bytes each feed receives, the
+   plan's line of tasks.json and rows of gantt.csv, and its change report.  The plan's part of
+   the new manifest is written here too.
+
+Everything a worker needs is in its arguments (Settings included, from which it loads its own
+Rules once), so the bytes are the same under every start method and every ``--jobs``.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import pickle
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ..errors import CalgenError
+from ..model import Agency, Document
+from ..rules import Rules
+from ..settings import Settings
+from . import identity
+from .events import CalEvent, doc_key, events
+from .state import doc_from_data, doc_to_data
+
+
+@functools.lru_cache(maxsize=2)
+def rules_for(settings: Settings) -> Rules:
+    """A worker process's Rules, loaded once per process (not once per plan)."""
+    return Rules.load(settings)
+
+
+def norm_number(number: str | None) -> str | None:
+    from ..extract.document import _norm_number
+
+    return _norm_number(number)
+
+
+# --- pass 1 ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Survey:
+    """What the build needs to know about one plan before anything is published."""
+
+    index: int
+    source: str
+    spill: str                          # the pickled Document
+    doc_number: str | None
+    title: str
+    jurisdiction: str | None
+    issued_year: int | None
+    plan_year: int | None
+    content_hash: str
+    dockey: str
+    lost: int                           # lost characters (duplicates keep the cleaner copy)
+    n_warnings: int
+    tasks: int
+    milestones: Mapping[str, int]
+    report: tuple[str, ...]             # its milestones' warning lines for the build report
+    notes: tuple[str, ...]              # the document's own warnings, as report lines
+    agencies: tuple[Agency, ...]        # concrete agencies of tasks with events
+    named: tuple[str, ...]              # every agency name of tasks with events (typo check)
+    years: tuple[int, ...]              # years of its events' due and nominal dates
+    rows: int                           # gantt.csv rows
+    events: int
+    carried: bool = False               # published again from the last build
+
+
+def survey(index: int, path: str, rules: Rules, scratch: str) -> Survey | CalgenError:
+    """Pass 1 for one input file: read, extract, keep the Document aside."""
+    from ..extract.batch import extract_one
+
+    doc, err = extract_one(path, rules)
+    if err is not None:
+        return err
+    assert doc is not None
+    return survey_doc(index, doc, rules, scratch)
+
+
+def survey_many(args: tuple[Settings, str, list[tuple[int, str]]]) -> list[Survey | CalgenError]:
+    settings, scratch, items = args
+    rules = rules_for(settings)
+    return [survey(i, path, rules, scratch) for i, path in items]
+
+
+def survey_doc(index: int, doc: Document, rules: Rules, scratch: str, carried: bool = False) -> Survey:
+    from ..extract.document import _lost
+
+    spill = str(Path(scratch) / f"{index:07d}.pkl")
+    store(doc, spill)
+    evs = events([doc], rules.scheduler)
+    agencies: dict[str, Agency] = {}
+    named: set[str] = set()
+    years: set[int] = set()
+    for e in evs:
+        years.update((e.due.year, e.nominal.year))
+    with_events = {id(e.task) for e in evs}
+    for t in doc.tasks:
+        if id(t) not in with_events:
+            continue
+        for _, a in t.agencies():
+            named.add(a.name)
+            if not a.is_group:
+                agencies.setdefault(a.name, a)
+    milestones: Counter[str] = Counter()
+    rows = 0
+    for t in doc.tasks:
+        milestones.update(str(m.kind) for m in t.milestones)
+        rows += 1 + sum(1 for m in t.milestones if m.dated and m.due and m.nominal)
+    return Survey(index, doc.source, spill, doc.doc_number, doc.title, doc.jurisdiction,
+                  doc.issued.year if doc.issued else None, doc.plan_year, doc.content_hash, doc_key(doc),
+                  _lost(doc), len(doc.warnings), len(doc.tasks), dict(milestones), tuple(_report(doc)),
+                  tuple(f"{doc.source}: {w}" for w in doc.warnings),
+                  tuple(agencies[n] for n in sorted(agencies)), tuple(sorted(named)), tuple(sorted(years)),
+                  rows, len(evs), carried)
+
+
+def _report(d: Document) -> list[str]:
+    out = []
+    for t in d.tasks:
+        for m in t.milestones:
+            if "before_issue" in m.flags:
+                out.append(f"{d.source}:{t.line}: {m.phrase} falls before the issue date")
+            if "estimated" in m.flags:
+                out.append(f"{d.source}:{t.line}: {m.phrase} due date estimated (no holiday data)")
+            if "unconfirmed" in m.flags and m.nominal:
+                out.append(f"{d.source}:{t.line}: {m.phrase} published as 待定 on {m.nominal.isoformat()}: "
+                           f"no {m.nominal.year} holiday data yet (calgen holidays import NOTICE, then rebuild)")
+    return out
+
+
+def store(doc: Document, path: str) -> None:
+    with open(path, "wb") as fh:
+        pickle.dump(doc, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def load(path: str) -> Document:
+    with open(path, "rb") as fh:
+        doc = pickle.load(fh)
+    assert isinstance(doc, Document)
+    return doc
+
+
+# --- pass 2 ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Job:
+    """Pass 2 for one plan: what the build decided about it."""
+
+    index: int
+    spill: str
+    duplicate_of: str | None
+    ordinal: int                         # among published plans (gantt.csv WBS), 0 for a duplicate
+    first_row: int                       # its first gantt.csv row ID
+    part: str                            # where its manifest part goes (absolute path); '' for none
+    old: tuple[Any, ...] = ()            # its parts of the last manifest: paths, or the data itself
+    revive: Mapping[str, str] = field(default_factory=dict)      # key → UID of its retired events
+    retired: Mapping[str, int] = field(default_factory=dict)     # UID → last SEQUENCE of those
+    had_previous: bool = False
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What every pass-2 job of one build shares."""
+
+    settings: Settings
+    agencies: frozenset[str]             # agencies with a feed in this build (events routed to them)
+
+
+Item = tuple[str, int, str, str, str, bytes]   # (uid, sequence, summary, due YYYYMMDD, plan tell, body)
+
+
+@dataclass
+class Rendered:
+    """One plan's share of every output, as bytes, plus its report."""
+
+    index: int
+    source: str
+    tasks_json: bytes
+    csv: list[tuple[int, bytes]] = field(default_factory=list)
+    all_items: list[Item] = field(default_factory=list)
+    agency_items: dict[str, list[Item]] = field(default_factory=dict)
+    cancelled: list[tuple[tuple[str, ...], bytes]] = field(default_factory=list)
+    changes: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+    retired: dict[str, list[Any]] = field(default_factory=dict)   # UIDs removed now → [SEQUENCE, key]
+    revived: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    entry: dict[str, Any] = field(default_factory=dict)           # the manifest's index entry
+    events: int = 0
+
+
+def publish_many(args: tuple[Shared, list[Job]]) -> list[Rendered]:
+    shared, jobs = args
+    rules = rules_for(shared.settings)
+    return [publish(job, shared, rules) for job in jobs]
+
+
+def publish(job: Job, shared: Shared, rules: Rules) -> Rendered:
+    from .schema import document_json
+
+    settings = shared.settings
+    doc = load(job.spill)
+    if job.duplicate_of:
+        doc = replace(doc, duplicate_of=job.duplicate_of, tasks=())
+        line = json.dumps(document_json(doc), ensure_ascii=False).encode()
+        return Rendered(job.index, doc.source, line)
+    out = Rendered(job.index, doc.source, json.dumps(document_json(doc), ensure_ascii=False).encode())
+    evs = events([doc], rules.scheduler)
+    old, old_text = _old(job, out)
+    evs, sequences = _identities(evs, old, old_text, job, settings, out)
+    out.events = len(evs)
+    _render(evs, sequences, shared, out)
+    _no_feed(evs, out)
+    out.csv = _csv(doc, job, rules)
+    if job.part:
+        part = {"document": doc_to_data(doc), "events": _records(evs, sequences, old, out)}
+        Path(job.part).write_text(json.dumps(part, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+                                  encoding="utf-8")
+    names = sorted({a.name for e in evs for _, a in e.task.agencies()})
+    out.entry = {"hash": doc.content_hash, "dockey": doc_key(doc), "part": Path(job.part).name if job.part else "",
+                 "agencies": names, "tasks": len(doc.tasks)}
+    return out
+
+
+def _old(job: Job, out: Rendered) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """This plan's live events of the last build and their tasks' signatures."""
+    old: dict[str, dict[str, Any]] = {}
+    text: dict[str, str] = {}
+    for ref in job.old:
+        try:
+            part = json.loads(Path(ref).read_text(encoding="utf-8")) if isinstance(ref, str) else ref
+            tasks = {t["id"]: identity.signature(t["title"], t["text"]) for t in part["document"].get("tasks", ())}
+            for uid, r in part["events"].items():
+                if r.get("cancelled") or not isinstance(r.get("sequence"), int):
+                    continue
+                old[uid] = r
+                text[uid] = tasks.get(r.get("task", ""), r.get("summary", ""))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+            where = ref if isinstance(ref, str) else "manifest"
+            out.warnings.append(f"{where}: the last build's record of {out.source} cannot be read ({e}); "
+                                "its events are matched as new")
+    return old, text
+
+
+def _identities(evs: list[CalEvent], old: dict[str, dict[str, Any]], old_text: dict[str, str], job: Job,
+                settings: Settings, out: Rendered) -> tuple[list[CalEvent], dict[str, int]]:
+    """UIDs kept across edits (identity.py) and SEQUENCEs that never go down."""
+    evs, related = identity.assign(evs, old, old_text, dict(job.revive))
+    sequences: dict[str, int] = {}
+    for e in evs:
+        prev = old.get(e.uid)
+        if prev is None:
+            if e.uid in job.retired:
+                sequences[e.uid] = job.retired[e.uid] + 1
+                out.revived.append(e.uid)
+            else:
+                sequences[e.uid] = 0
+            if job.had_previous:
+                out.changes.append(("new", _lead(e), e.uid, _sum(e), e.due.isoformat()))
+        elif prev["fingerprint"] != e.fingerprint:
+            sequences[e.uid] = prev["sequence"] + 1
+            kind = "moved" if prev["due"] != e.due.isoformat() else "changed"
+            detail = f"{prev['due']} → {e.due.isoformat()}" if kind == "moved" else "text or agencies changed"
+            out.changes.append((kind, _lead(e), e.uid, _sum(e), detail))
+        else:
+            sequences[e.uid] = prev["sequence"]
+    now = {e.uid for e in evs}
+    for uid, prev in old.items():
+        if uid in now:
+            continue
+        out.changes.append(("removed", prev.get("lead", ""), uid, prev["summary"], prev["due"]))
+        out.retired[uid] = [prev["sequence"] + (1 if settings.keep_removed else 0), prev.get("key", "")]
+        if settings.keep_removed:
+            sequences[uid] = out.retired[uid][0]
+            out.cancelled.append((tuple(prev.get("agencies", ())),
+                                  cancelled_event(uid, prev["due"], prev["summary"], sequences[uid], settings)))
+    by_uid = {e.uid: e for e in evs}
+    for rel in related:
+        if rel.kind == "split":
+            e = by_uid[rel.uid]
+            out.changes.append(("split", _lead(e), e.uid, _sum(e), f"split from 「{rel.other}」"))
+        else:
+            prev = old[rel.uid]
+            out.changes.append(("merged", prev.get("lead", ""), rel.uid, prev["summary"], f"merged into 「{rel.other}」"))
+    return evs, sequences
+
+
+def cancelled_event(uid: str, due: str, text: str, sequence: int, settings: Settings) -> bytes:
+    from .ics import FeedOptions, _cancelled
+
+    return _cancelled(uid, due, text, FeedOptions(sequences={uid: sequence}, epoch=settings.source_date_epoch))
+
+
+def _render(evs: list[CalEvent], sequences: dict[str, int], shared: Shared, out: Rendered) -> None:
+    """Every event's body once; its summary for all.ics and for each agency's feed (distinct
+    within this plan — the build keeps them distinct across plans)."""
+    from .ics import distinct_summaries, event_body
+
+    epoch = shared.settings.source_date_epoch
+    ordered = sorted(evs, key=lambda e: (e.due, e.uid))
+    bodies = {e.uid: event_body(e, epoch) for e in ordered}
+    doc = ordered[0].doc if ordered else None
+    tell = f"〔{doc.doc_number or doc.title[:20]}〕" if doc else ""
+
+    def items(these: list[CalEvent], agency: Agency | None) -> list[Item]:
+        return [(e.uid, sequences.get(e.uid, 0), title, f"{e.due:%Y%m%d}", tell, bodies[e.uid])
+                for e, title in zip(these, distinct_summaries(these, agency), strict=True)]
+
+    out.all_items = items(ordered, None)
+    by_agency: dict[str, tuple[Agency, list[CalEvent]]] = {}
+    for e in ordered:
+        for name, a in {a.name: a for _, a in e.task.agencies()}.items():
+            if name in shared.agencies:
+                by_agency.setdefault(name, (a, []))[1].append(e)
+    out.agency_items = {name: items(these, a) for name, (a, these) in sorted(by_agency.items())}
+
+
+def _no_feed(evs: list[CalEvent], out: Rendered) -> None:
+    """Tasks whose events reach no agency's feed (owned only by groups, or by nobody)."""
+    seen = set()
+    for e in evs:
+        if e.task.id in seen or any(not a.is_group for _, a in e.task.agencies()):
+            continue
+        seen.add(e.task.id)
+        groups = "、".join(a.name for _, a in e.task.agencies())
+        why = f"only groups ({groups}) are named" if groups else "no agency is named"
+        out.warnings.append(f"{e.doc.source}:{e.task.line}: task {' '.join(e.task.path)} reaches no agency feed: "
+                            f"{why}; it is in all.ics only")
+
+
+def _csv(doc: Document, job: Job, rules: Rules) -> list[tuple[int, bytes]]:
+    from .gantt import doc_rows, group_bytes
+
+    return group_bytes(doc_rows(doc, job.ordinal, job.first_row, rules.calendar))
+
+
+def _records(evs: list[CalEvent], sequences: dict[str, int], old: dict[str, dict[str, Any]],
+             out: Rendered) -> dict[str, Any]:
+    """The manifest's record of each event (and of each shown cancelled, once)."""
+    records: dict[str, Any] = {}
+    for e in sorted(evs, key=lambda e: e.uid):
+        records[e.uid] = {"key": e.key, "doc": e.doc.source, "dockey": doc_key(e.doc), "task": e.task.id,
+                          "path": "/".join(e.task.path), "kind": str(e.kind), "phrase": e.phrase,
+                          "nominal": e.nominal.isoformat(), "due": e.due.isoformat(),
+                          "sequence": sequences.get(e.uid, 0), "fingerprint": e.fingerprint,
+                          "summary": _sum(e), "lead": _lead(e),
+                          "agencies": sorted({a.name for _, a in e.task.agencies()})}
+    for uid in out.retired:
+        if uid in sequences:                 # kept one build as cancelled (keep_removed)
+            prev = old[uid]
+            records[uid] = {"due": prev["due"], "sequence": sequences[uid], "fingerprint": "",
+                            "summary": prev["summary"], "lead": "", "agencies": prev.get("agencies", []),
+                            "key": prev.get("key", ""), "cancelled": True}
+    return records
+
+
+def _lead(e: CalEvent) -> str:
+    return "、".join(a.name for a in e.task.lead) or "、".join(a.name for a in e.task.responsible)
+
+
+def _sum(e: CalEvent) -> str:
+    return f"{e.phrase}：{e.task.title}"
+
+
+def part_name(source: str) -> str:
+    """A plan's manifest part: a stable name from its source."""
+    return hashlib.sha1(source.encode("utf-8")).hexdigest()[:20] + ".json"
+
+
+def doc_from_part(data: dict[str, Any]) -> Document:
+    return doc_from_data(data["document"])
