@@ -507,12 +507,16 @@ def _retiring(plan: _Plan, previous: Previous, feeds: Any, epoch: int | None) ->
     """A feed whose agency has no events any more: published once with its events cancelled."""
     from .ics import FeedOptions, _cancelled
 
+    if not plan.retiring:
+        return
+    sources: dict[str, list[str]] = defaultdict(list)      # agency → plans of the last build naming it
+    for source, entry in previous.documents.items():
+        for name in entry.get("agencies", ()):
+            sources[name].append(source)
     for slug, name in plan.retiring.items():
         rel = f"feeds/{slug}.ics"
         feeds.start(rel, name, f"{name}：工作任务节点（calgen，已无任务，本订阅将停止更新）")
-        for source, entry in previous.documents.items():
-            if name not in entry.get("agencies", ()):
-                continue
+        for source in sources.get(name, ()):
             part = previous.part(source) or {"events": {}}
             for uid, r in sorted(part["events"].items()):
                 if name in r.get("agencies", ()) and not r.get("cancelled"):

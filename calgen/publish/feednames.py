@@ -25,10 +25,11 @@ def assign(agencies: Iterable[Agency], owners: Mapping[str, str]) -> dict[str, A
     for a in found:
         if a.name in owners:
             out[owners[a.name]] = a
+    taken.update(out)                       # one set, grown as names are given (a national build has 10⁵)
     for a in found:
         if a.name in owners:
             continue
-        slug = _free(safe(a.slug, a.name), taken | set(out))
+        slug = _free(safe(a.slug, a.name), taken)
         out[slug] = a
         taken.add(slug)
     return out
@@ -62,17 +63,42 @@ def safe(slug: str, name: str) -> str:
 
 
 def likely_typos(new: Iterable[str], known: Iterable[str]) -> list[tuple[str, str]]:
-    """(new name, known name) pairs that differ by one character (changed, added or dropped)."""
-    by_len: dict[int, list[str]] = defaultdict(list)
+    """(new name, known name) pairs that differ by one character (changed, added or dropped) —
+    not where only the place differs (广州市财政局, 杭州市财政局: two cities' agencies).
+
+    Candidates come from an index of one-character wildcards and deletions of the known names
+    (a symmetric-delete index), so a national build with 10⁵ agencies compares each new name
+    with a handful of candidates, not with every name of its length."""
+    order: dict[str, int] = {}
     for name in known:
-        by_len[len(name)].append(name)
+        order.setdefault(name, len(order))
+    index: dict[str, list[str]] = defaultdict(list)
+    for name in order:
+        index["=" + name].append(name)
+        for i in range(len(name)):
+            index["~" + name[:i] + "\0" + name[i + 1:]].append(name)
+            index["-" + name[:i] + name[i + 1:]].append(name)
     out = []
     for name in new:
-        for other in by_len.get(len(name), []) + by_len.get(len(name) - 1, []) + by_len.get(len(name) + 1, []):
-            if other != name and _one_edit(name, other):
-                out.append((name, other))
+        same = [c for i in range(len(name)) for c in index.get("~" + name[:i] + "\0" + name[i + 1:], ())]
+        shorter = [c for i in range(len(name)) for c in index.get("=" + name[:i] + name[i + 1:], ())]
+        longer = index.get("-" + name, [])
+        for group in (same, shorter, longer):       # as before: same length first, then ±1
+            hits = sorted({c for c in group if c != name and _one_edit(name, c) and not _other_place(name, c)},
+                          key=order.__getitem__)
+            if hits:
+                out.append((name, hits[0]))
                 break
     return out
+
+
+_PLACE = re.compile(r"^(.{1,7}?(?:自治区|自治州|自治县|省|市|州|盟|县|区|旗))(.+)$")
+
+
+def _other_place(a: str, b: str) -> bool:
+    """The same agency of two places (the difference is all in the place name)."""
+    ma, mb = _PLACE.match(a), _PLACE.match(b)
+    return bool(ma and mb and ma.group(2) == mb.group(2) and ma.group(1) != mb.group(1))
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -123,10 +149,10 @@ def assign_plans(keys: dict[str, str], owners: Mapping[str, str]) -> dict[str, s
     for key in sorted(keys):
         if key in owners:
             out[key] = owners[key]
-    used = set(out.values())
+    taken.update(out.values())
     for key in sorted(keys):
         if key in out:
             continue
-        out[key] = slug = _free(keys[key], taken | used)
-        used.add(slug)
+        out[key] = slug = _free(keys[key], taken)
+        taken.add(slug)
     return out

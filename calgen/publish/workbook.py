@@ -50,6 +50,7 @@ def workbook_bytes(docs: list[Document], calendar: Calendar, marks: list[DayMark
     import xlsxwriter
 
     buf = io.BytesIO()
+    # in_memory (constant_memory was measured: its temporary file per sheet made it slower)
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                                    "strings_to_numbers": False})
     plans = [d for d in docs if not d.duplicate_of]
@@ -117,11 +118,9 @@ def _plan_sheet(ws: Any, docs: list[Document], f: dict[str, Any], rest: set[dt.d
             rows.append((doc, t, start, finish, "；".join(notes)))
     dated = [(s, e) for _, _, s, e, _ in rows if s and e]
     doc = docs[0]
+    # Rows are written top to bottom (the workbook streams each row when the next begins).
     ws.write_string(0, 0, doc.title + (f"（{doc.doc_number}）" if doc.doc_number else "") if not with_plan
                     else f"全部任务（{len(docs)} 份文件）", f["title"])
-    for c, (name, width) in enumerate(zip(left, widths, strict=True)):
-        ws.write_string(2, c, name, f["head"])
-        ws.set_column(c, c, width)
     g0 = len(left)                                   # first grid column
     first = dt.date(min(s for s, _ in dated).year, min(s for s, _ in dated).month, 1) if dated else None
     last_due = max((e for _, e in dated), default=None)
@@ -133,6 +132,18 @@ def _plan_sheet(ws: Any, docs: list[Document], f: dict[str, Any], rest: set[dt.d
             ws.write_string(1, g0, f"日期格只画到 {end.isoformat()}（共 {MAX_GRID_DAYS} 天）；更晚的截止日期见“截止”列", f["text"])
     col_of = {day: g0 + k for k, day in enumerate(grid)}
     month_start = g0
+    for k, day in enumerate(grid):                   # row 1: month headings
+        c = g0 + k
+        if k == len(grid) - 1 or (day + dt.timedelta(days=1)).month != day.month:
+            label = f"{day.year}年{day.month}月"
+            if c > month_start:
+                ws.merge_range(1, month_start, 1, c, label, f["month"])
+            else:
+                ws.write_string(1, c, label, f["month"])
+            month_start = c + 1
+    for c, (name, width) in enumerate(zip(left, widths, strict=True)):   # row 2: headings, days
+        ws.write_string(2, c, name, f["head"])
+        ws.set_column(c, c, width)
     kinds = [f["makeup"] if day in makeup else f["rest"] if (day in rest or (day.weekday() >= 5 and day not in makeup))
              else None for day in grid]
     run = g0
@@ -143,14 +154,6 @@ def _plan_sheet(ws: Any, docs: list[Document], f: dict[str, Any], rest: set[dt.d
         if k == len(grid) - 1 or kinds[k + 1] is not kinds[k]:
             ws.set_column(run, c, 2.6, kinds[k])          # one call per run of like days
             run = c + 1
-        nxt = day + dt.timedelta(days=1)
-        if nxt.month != day.month or k == len(grid) - 1:
-            label = f"{day.year}年{day.month}月"
-            if c > month_start:
-                ws.merge_range(1, month_start, 1, c, label, f["month"])
-            else:
-                ws.write_string(1, c, label, f["month"])
-            month_start = c + 1
     r = 3
     for d, t, start, finish, note in rows:
         c0 = 0

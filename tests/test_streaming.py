@@ -1,0 +1,162 @@
+"""The streaming build (issue 13): plans pass through one by one, outputs are the same bytes
+whatever --jobs and start method, feeds split by region, all.ics bounded, Gantt per region,
+and an older single-file manifest is carried over."""
+import json
+
+import pytest
+
+from calgen.publish import ics
+from calgen.publish.build import build
+from calgen.publish.feedfiles import FeedFiles
+from calgen.publish.store import OutputStore
+from calgen.sample import sample_path
+
+from .conftest import published, rules_for
+
+SAMPLE = sample_path().read_text(encoding="utf-8")
+
+
+def _plans(folder, cities=("平阳", "安宁"), per_city=2):
+    """Small plans of two cities (the bundled sample with another city, 文号 and year)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    n = 0
+    for city in cities:
+        for k in range(per_city):
+            n += 1
+            text = SAMPLE.replace("示范市", city + "市").replace("示府办函", city[0] + "府办函")
+            text = text.replace("〔2023〕18号", f"〔2023〕{n}号")
+            if k:
+                text = text.replace("9月底前出台信用修复管理办法", "10月底前出台信用修复管理办法")
+            (folder / f"{city}-{k}.txt").write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_the_same_bytes_whatever_jobs_and_start_method(tmp_path, monkeypatch, method):
+    import functools
+
+    from calgen.publish import workers
+
+    plans = _plans(tmp_path / "plans")
+    one = tmp_path / "one"
+    build([str(plans)], rules_for(output=one, jobs=1))
+    monkeypatch.setattr(workers.Workers, "__init__",
+                        functools.partialmethod(workers.Workers.__init__, start_method=method))
+    two = tmp_path / "two"
+    build([str(plans)], rules_for(output=two, jobs=2))
+    assert published(one) == published(two)
+
+
+def test_each_region_has_its_feed_of_its_own_plans(tmp_path):
+    plans = _plans(tmp_path / "plans")
+    out = tmp_path / "out"
+    rep = build([str(plans)], rules_for(output=out))
+    regions = sorted(p.name for p in (out / "feeds" / "regions").glob("*.ics"))
+    assert regions == ["anningshi.ics", "pingyangshi.ics"]
+    ping = (out / "feeds" / "regions" / "pingyangshi.ics").read_text(encoding="utf-8")
+    assert "CATEGORIES:平府办函〔2023〕" in ping and "安府办函" not in ping
+    everything = (out / "feeds" / "all.ics").read_text(encoding="utf-8")
+    assert everything.count("BEGIN:VEVENT") == rep.events
+    assert ping.count("BEGIN:VEVENT") + (out / "feeds" / "regions" / "anningshi.ics").read_text(
+        encoding="utf-8").count("BEGIN:VEVENT") == rep.events
+    index = (out / "feeds" / "index.html").read_text(encoding="utf-8")
+    assert "regions/pingyangshi.ics" in index and "地区：平阳市" in index
+
+
+def test_all_ics_past_its_limit_is_not_published_and_the_regions_are(tmp_path):
+    plans = _plans(tmp_path / "plans")
+    out = tmp_path / "out"
+    rep = build([str(plans)], rules_for(output=out, all_ics_limit=20_000))
+    assert not (out / "feeds" / "all.ics").exists()
+    assert any("feeds/all.ics is not published" in w for w in rep.warnings)
+    assert "all.ics" not in (out / "feeds" / "index.html").read_text(encoding="utf-8")
+    assert len(list((out / "feeds" / "regions").glob("*.ics"))) == 2
+
+
+def test_gantt_outputs_split_by_region_past_the_whole_limit(tmp_path):
+    plans = _plans(tmp_path / "plans")
+    out = tmp_path / "out"
+    build([str(plans)], rules_for(output=out, gantt_whole_plans=3))
+    names = sorted(p.name for p in (out / "gantt").iterdir())
+    assert names == ["anningshi.html", "anningshi.xlsx", "anningshi.xml", "index.html",
+                     "pingyangshi.html", "pingyangshi.xlsx", "pingyangshi.xml"]
+    assert not (out / "gantt.xlsx").exists() and (out / "gantt.csv").exists()
+    xml = (out / "gantt" / "pingyangshi.xml").read_text(encoding="utf-8")
+    assert "平府办函" in xml and "安府办函" not in xml
+    assert "平阳市（2 个文件）" in (out / "gantt" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_format_2_manifest_is_carried_over(tmp_path):
+    """An older build's single-file manifest (every document and event inside): the next build
+    keeps every UID and SEQUENCE and reports no change."""
+    plans = _plans(tmp_path / "plans")
+    out = tmp_path / "out"
+    build([str(plans)], rules_for(output=out))
+    gen = (out / ".current").resolve()
+    data = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
+    events, documents, inputs = {}, {}, {}
+    for source, entry in data["documents"].items():
+        part = json.loads((gen / "manifest" / entry["part"]).read_text(encoding="utf-8"))
+        events.update(part["events"])
+        documents[source] = part["document"]
+        inputs[source] = entry["hash"]
+    old = {**data, "format": 2, "events": events, "documents": documents, "inputs": inputs}
+    old.pop("region_owners")
+    (gen / "manifest.json").write_text(json.dumps(old, ensure_ascii=False), encoding="utf-8")
+    for part in (gen / "manifest").iterdir():
+        part.unlink()
+    before = {k: v for k, v in published(out).items() if k.startswith("feeds/")}
+    rep = build([str(plans)], rules_for(output=out))
+    assert not rep.changes and not [w for w in rep.warnings if "manifest" in w]
+    after = {k: v for k, v in published(out).items() if k.startswith("feeds/")}
+    assert after == before
+
+
+def test_a_missing_plan_is_kept_from_its_manifest_part(tmp_path):
+    plans = _plans(tmp_path / "plans")
+    out = tmp_path / "out"
+    build([str(plans)], rules_for(output=out))
+    before = _events(out / "feeds" / "regions" / "anningshi.ics")
+    (plans / "安宁-0.txt").unlink()
+    rep = build([str(plans)], rules_for(output=out))
+    assert any("安宁-0.txt: missing" in k for k in rep.kept) and not rep.changes
+    assert len(before) > 10 and _events(out / "feeds" / "regions" / "anningshi.ics") == before
+
+
+def _events(path):
+    """(UID, SEQUENCE, DTSTART) of each event: a kept plan comes after the plans read now, so
+    which of two alike summaries gets its plan's 文号 added may change, nothing else."""
+    import re
+
+    text = path.read_bytes().decode("utf-8")
+    return sorted(re.findall(r"UID:(\S+)\r\nSEQUENCE:(\d+)\r\n(?:.|\r\n)*?DTSTART;VALUE=DATE:(\d+)", text))
+
+
+def test_feed_files_keep_few_handles_and_write_every_feed_whole(tmp_path):
+    """Five feeds written in turns through two open files: each is whole and in order."""
+    store = OutputStore(tmp_path / "out")
+    body = b"DTSTART;VALUE=DATE:20230630\r\n"
+    with store.stage() as stage:
+        feeds = FeedFiles(stage, handles=2)
+        for k in range(3):
+            for f in range(5):
+                feeds.start(f"feeds/f{f}.ics", f"单位{f}", "d")
+                feeds.events(f"feeds/f{f}.ics", [(f"u{f}-{k}", 0, "年底前：任务", "20230630", "〔甲〕", body)])
+        for rel in feeds.open_feeds():
+            feeds.finish(rel)
+        texts = [(stage.path / f"feeds/f{f}.ics").read_bytes().decode("utf-8") for f in range(5)]
+    for f, text in enumerate(texts):
+        assert text.startswith("BEGIN:VCALENDAR") and text.endswith("END:VCALENDAR\r\n")
+        assert [line for line in text.split("\r\n") if line.startswith("UID:")] == [f"UID:u{f}-{k}" for k in range(3)]
+        # the same summary on the same day in one feed: told apart by the plan, then the UID
+        assert "SUMMARY:年底前：任务\r\n" in text and "SUMMARY:年底前：任务〔甲〕\r\n" in text
+        assert f"SUMMARY:年底前：任务〔甲〕#u{f}-2\r\n" in text
+
+
+@pytest.mark.parametrize("name,description", [
+    ("示范市财政局", "示范市财政局：工作任务节点（calgen）"),
+    ("全部任务节点", "calgen：所有工作任务节点"),
+    ("长" * 60, "很长的说明" * 30),
+])
+def test_the_calendar_head_is_what_icalendar_writes(name, description):
+    assert ics.head(name, description) == ics._head_icalendar(name, description)
