@@ -141,7 +141,9 @@ def test_feed_files_keep_few_handles_and_write_every_feed_whole(tmp_path):
         for k in range(3):
             for f in range(5):
                 feeds.start(f"feeds/f{f}.ics", f"单位{f}", "d")
-                feeds.events(f"feeds/f{f}.ics", [(f"u{f}-{k}", 0, "年底前：任务", "20230630", "〔甲〕", body)])
+                item = (f"u{f}-{k}", 0, "年底前：任务", "20230630", "〔甲〕", body,
+                        ics.assemble(f"u{f}-{k}", 0, "年底前：任务", body))
+                feeds.events(f"feeds/f{f}.ics", [item])
         for rel in feeds.open_feeds():
             feeds.finish(rel)
         texts = [(stage.path / f"feeds/f{f}.ics").read_bytes().decode("utf-8") for f in range(5)]

@@ -262,9 +262,11 @@ def _plan(previous: Previous, fresh: list[Survey], carried: dict[str, tuple[Surv
             continue
         ordinal += 1
         mine = revive.get(s.dockey, {})
+        feed = f"feeds/plans/{plan_feeds[s.dockey]}.ics" if s.dockey in plan_feeds else ""
         jobs.append(Job(s.index, s.spill, None, ordinal, row, str(parts / docwork.part_name(s.source)),
                         tuple(refs.get(s.index, ())), mine, {uid: retired[uid][0] for uid in mine.values()},
-                        bool(previous)))
+                        bool(previous), str(stage.path / feed) if feed else "",
+                        s.title + (f"（{s.doc_number}）" if s.doc_number else "")))
         row += s.rows
     parts.mkdir(parents=True, exist_ok=True)
     overlay = _overlay(previous, published, rules)
@@ -432,10 +434,8 @@ def _publish(plan: _Plan, previous: Previous, rules: Rules, rep: Report, stage: 
             rel = f"feeds/regions/{plan.regions[region]}.ics"
             feeds.start(rel, region, f"{region}：全部任务节点（calgen）")
             feeds.events(rel, r.all_items)
-            if s.dockey in plan.plan_feeds and r.all_items:
-                name = s.title + (f"（{s.doc_number}）" if s.doc_number else "")
-                feeds.whole(f"feeds/plans/{plan.plan_feeds[s.dockey]}.ics", name, f"{name}：全部任务节点（calgen）",
-                            r.all_items)
+            for path in r.wrote:                                   # the worker wrote them
+                stage.written(path)
             for agency, items in r.agency_items.items():
                 rel = f"feeds/{slug_of[agency]}.ics"
                 feeds.start(rel, agency, f"{agency}：工作任务节点（calgen）")
@@ -577,8 +577,9 @@ def gantt_outputs(docs: list[Document], calendar: Calendar, marks: list[Any], ep
                   stem: str = "gantt") -> list[tuple[str, bytes]]:
     from . import mspdi, timeline, workbook
 
+    sheets = workbook.MAX_PLAN_SHEETS if stem == "gantt" else 0       # a region's workbook: one sheet
     return [(f"{stem}.xml", mspdi.project_xml(docs, calendar, marks)),
-            (f"{stem}.xlsx", workbook.workbook_bytes(docs, calendar, marks, epoch)),
+            (f"{stem}.xlsx", workbook.workbook_bytes(docs, calendar, marks, epoch, sheets)),
             (f"{stem}.html", timeline.page(docs).encode())]
 
 

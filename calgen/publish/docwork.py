@@ -168,6 +168,8 @@ class Job:
     revive: Mapping[str, str] = field(default_factory=dict)      # key → UID of its retired events
     retired: Mapping[str, int] = field(default_factory=dict)     # UID → last SEQUENCE of those
     had_previous: bool = False
+    plan_feed: str = ""                  # where its own feed goes (absolute path); '' for none
+    plan_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -178,7 +180,10 @@ class Shared:
     agencies: frozenset[str]             # agencies with a feed in this build (events routed to them)
 
 
-Item = tuple[str, int, str, str, str, bytes]   # (uid, sequence, summary, due YYYYMMDD, plan tell, body)
+# One event as a feed receives it: (uid, sequence, summary, due YYYYMMDD, plan tell, body, the
+# whole VEVENT).  The feed writes the whole VEVENT, or — when another plan's event in the same
+# feed has the same summary on the same day — assembles it again with the plan's tell added.
+Item = tuple[str, int, str, str, str, bytes, bytes]
 
 
 @dataclass
@@ -198,6 +203,7 @@ class Rendered:
     warnings: list[str] = field(default_factory=list)
     entry: dict[str, Any] = field(default_factory=dict)           # the manifest's index entry
     events: int = 0
+    wrote: list[str] = field(default_factory=list)                # files written here (their paths)
 
 
 def publish_many(args: tuple[Shared, list[Job]]) -> list[Rendered]:
@@ -222,11 +228,15 @@ def publish(job: Job, shared: Shared, rules: Rules) -> Rendered:
     out.events = len(evs)
     _render(evs, sequences, shared, out)
     _no_feed(evs, out)
+    if job.plan_feed and out.all_items:
+        _plan_feed(job, out.all_items)
+        out.wrote.append(job.plan_feed)
     out.csv = _csv(doc, job, rules)
     if job.part:
         part = {"document": doc_to_data(doc), "events": _records(evs, sequences, old, out)}
         Path(job.part).write_text(json.dumps(part, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
                                   encoding="utf-8")
+        out.wrote.append(job.part)
     names = sorted({a.name for e in evs for _, a in e.task.agencies()})
     out.entry = {"hash": doc.content_hash, "dockey": doc_key(doc), "part": Path(job.part).name if job.part else "",
                  "agencies": names, "tasks": len(doc.tasks)}
@@ -305,17 +315,21 @@ def cancelled_event(uid: str, due: str, text: str, sequence: int, settings: Sett
 def _render(evs: list[CalEvent], sequences: dict[str, int], shared: Shared, out: Rendered) -> None:
     """Every event's body once; its summary for all.ics and for each agency's feed (distinct
     within this plan — the build keeps them distinct across plans)."""
-    from .ics import distinct_summaries, event_body
+    from .ics import assemble, distinct_summaries, event_body
 
-    epoch = shared.settings.source_date_epoch
+    epoch, alarms = shared.settings.source_date_epoch, shared.settings.alarms
     ordered = sorted(evs, key=lambda e: (e.due, e.uid))
     bodies = {e.uid: event_body(e, epoch) for e in ordered}
     doc = ordered[0].doc if ordered else None
     tell = f"〔{doc.doc_number or doc.title[:20]}〕" if doc else ""
 
     def items(these: list[CalEvent], agency: Agency | None) -> list[Item]:
-        return [(e.uid, sequences.get(e.uid, 0), title, f"{e.due:%Y%m%d}", tell, bodies[e.uid])
-                for e, title in zip(these, distinct_summaries(these, agency), strict=True)]
+        out = []
+        for e, title in zip(these, distinct_summaries(these, agency), strict=True):
+            seq = sequences.get(e.uid, 0)
+            out.append((e.uid, seq, title, f"{e.due.year:04d}{e.due.month:02d}{e.due.day:02d}", tell,
+                        bodies[e.uid], assemble(e.uid, seq, title, bodies[e.uid], alarms)))
+        return out
 
     out.all_items = items(ordered, None)
     by_agency: dict[str, tuple[Agency, list[CalEvent]]] = {}
@@ -324,6 +338,16 @@ def _render(evs: list[CalEvent], sequences: dict[str, int], shared: Shared, out:
             if name in shared.agencies:
                 by_agency.setdefault(name, (a, []))[1].append(e)
     out.agency_items = {name: items(these, a) for name, (a, these) in sorted(by_agency.items())}
+
+
+def _plan_feed(job: Job, items: list[Item]) -> None:
+    """The plan's own feed, whole (its summaries are distinct within the plan already)."""
+    from .ics import END, head
+
+    path = Path(job.plan_feed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"".join([head(job.plan_name, f"{job.plan_name}：全部任务节点（calgen）"),
+                               *(item[6] for item in items), END]))
 
 
 def _no_feed(evs: list[CalEvent], out: Rendered) -> None:

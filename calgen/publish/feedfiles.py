@@ -43,7 +43,7 @@ class FeedFiles:
         """Append events to a begun feed."""
         seen = self._seen[rel]
         parts = []
-        for uid, seq, title, due, tell, body in items:
+        for uid, seq, title, due, tell, body, whole in items:
             key = hash((title, due))
             if key in seen:
                 title += tell
@@ -51,8 +51,9 @@ class FeedFiles:
                 if key in seen:
                     title += f"#{uid[:6]}"
                     key = hash((title, due))
+                whole = ics.assemble(uid, seq, title, body, self.alarms)
             seen.add(key)
-            parts.append(ics.assemble(uid, seq, title, body, self.alarms))
+            parts.append(whole)
         self.raw(rel, b"".join(parts))
 
     def raw(self, rel: str, data: bytes) -> None:

@@ -211,6 +211,10 @@ class Stage:
         fh: BinaryIO = open(target, mode)  # type: ignore[assignment]  # noqa: SIM115 - the caller closes it
         return fh
 
+    def written(self, path: str) -> None:
+        """A file of this generation written by someone else (a worker process)."""
+        self._names[str(Path(path).relative_to(self.path))] = None
+
     def drop(self, rel: str) -> None:
         """A file written and then not published after all (all.ics over its limit)."""
         (self.path / rel).unlink(missing_ok=True)

@@ -44,9 +44,12 @@ def sheet_name(index: int, doc: Document, taken: set[str]) -> str:
     return name
 
 
-def workbook_bytes(docs: list[Document], calendar: Calendar, marks: list[DayMark], epoch: int | None = None) -> bytes:
+def workbook_bytes(docs: list[Document], calendar: Calendar, marks: list[DayMark], epoch: int | None = None,
+                   plan_sheets: int = MAX_PLAN_SHEETS) -> bytes:
     """The workbook; the same bytes for the same input (its creation time is SOURCE_DATE_EPOCH
-    or the latest issue date, never the clock)."""
+    or the latest issue date, never the clock).  Up to ``plan_sheets`` plans get a sheet each;
+    more, one sheet 全部任务 (a region's workbook in a national build always has the one sheet:
+    a sheet per plan costs twice the time, its day grid repeated in each)."""
     import xlsxwriter
 
     buf = io.BytesIO()
@@ -61,21 +64,88 @@ def workbook_bytes(docs: list[Document], calendar: Calendar, marks: list[DayMark
         created = dt.datetime(day.year, day.month, day.day)
     wb.set_properties({"title": "calgen 甘特图", "author": "calgen", "comments": "由 calgen 生成", "created": created})
     f = _formats(wb)
-    overview = wb.add_worksheet("总览")
-    agencies = wb.add_worksheet("按单位")
+    sheet = _sheet_class()
+    overview = wb.add_worksheet("总览", worksheet_class=sheet)
+    agencies = wb.add_worksheet("按单位", worksheet_class=sheet)
     taken = {"总览", "按单位", "全部任务"}
-    names = [sheet_name(i, d, taken) for i, d in enumerate(plans, 1)] if len(plans) <= MAX_PLAN_SHEETS else []
+    names = [sheet_name(i, d, taken) for i, d in enumerate(plans, 1)] if len(plans) <= plan_sheets else []
     rest = {d for m in marks if m.uid.startswith("cn-rest-") for d in _days(m.start, m.end)}
     makeup = {m.start for m in marks if m.uid.startswith("cn-work-")}
     if names:
         for doc, name in zip(plans, names, strict=True):
-            _plan_sheet(wb.add_worksheet(name), [doc], f, rest, makeup, with_plan=False)
+            _plan_sheet(wb.add_worksheet(name, worksheet_class=sheet), [doc], f, rest, makeup, with_plan=False)
     elif plans:
-        _plan_sheet(wb.add_worksheet("全部任务"), plans, f, rest, makeup, with_plan=True)
+        _plan_sheet(wb.add_worksheet("全部任务", worksheet_class=sheet), plans, f, rest, makeup, with_plan=True)
     _overview(overview, plans, names, f)
     _agency_sheet(agencies, plans, f)
     wb.close()
     return buf.getvalue()
+
+
+def _sheet_class() -> type:
+    """xlsxwriter's Worksheet, writing each row by its cells instead of scanning every column
+    of the sheet's width for each row (twice: spans, then cells).  A Gantt sheet is hundreds of
+    day columns wide and thousands of rows long, and those scans were half of gantt.xlsx's time;
+    the bytes written are the same (tests/test_gantt.py compares them)."""
+    from xlsxwriter.utility import xl_rowcol_to_cell_fast
+    from xlsxwriter.worksheet import Worksheet
+
+    class RowWise(Worksheet):
+        def _write_cell(self, row: int, col: int, cell: Any) -> None:
+            """The two kinds calgen writes — a formatted shared string, a formatted number —
+            as xlsxwriter writes them, without its general path (an A1 reference and a format
+            index need no escaping); anything else goes the general way."""
+            kind = cell.__class__.__name__
+            if cell.format and (kind in ("Number", "Datetime") or (kind == "String" and not self.constant_memory)):
+                ref = xl_rowcol_to_cell_fast(row, col)
+                xf = cell.format._get_xf_index()
+                if kind == "String":
+                    self.fh.write(f'<c r="{ref}" s="{xf}" t="s"><v>{cell.string}</v></c>')
+                else:
+                    self.fh.write(f'<c r="{ref}" s="{xf}"><v>{cell.number:.16G}</v></c>')
+                return
+            super()._write_cell(row, col, cell)
+
+        def _calculate_spans(self) -> None:
+            if self.comments:
+                return super()._calculate_spans()
+            spans: dict[int, str] = {}
+            lo: int | None = None
+            hi = 0
+            for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
+                cells = self.table.get(row_num)
+                if cells:
+                    a, b = min(cells), max(cells)
+                    lo, hi = (a, b) if lo is None else (min(lo, a), max(hi, b))
+                if ((row_num + 1) % 16 == 0 or row_num == self.dim_rowmax) and lo is not None:
+                    spans[row_num // 16] = f"{lo + 1}:{hi + 1}"
+                    lo = None
+            self.row_spans = spans
+            return None
+
+        def _write_rows(self) -> None:
+            if self.comments:
+                return super()._write_rows()
+            self._calculate_spans()
+            for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
+                cells = self.table.get(row_num)
+                info = self.row_info.get(row_num)
+                if not cells and row_num not in self.row_info:
+                    continue
+                span = self.row_spans.get(row_num // 16)
+                if cells:
+                    if row_num not in self.row_info:
+                        self._write_row(row_num, span)
+                    else:
+                        self._write_row(row_num, span, info)
+                    for col_num in sorted(cells):
+                        self._write_cell(row_num, col_num, cells[col_num])
+                    self._xml_end_tag("row")
+                else:
+                    self._write_empty_row(row_num, span, info)
+            return None
+
+    return RowWise
 
 
 def _formats(wb: Any) -> dict[str, Any]:
