@@ -61,6 +61,9 @@ def test_each_region_has_its_feed_of_its_own_plans(tmp_path):
         encoding="utf-8").count("BEGIN:VEVENT") == rep.events
     index = (out / "feeds" / "index.html").read_text(encoding="utf-8")
     assert "regions/pingyangshi.ics" in index and "地区：平阳市" in index
+    from calgen.publish.check import check_folder
+
+    assert {f: p for f, p in check_folder(out / "feeds").items() if p} == {}
 
 
 def test_all_ics_past_its_limit_is_not_published_and_the_regions_are(tmp_path):

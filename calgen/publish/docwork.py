@@ -98,8 +98,8 @@ def survey_doc(index: int, doc: Document, rules: Rules, scratch: str, carried: b
     from ..extract.document import _lost
 
     spill = str(Path(scratch) / f"{index:07d}.pkl")
-    store(doc, spill)
     evs = events([doc], rules.scheduler)
+    store(doc, spill, evs)
     agencies: dict[str, Agency] = {}
     named: set[str] = set()
     years: set[int] = set()
@@ -140,16 +140,22 @@ def _report(d: Document) -> list[str]:
     return out
 
 
-def store(doc: Document, path: str) -> None:
+def store(doc: Document, path: str, evs: list[CalEvent]) -> None:
+    """The Document and its events, kept aside between the passes (pickled together, the
+    events' tasks and document are references into it: nothing is stored twice)."""
     with open(path, "wb") as fh:
-        pickle.dump(doc, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((doc, evs), fh, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def load(path: str) -> Document:
+    return load_with_events(path)[0]
+
+
+def load_with_events(path: str) -> tuple[Document, list[CalEvent]]:
     with open(path, "rb") as fh:
-        doc = pickle.load(fh)
+        doc, evs = pickle.load(fh)
     assert isinstance(doc, Document)
-    return doc
+    return doc, evs
 
 
 # --- pass 2 ----------------------------------------------------------------------------------------
@@ -216,13 +222,12 @@ def publish(job: Job, shared: Shared, rules: Rules) -> Rendered:
     from .schema import document_json
 
     settings = shared.settings
-    doc = load(job.spill)
+    doc, evs = load_with_events(job.spill)
     if job.duplicate_of:
         doc = replace(doc, duplicate_of=job.duplicate_of, tasks=())
         line = json.dumps(document_json(doc), ensure_ascii=False).encode()
         return Rendered(job.index, doc.source, line)
     out = Rendered(job.index, doc.source, json.dumps(document_json(doc), ensure_ascii=False).encode())
-    evs = events([doc], rules.scheduler)
     old, old_text = _old(job, out)
     evs, sequences = _identities(evs, old, old_text, job, settings, out)
     out.events = len(evs)
