@@ -54,7 +54,7 @@ from .workers import Workers, chunked
 
 MANIFEST = "manifest.json"
 FORMAT = 3
-NO_REGION = "未注明地区"
+NO_REGION = docwork.NO_REGION
 
 Progress = Callable[[Iterable[Any], int], Iterable[Any]]
 
@@ -226,12 +226,10 @@ def _plan(previous: Previous, fresh: list[Survey], carried: dict[str, tuple[Surv
         rep.reasons += _reasons(previous, [s for s in everything if not s.carried], rules)
     feeds, retiring, owners = _feeds(previous, published, rep)
     plan_owners: dict[str, str] = dict(previous.get("plan_owners", {}))
-    plan_feeds = feednames.assign_plans({s.dockey: feednames.plan_slug(s.doc_number, s.dockey)
-                                         for s in published if s.events}, plan_owners)
+    plan_feeds = feednames.assign_plans({s.dockey: s.plan_slug for s in published if s.events}, plan_owners)
     plan_owners.update(plan_feeds)
     region_owners: dict[str, str] = dict(previous.get("region_owners", {}))
-    regions = feednames.assign_plans({_region(s): feednames.region_slug(_region(s)) for s in published},
-                                     region_owners)
+    regions = feednames.assign_plans({_region(s): s.region_slug for s in published}, region_owners)
     region_owners.update(regions)
     # Which plan of this build carries on the events of each plan of the last one.
     by_source = {s.source: s for s in published}
@@ -430,6 +428,8 @@ def _publish(plan: _Plan, previous: Previous, rules: Rules, rep: Report, stage: 
             if not over:
                 feeds.events(ALL, r.all_items)
                 over = feeds.sizes[ALL] > opts.all_ics_limit
+                if over:
+                    feeds.drop(ALL)                                # not published: forget it now
             region = _region(s)
             rel = f"feeds/regions/{plan.regions[region]}.ics"
             feeds.start(rel, region, f"{region}：全部任务节点（calgen）")
@@ -449,7 +449,6 @@ def _publish(plan: _Plan, previous: Previous, rules: Rules, rep: Report, stage: 
     _retiring(plan, previous, feeds, opts.source_date_epoch)
     feeds.close()
     if over:
-        feeds.drop(ALL)
         rep.warnings.append(f"feeds/all.ics is not published: it would pass {opts.all_ics_limit / 2**20:.0f} MB "
                             "(a calendar app would not load it); subscribe to feeds/regions/*.ics instead "
                             "(README, Limits)")

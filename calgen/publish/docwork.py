@@ -32,6 +32,7 @@ from ..rules import Rules
 from ..settings import Settings
 from . import identity
 from .events import CalEvent, doc_key, events
+from .feednames import plan_slug, region_slug
 from .state import doc_from_data, doc_to_data
 
 
@@ -74,6 +75,8 @@ class Survey:
     years: tuple[int, ...]              # years of its events' due and nominal dates
     rows: int                           # gantt.csv rows
     events: int
+    plan_slug: str                      # the name its own feed would like (feednames.plan_slug)
+    region_slug: str                    # the name its region's feed would like
     carried: bool = False               # published again from the last build
 
 
@@ -123,7 +126,11 @@ def survey_doc(index: int, doc: Document, rules: Rules, scratch: str, carried: b
                   _lost(doc), len(doc.warnings), len(doc.tasks), dict(milestones), tuple(_report(doc)),
                   tuple(f"{doc.source}: {w}" for w in doc.warnings),
                   tuple(agencies[n] for n in sorted(agencies)), tuple(sorted(named)), tuple(sorted(years)),
-                  rows, len(evs), carried)
+                  rows, len(evs), plan_slug(doc.doc_number, doc_key(doc)),
+                  region_slug(doc.jurisdiction or NO_REGION), carried)
+
+
+NO_REGION = "未注明地区"
 
 
 def _report(d: Document) -> list[str]:
