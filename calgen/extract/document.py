@@ -199,17 +199,7 @@ def mark_duplicates(docs: list[Document], carried: frozenset[str] = frozenset())
     over one ``carried`` from the last build, then the cleaner (fewest lost characters, fewest
     repairs), then the first given.  The others get duplicate_of; characters the kept copy
     lost are restored from the others where their texts align."""
-    group_of: dict[str, int] = {}
-    groups: list[list[int]] = []
-    for i, d in enumerate(docs):
-        keys = [k for k in (_norm_number(d.doc_number), d.content_hash) if k]
-        g = next((group_of[k] for k in keys if k in group_of), None)
-        if g is None:
-            g = len(groups)
-            groups.append([])
-        groups[g].append(i)
-        for k in keys:
-            group_of.setdefault(k, g)
+    groups = same_plan_groups([(d.doc_number, d.content_hash) for d in docs])
     out = list(docs)
     for members in groups:
         if len(members) < 2:
@@ -224,6 +214,23 @@ def mark_duplicates(docs: list[Document], carried: frozenset[str] = frozenset())
             if i != best:
                 out[i] = replace(docs[i], duplicate_of=kept.source, tasks=())
     return out
+
+
+def same_plan_groups(keys: list[tuple[str | None, str]]) -> list[list[int]]:
+    """Indices of the same plan grouped (same 文号 however bracketed, or the same text), from
+    each document's (文号, content hash), in the order first seen."""
+    group_of: dict[str, int] = {}
+    groups: list[list[int]] = []
+    for i, (number, content) in enumerate(keys):
+        found = [k for k in (_norm_number(number), content) if k]
+        g = next((group_of[k] for k in found if k in group_of), None)
+        if g is None:
+            g = len(groups)
+            groups.append([])
+        groups[g].append(i)
+        for k in found:
+            group_of.setdefault(k, g)
+    return groups
 
 
 def _lost(doc: Document) -> int:

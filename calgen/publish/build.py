@@ -282,19 +282,9 @@ def _duplicates(surveys: list[Survey], rules: Rules) -> tuple[list[Survey], dict
     mark_duplicates, which also restores characters the kept copy lost from the others).
     Returns the surveys kept (the kept copy's survey renewed when characters were restored)
     and index → source of the copy kept, for every other copy."""
-    from ..extract.document import mark_duplicates
+    from ..extract.document import mark_duplicates, same_plan_groups
 
-    group_of: dict[str, int] = {}
-    groups: list[list[Survey]] = []
-    for s in surveys:
-        keys = [k for k in (docwork.norm_number(s.doc_number), s.content_hash) if k]
-        g = next((group_of[k] for k in keys if k in group_of), None)
-        if g is None:
-            g = len(groups)
-            groups.append([])
-        groups[g].append(s)
-        for k in keys:
-            group_of.setdefault(k, g)
+    groups = [[surveys[i] for i in g] for g in same_plan_groups([(s.doc_number, s.content_hash) for s in surveys])]
     kept: list[Survey] = []
     dups: dict[int, str] = {}
     for members in groups:

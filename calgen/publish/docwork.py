@@ -42,12 +42,6 @@ def rules_for(settings: Settings) -> Rules:
     return Rules.load(settings)
 
 
-def norm_number(number: str | None) -> str | None:
-    from ..extract.document import _norm_number
-
-    return _norm_number(number)
-
-
 # --- pass 1 ----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
