@@ -50,7 +50,7 @@ from . import docwork, feednames
 from .docwork import Job, Rendered, Shared, Survey
 from .manifest import PARTS, Previous
 from .store import OutputStore, Stage
-from .workers import Workers, chunked
+from .workers import Workers, chunked, gc_tuned
 
 MANIFEST = "manifest.json"
 FORMAT = 3
@@ -102,7 +102,7 @@ def build(inputs: list[str], rules: Rules, progress: Progress | None = None) -> 
         rep.warnings.extend(early + skipped)
         if not opts.dry_run:
             rep.warnings += [f"{opts.output}: removed what an interrupted build left: {x}" for x in store.recover()]
-        with _stage(store, opts.dry_run) as stage, Workers(opts.jobs) as workers:
+        with _stage(store, opts.dry_run) as stage, Workers(opts.jobs) as workers, gc_tuned():
             stage.scratch.mkdir(parents=True, exist_ok=True)
             scratch = str(stage.scratch)
             surveys = _survey(files, rules, workers, scratch, failures)

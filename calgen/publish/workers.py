@@ -6,6 +6,7 @@ not yet consumed, so a build's memory does not grow with the corpus.
 """
 from __future__ import annotations
 
+import contextlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
@@ -34,9 +35,9 @@ class Workers:
 
             if self.start_method:
                 context = multiprocessing.get_context(self.start_method)
-                self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context)
+                self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context, initializer=tune_gc)
             else:
-                self._pool = ProcessPoolExecutor(max_workers=self.jobs)
+                self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=tune_gc)
         return self._pool
 
     def ordered(self, fn: Callable[[T], R], chunks: Iterable[T], ahead: int | None = None) -> Iterator[R]:
@@ -71,6 +72,32 @@ class Workers:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# A build allocates millions of small objects that live to its end (surveys, feed names, memo
+# tables); with the default thresholds (700, 10, 10) the collector keeps walking them: 8% of a
+# 10,000-plan build (measured).  Young collections every 50,000 allocations instead.
+GC_THRESHOLDS = (50_000, 20, 20)
+
+
+def tune_gc() -> None:
+    """In a worker process (its initializer): the build's collector thresholds."""
+    import gc
+
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
+@contextlib.contextmanager
+def gc_tuned() -> Iterator[None]:
+    """The build's collector thresholds in the calling process, restored afterwards."""
+    import gc
+
+    before = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def chunked(items: list[T], size: int) -> Iterator[list[T]]:
