@@ -223,7 +223,7 @@ def _plan(previous: Previous, fresh: list[Survey], carried: dict[str, tuple[Surv
     rep.kept += [f"{s.source}: {carried[s.source][1]}" for s in published if s.carried]
     _count(published, [s for s in everything if s.index in dups and not s.carried], dups, rep)
     if previous:
-        rep.reasons += _reasons(previous, [s for s in everything if not s.carried], rules)
+        rep.reasons += _reasons(previous, [s for s in published if not s.carried], rules)   # not duplicates
     feeds, retiring, owners = _feeds(previous, published, rep)
     plan_owners: dict[str, str] = dict(previous.get("plan_owners", {}))
     plan_feeds = feednames.assign_plans({s.dockey: s.plan_slug for s in published if s.events}, plan_owners)
