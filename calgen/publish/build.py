@@ -48,6 +48,7 @@ from ..model import Agency, Document
 from ..rules import Rules
 from . import docwork, feednames
 from .docwork import Job, Rendered, Shared, Survey
+from .ics import cancelled_event
 from .manifest import PARTS, Previous
 from .store import OutputStore, Stage
 from .workers import Workers, chunked, gc_tuned
@@ -488,13 +489,12 @@ def _orphans(plan: _Plan, previous: Previous, rules: Rules, rep: Report, feeds: 
             rep.changes.append(Change("removed", prev.get("lead", ""), uid, prev["summary"], prev["due"]))
             retired[uid] = [prev["sequence"] + (1 if opts.keep_removed else 0), prev.get("key", "")]
             if opts.keep_removed:
-                blob = docwork.cancelled_event(uid, prev["due"], prev["summary"], retired[uid][0], opts)
+                blob = cancelled_event(uid, prev["due"], prev["summary"], retired[uid][0], opts.source_date_epoch)
                 _cancel(feeds, blob, prev.get("agencies", ()), slug_of, over)
 
 
 def _retiring(plan: _Plan, previous: Previous, feeds: Any, epoch: int | None) -> None:
     """A feed whose agency has no events any more: published once with its events cancelled."""
-    from .ics import FeedOptions, _cancelled
 
     if not plan.retiring:
         return
@@ -509,8 +509,7 @@ def _retiring(plan: _Plan, previous: Previous, feeds: Any, epoch: int | None) ->
             part = previous.part(source) or {"events": {}}
             for uid, r in sorted(part["events"].items()):
                 if name in r.get("agencies", ()) and not r.get("cancelled"):
-                    o = FeedOptions(sequences={uid: r["sequence"] + 1}, epoch=epoch)
-                    feeds.raw(rel, _cancelled(uid, r["due"], r["summary"], o))
+                    feeds.raw(rel, cancelled_event(uid, r["due"], r["summary"], r["sequence"] + 1, epoch))
         feeds.finish(rel)
 
 

@@ -33,6 +33,7 @@ from ..settings import Settings
 from . import identity
 from .events import CalEvent, doc_key, events
 from .feednames import plan_slug, region_slug
+from .ics import cancelled_event
 from .state import doc_from_data, doc_to_data
 
 
@@ -300,7 +301,8 @@ def _identities(evs: list[CalEvent], old: dict[str, dict[str, Any]], old_text: d
         if settings.keep_removed:
             sequences[uid] = out.retired[uid][0]
             out.cancelled.append((tuple(prev.get("agencies", ())),
-                                  cancelled_event(uid, prev["due"], prev["summary"], sequences[uid], settings)))
+                                  cancelled_event(uid, prev["due"], prev["summary"], sequences[uid],
+                                                  settings.source_date_epoch)))
     by_uid = {e.uid: e for e in evs}
     for rel in related:
         if rel.kind == "split":
@@ -310,12 +312,6 @@ def _identities(evs: list[CalEvent], old: dict[str, dict[str, Any]], old_text: d
             prev = old[rel.uid]
             out.changes.append(("merged", prev.get("lead", ""), rel.uid, prev["summary"], f"merged into 「{rel.other}」"))
     return evs, sequences
-
-
-def cancelled_event(uid: str, due: str, text: str, sequence: int, settings: Settings) -> bytes:
-    from .ics import FeedOptions, _cancelled
-
-    return _cancelled(uid, due, text, FeedOptions(sequences={uid: sequence}, epoch=settings.source_date_epoch))
 
 
 def _render(evs: list[CalEvent], sequences: dict[str, int], shared: Shared, out: Rendered) -> None:

@@ -60,12 +60,6 @@ class FeedFiles:
         self._file(rel).write(data)
         self.sizes[rel] += len(data)
 
-    def whole(self, rel: str, name: str, description: str, items: list[Item]) -> None:
-        """A feed written at once (a plan's own)."""
-        self.start(rel, name, description)
-        self.events(rel, items)
-        self.finish(rel)
-
     def finish(self, rel: str, tail: bytes = b"") -> None:
         self.raw(rel, tail + ics.END)
         fh = self._open.pop(rel, None)

@@ -169,11 +169,6 @@ class CsvParts:
         return self.names
 
 
-def csv_bytes(docs: list[Document], calendar: Calendar) -> bytes:
-    """``gantt.csv`` alone (the first part when a build is split; see csv_parts)."""
-    return csv_parts(docs, calendar)[0][1]
-
-
 def csv_parts(docs: list[Document], calendar: Calendar,
               max_rows: int = EXCEL_ROWS - 1) -> list[tuple[str, bytes]]:
     """The CSV parts of ``docs`` in memory (a build streams them: see :class:`CsvParts`)."""

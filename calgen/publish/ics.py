@@ -19,14 +19,6 @@ PRODID = "-//calgen//Chinese work plan deadlines//ZH"
 TTL = "PT12H"
 
 
-@dataclass(frozen=True)
-class FeedOptions:
-    alarms: tuple[dt.timedelta, ...] = ()
-    sequences: dict | None = None          # uid → SEQUENCE from the previous build
-    cancelled: tuple = ()                  # (uid, due, summary) kept one cycle as STATUS:CANCELLED
-    epoch: int | None = None               # SOURCE_DATE_EPOCH (validated by the caller) for DTSTAMP
-
-
 def calname(text: str) -> str:
     """X-WR-CALNAME without , ; \\ or line breaks (Outlook shows them escaped)."""
     return re.sub(r"[,;\\\n\r]+", " ", text).strip()
@@ -41,20 +33,6 @@ def _stamp(day: dt.date, epoch: int | None = None) -> dt.datetime:
     if epoch is not None:
         return dt.datetime.fromtimestamp(epoch, dt.UTC)
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-
-
-def feed(name: str, description: str, evs: list[CalEvent], agency: Agency | None,
-         opts: FeedOptions, cache: dict | None = None) -> bytes:
-    """One VCALENDAR of ``evs`` (sorted by date), each event serialised by :func:`vevent`."""
-    cache = {} if cache is None else cache
-    parts = [head(name, description)]
-    ordered = sorted(evs, key=lambda e: (e.due, e.uid))
-    for ev, title in zip(ordered, distinct_summaries(ordered, agency), strict=True):
-        parts.append(vevent(ev, title, opts, cache))
-    for uid, due, text in opts.cancelled:
-        parts.append(_cancelled(uid, due, text, opts))
-    parts.append(END)
-    return b"".join(parts)
 
 
 END = b"END:VCALENDAR\r\n"
@@ -162,15 +140,6 @@ def _text(value: str) -> bytes:
             .replace("\n", "\\n").encode("utf-8"))
 
 
-def vevent(ev: CalEvent, title: str, opts: FeedOptions, cache: dict) -> bytes:
-    """One VEVENT; its body (everything but UID, SEQUENCE and SUMMARY) is serialised once per
-    event and reused by every feed that shows it (see :func:`event_body`)."""
-    body = cache.get(ev.uid)
-    if body is None:
-        body = cache[ev.uid] = event_body(ev, opts.epoch)
-    return assemble(ev.uid, (opts.sequences or {}).get(ev.uid, 0), title, body, opts.alarms)
-
-
 def event_body(ev: CalEvent, epoch: int | None = None) -> bytes:
     """An event's lines after its SUMMARY: dates, description, category, free/busy.
 
@@ -209,14 +178,15 @@ def _duration(delta: dt.timedelta) -> bytes:
     return vDuration(delta).to_ical()
 
 
-def _cancelled(uid: str, due: str, text: str, opts: FeedOptions):
+def cancelled_event(uid: str, due: str, text: str, sequence: int, epoch: int | None = None) -> bytes:
+    """An event withdrawn since the last build, shown once as STATUS:CANCELLED."""
     from icalendar import Event
 
     day = dt.date.fromisoformat(due)
     e = Event()
     e.add("uid", uid)
-    e.add("dtstamp", _stamp(day, opts.epoch))
-    e.add("sequence", (opts.sequences or {}).get(uid, 0))
+    e.add("dtstamp", _stamp(day, epoch))
+    e.add("sequence", sequence)
     e.add("status", "CANCELLED")
     e.add("summary", f"【已取消】{text}")
     e.add("dtstart", day)
@@ -291,7 +261,7 @@ def _source(cal, year: int) -> str:
     return src
 
 
-def holiday_feed(marks: list[DayMark], sequences: dict[str, int], cancelled: Iterable[tuple[str, str, str]],
+def holiday_feed(marks: list[DayMark], sequences: dict[str, int], withdrawn: Iterable[tuple[str, str, str]],
                  epoch: int | None = None) -> bytes:
     """``feeds/holidays.ics``: an overlay calendar of rest days and 调休 working days."""
     from icalendar import Event
@@ -309,8 +279,8 @@ def holiday_feed(marks: list[DayMark], sequences: dict[str, int], cancelled: Ite
         e.add("transp", "TRANSPARENT")
         e.add("x-microsoft-cdo-busystatus", "FREE")
         parts.append(e.to_ical())
-    opts = FeedOptions(sequences=sequences, epoch=epoch)
-    parts += [_cancelled(uid, start, text, opts) for uid, start, text in cancelled]
+    parts += [cancelled_event(uid, start, text, sequences.get(uid, 0), epoch)
+              for uid, start, text in withdrawn]
     parts.append(END)
     return b"".join(parts)
 
