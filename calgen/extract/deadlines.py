@@ -31,6 +31,7 @@ from ..errors import CalendarCoverageError, DeadlineError
 from ..model import Kind, Milestone
 from ..numerals import cn_to_int
 from ..settings import MonthBefore, YearBefore
+from .scan import Grammar
 
 if TYPE_CHECKING:
     from .phrasebook import PhraseBook, Vocabulary
@@ -79,7 +80,7 @@ class _Hit:
 _Found = Iterator[_Hit]
 
 
-def compile_grammar(vocab: Vocabulary, bare_anywhere: bool = False) -> re.Pattern[str]:
+def compile_grammar(vocab: Vocabulary, bare_anywhere: bool = False) -> Grammar:
     """The combined grammar.  A bare date (8月, 2023年8月12日) is a phrase only as a field value
     or on its own (``bare_anywhere``); in running text only right after 完成时限：."""
     def alt(words: object) -> str:
@@ -131,21 +132,24 @@ def compile_grammar(vocab: Vocabulary, bare_anywhere: bool = False) -> re.Patter
         rf"(?:(?P<bm>{_N})月份?(?:(?P<bd>{_N})[日号]|(?P<bp>{_PART}))?)?)",
     ]
     # Every phrase starts with one of these; testing them first lets the engine skip most
-    # positions without trying each alternative (several times faster on real plans).  A Han
-    # numeral starts a phrase only when a date unit follows it (统一, 进一步 do not).
+    # positions without trying each alternative (several times faster on real plans).
     words = [*vocab.festival, *vocab.period, *vocab.recurring, *vocab.words["open"]]
     starts = sorted({w[:2] for w in words}, key=len, reverse=True)
+    # A number starts a phrase only when a date unit, a range sign or a duration unit follows its
+    # digits (第1项, 80% do not), and a Han numeral only when one of these or a five-year word
+    # follows (统一, 进一步 do not).
+    after = "".join(sorted(set("年月日号季个至到—–－~～-") | {u[0] for u in vocab.words["duration_unit"]}
+                           | {w.lstrip("0123456789.")[:1] for w in words if w[0].isdigit()}))
     guard = "|".join([
-        r"\d",
-        rf"[{_HAN}两〇零](?=[{_HAN}两〇零]{{0,3}}[年月日号季个天周小分至到—\-～~”\"时期末规])",
+        rf"\d(?=[\d.]*[{re.escape(after)}])",
+        rf"[{_HAN}两〇零半](?=[{_HAN}两〇零半]*[{re.escape(after)}天周小分”\"时期末规])",
         r"年[底末内中度初]", r"[今当本次明去前后上下]年", "今明", rf"前[{_HAN}两\d]", "首[季月半]",
-        "[本上下][季月]", "半[年个]", r"第[一二三四\d]", rf"[从自][\d{_HAN}〇今当本次明去前后上下第]",
+        "[本上下][季月]", r"第[一二三四\d]", rf"[从自][\d{_HAN}〇今当本次明去前后上下第]",
         "分别", "持续", "常态", *map(re.escape, starts)])
     # One character class first: most positions fail on it alone, without entering the branches.
     first = "".join(sorted({c for c in f"0123456789{_HAN}两〇零年今当本次明去前后上下首半第从自分持常"}
                            | {w[0] for w in starts}))
-    guard = f"(?=[{re.escape(first)}])(?:{guard})"
-    return re.compile(f"(?={guard})(?:" + "|".join(parts) + ")")
+    return Grammar(parts, f"(?:{guard})", first)
 
 
 # 初/中 that begin another word (2023年初步实现, 今年中央…) do not make 年初/年中.
@@ -185,7 +189,7 @@ def find(text: str, ctx: Context, book: PhraseBook, problems: list[DeadlineError
     expression) raises DeadlineError, or, when ``problems`` is given, is left out and its error
     appended there: one bad phrase never costs the others."""
     grammar = book.grammar if ctx.where == Where.TEXT else book.grammar_alone
-    matches = [m for m in grammar.finditer(text) if m.end() > m.start()]
+    matches = grammar.matches(text)
     if not matches:
         if ctx.where == Where.ALONE:
             _whole(text, matches, problems)

@@ -1,7 +1,6 @@
 """mappings/phrases.toml, checked once and held with its compiled grammar (see deadlines.py)."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -100,8 +99,8 @@ class PhraseBook:
         self.conventions = Conventions(
             month_before=chosen.month_before or vocab.conventions.month_before,
             year_before=chosen.year_before or vocab.conventions.year_before)
-        self.grammar: re.Pattern[str] = compile_grammar(vocab)
-        self.grammar_alone: re.Pattern[str] = compile_grammar(vocab, bare_anywhere=True)
+        self.grammar = compile_grammar(vocab)
+        self.grammar_alone = compile_grammar(vocab, bare_anywhere=True)
         self.limit_words = vocab.words["limit_words"]
         self.target_words = vocab.words["target_words"]
         self.time_fields = vocab.words["time_fields"]

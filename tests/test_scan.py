@@ -1,0 +1,57 @@
+"""The fast grammar scan finds exactly what the plain alternation of the same forms finds."""
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from calgen.extract.scan import Grammar, first_characters
+from calgen.rules import Rules
+from calgen.settings import Settings
+
+_RULES = Rules.load(Settings())      # for hypothesis tests, which cannot take fixtures
+_GRAMMARS = (_RULES.phrases.grammar, _RULES.phrases.grammar_alone)
+
+# Characters the deadline forms are made of, a few that end or break them, and filler.
+_ALPHABET = ("0123456789一二三四五六七八九十两〇零年月日号季度底末初中旬上下前后以之内起至到为止—–－-~～."
+             "个工作自然天周小时分钟半首第从自每今明本去当次春节国庆元旦清长期坚持“”《》，。、项改革推进完成")
+
+
+def _plain(grammar: Grammar, text: str) -> list[tuple[tuple[int, int], str | None, dict[str, str | None]]]:
+    loose = re.compile("(?:" + "|".join(grammar.parts) + ")")      # no guard, no dispatch
+    return [(m.span(), m.lastgroup, m.groupdict()) for m in loose.finditer(text) if m.end() > m.start()]
+
+
+def _fast(grammar: Grammar, text: str) -> list[tuple[tuple[int, int], str | None, dict[str, str | None]]]:
+    return [(m.span(), m.lastgroup, m.groupdict()) for m in grammar.matches(text)]
+
+
+@pytest.mark.parametrize("text", [
+    "2019年3月底前完成，第1项改革、80%的事项在5个工作日内办结",
+    "从4月起每季度末报送，分别于6月15日、12月15日前完成，国庆节前",
+    "“十四五”时期，2021—2023年，上半年，今明两年内，前三季度，三至五年内",
+    "完成时限：2023年8月", "统一进一步一体化，1项", "",
+])
+@pytest.mark.parametrize("grammar", _GRAMMARS, ids=["text", "alone"])
+def test_cases(grammar: Grammar, text: str) -> None:
+    assert _fast(grammar, text) == _plain(grammar, text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=40))
+def test_same_matches_as_the_plain_alternation(text: str) -> None:
+    for grammar in _GRAMMARS:
+        assert _fast(grammar, text) == _plain(grammar, text)
+
+
+@pytest.mark.parametrize(("pattern", "alphabet", "expected"), [
+    ("ab|cd", "acx", "ac"),
+    ("(?P<x>(?:从|自)?[1-4]季)", "从自12x", "从自12"),
+    (r"\d+年", "1一x", "1"),
+    ("(?<=a)b", "abx", "b"),              # a lookbehind is not the first character
+    ("x?", "xy", "xy"),                   # may match nothing: every character
+    (r"(a)?\1", "ab", "ab"),              # a back-reference: not analysed, every character
+    ("[^a]b", "abc", "bc"),
+])
+def test_first_characters(pattern: str, alphabet: str, expected: str) -> None:
+    assert first_characters(pattern, alphabet) == frozenset(expected)
