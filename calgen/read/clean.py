@@ -20,6 +20,7 @@ _HAN = r"\u3400-\u9fff\uf900-\ufaff"
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 # A pinyin syllable with a tone mark, as annotators add after a character: 關(guān)
 _PINYIN = rf"[a-zü]*[{_TONED}][a-zü]*"
+_TONE = re.compile(f"[{_TONED}]")
 _PINYIN_AFTER_HAN = re.compile(rf"(?<=[{_HAN}{LOST}])\(({_PINYIN})\)")
 # The annotated character itself was lost and took the "(" with it: 日?qǐng)
 _PINYIN_LOST = re.compile(rf"\?({_PINYIN})\)")
@@ -35,6 +36,7 @@ _LONE_QMARK = re.compile(rf"(?<=[{_HAN}{LOST}])\?(?=[{_HAN}{LOST}、，。,])|(?
 _QMARK_SPACES = re.compile(r"(?:^|(?<=\s))\?+(?=\s|$)|\?{2,}", re.M)
 _MD_EMPHASIS = re.compile(r"\*\*|__(?=[^\s_])")
 _MD_ESCAPE = re.compile(r"\\([\\_*\[\]()#+\-.!`])")
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.M)
 _MD_LINK = re.compile(r"\[([^\]\n]*)\]\((?:https?://|www\.)[^)\s]*\)")
 _CJK_CLASS = rf"{_HAN}\u3000-\u303f\uff00-\uffef“”‘’《》、"
 # PDF page numbers standing in the text flow: "— 3 —", "- 3 -", "第3页", "3/12"
@@ -43,15 +45,15 @@ _PAGE_NUMBER = re.compile(r"^\s*(?:[—\-－–]+\s*\d{1,3}\s*[—\-－–]+|第
 _CJK_CHAR = re.compile(rf"[{_CJK_CLASS}]")
 # Spaces and ASCII sentence punctuation; whether they change depends on their neighbours, which
 # a callback looks at (one cheap pass instead of lookbehind-heavy patterns).
-_SPACE_OR_PUNCT = re.compile(r"[ \t\u3000\xa0]+|[,;:!?]")
+# (Written to begin with one character class, so that ``re`` skips the text between them in C.)
+_SPACE_OR_PUNCT = re.compile(r"[ \t\u3000\xa0,;:!?](?:(?<=[ \t\u3000\xa0])[ \t\u3000\xa0]*)?")
 
 # Full-width letters, digits and brackets fold to ASCII; Chinese sentence punctuation stays
 # full-width; parentheses become ASCII (the schema's labels use them).
 _WIDTH = MappingProxyType({chr(0xFF01 + i): chr(0x21 + i) for i in range(94)} | {"，": "，", "；": "；", "：": "：", "！": "！", "？": "？", "\u3000": " ", "\xa0": " ",
                "〖": "〔", "〗": "〕", "﹝": "〔", "﹞": "〕"})
-_PUNCT = MappingProxyType(str.maketrans(dict(_WIDTH)))
 _TO_FULL = MappingProxyType({",": "，", ";": "；", ":": "：", "!": "！", "?": "？"})
-_CHANGES = re.compile("[" + re.escape("".join(k for k, v in _WIDTH.items() if k != v)) + "]+")
+_CHANGES = re.compile("[" + re.escape("".join(k for k, v in _WIDTH.items() if k != v)) + "]")
 
 
 # Line-like controls (vertical tab, form feed, NEL, line/paragraph separators, file/group/record
@@ -59,9 +61,12 @@ _CHANGES = re.compile("[" + re.escape("".join(k for k, v in _WIDTH.items() if k 
 # nothing invisible reaches a feed, the CSV or the workbook.
 _LINE_LIKE = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
+_ANY_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _controls(text: str, warnings: list[str]) -> str:
+    if not _ANY_CONTROL.search(text):
+        return text
     text = _LINE_LIKE.sub("\n", text)
     text, n = _CONTROL.subn("", text)
     if n:
@@ -81,10 +86,21 @@ def clean_text(raw: str, simplifier: Simplifier) -> tuple[str, list[str]]:
     text = _markdown(text)
     text = _repair_lines(text, warnings)
     text = simplifier(text)
-    text = _CHANGES.sub(lambda m: m.group().translate(_PUNCT), text)
+    text = _fold_width(text)
     text = _SPACE_OR_PUNCT.sub(_space_or_punct, text)
     text = "\n".join(line.strip() for line in text.split("\n") if not _PAGE_NUMBER.match(line))
     return join_broken_parentheses(text), warnings
+
+
+def _fold_width(text: str) -> str:
+    """Full-width letters, digits and brackets → ASCII (one replace per distinct character:
+    a plan holds a handful, each many times)."""
+    m = _CHANGES.search(text)
+    while m is not None:
+        char = m.group()
+        text = text.replace(char, _WIDTH[char])
+        m = _CHANGES.search(text, m.start())
+    return text
 
 
 def _space_or_punct(m: re.Match) -> str:
@@ -98,26 +114,35 @@ def _space_or_punct(m: re.Match) -> str:
 
 
 def _looks_like_html(text: str) -> bool:
+    if "<" not in text[:4096]:
+        return False
     head = text[:4096].lower()
     return "<html" in head or "<body" in head or ("<p" in head and "</p>" in text.lower())
 
 
 def _markdown(text: str) -> str:
-    text = _MD_LINK.sub(r"\1", text)
-    text = _MD_ESCAPE.sub(r"\1", text)
-    text = re.sub(r"^\s{0,3}#{1,6}\s+", "", text, flags=re.M)
-    return _MD_EMPHASIS.sub("", text)
+    # each pattern needs a character most plans lack: looking for it first is cheaper
+    if "](" in text:
+        text = _MD_LINK.sub(r"\1", text)
+    if "\\" in text:
+        text = _MD_ESCAPE.sub(r"\1", text)
+    if "#" in text:
+        text = _MD_HEADING.sub("", text)
+    if "**" in text or "__" in text:
+        text = _MD_EMPHASIS.sub("", text)
+    return text
 
 
 def _repair_lines(text: str, warnings: list[str]) -> str:
-    out = []
-    for no, line in enumerate(text.split("\n"), 1):
-        if "?" in line:
-            line = _repair_line(line, no, warnings)
-        if "(" in line:
-            line = _PINYIN_AFTER_HAN.sub("", line)
-        out.append(line)
-    return "\n".join(out)
+    if "?" in text:
+        lines = text.split("\n")
+        for no, line in enumerate(lines, 1):
+            if "?" in line:
+                lines[no - 1] = _repair_line(line, no, warnings)
+        text = "\n".join(lines)
+    if "(" in text and _TONE.search(text):     # pinyin after its character, on any line
+        text = _PINYIN_AFTER_HAN.sub("", text)
+    return text
 
 
 def _repair_line(line: str, no: int, warnings: list[str]) -> str:
