@@ -149,7 +149,7 @@ def compile_grammar(vocab: Vocabulary, bare_anywhere: bool = False) -> Grammar:
     # One character class first: most positions fail on it alone, without entering the branches.
     first = "".join(sorted({c for c in f"0123456789{_HAN}两〇零年今当本次明去前后上下首半第从自分持常"}
                            | {w[0] for w in starts}))
-    return Grammar(parts, f"(?:{guard})", first)
+    return Grammar(parts, f"(?:{guard})", first, alike=("0123456789", f"{_HAN}两〇零半", "今当本次明去前后上下"))
 
 
 # 初/中 that begin another word (2023年初步实现, 今年中央…) do not make 年初/年中.
@@ -247,8 +247,9 @@ def _kind(m: re.Match[str]) -> str:
 
 
 def _outer(m: re.Match[str]) -> str:
+    groups = m.groupdict()             # a match has the groups of the forms tried where it starts
     for name in _HANDLERS:
-        if m.group(name) is not None:
+        if groups.get(name) is not None:
             return name
     return ""
 

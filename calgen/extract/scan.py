@@ -12,8 +12,9 @@ scanned with ``finditer`` (empty matches left out), found another way:
   that cannot start a phrase) and checks the guard there;
 * at each such position, only the forms that can begin with that character, in their order,
   are tried (``first_characters`` works that out from the parsed forms and errs towards
-  "can": a form it cannot analyse is always tried).  The forms that cannot begin there stay in
-  the pattern behind ``(?!)`` so every group name exists in every match.
+  "can": a form it cannot analyse is always tried).  Characters given as ``alike`` (the digits,
+  the Han numerals) share one pattern, so that a process compiles a few patterns, not one per
+  character.  A match of such a pattern has the groups of its own forms only.
 
 A form that matches the empty string hands the rest of the text to the whole pattern's own
 ``finditer``, whose rules for what may follow an empty match are then followed exactly.
@@ -36,14 +37,26 @@ class Grammar:
     """``parts`` (regular expressions, tried in order) behind ``guard`` (a regular expression
     that must match where a phrase starts); every phrase starts with a character of ``first``."""
 
-    def __init__(self, parts: Sequence[str], guard: str, first: str) -> None:
+    def __init__(self, parts: Sequence[str], guard: str, first: str, alike: Sequence[str] = ()) -> None:
         self.parts = tuple(parts)
-        self.whole = re.compile(f"(?=[{re.escape(first)}])(?={guard})(?:" + "|".join(self.parts) + ")")
+        self._whole_source = f"(?=[{re.escape(first)}])(?={guard})(?:" + "|".join(self.parts) + ")"
+        self._whole: re.Pattern[str] | None = None
         self._finder = re.compile(f"[{re.escape(first)}](?<=(?={guard}).)")
         starts = [first_characters(p, first) for p in self.parts]
         # the forms each first character may begin, as a key shared by the characters alike
-        self._key = {c: tuple(i for i, s in enumerate(starts) if c in s) for c in first}
+        key = {c: {i for i, s in enumerate(starts) if c in s} for c in first}
+        for chars in alike:
+            shared = set().union(*(key[c] for c in chars if c in key))
+            key.update((c, shared) for c in chars if c in key)
+        self._key = {c: tuple(sorted(forms)) for c, forms in key.items()}
         self._compiled: dict[tuple[int, ...], re.Pattern[str]] = {}
+
+    @property
+    def whole(self) -> re.Pattern[str]:
+        """The one big pattern (compiled when first needed: the scan seldom needs it)."""
+        if self._whole is None:
+            self._whole = re.compile(self._whole_source)
+        return self._whole
 
     def _for(self, char: str) -> re.Pattern[str]:
         key = self._key.get(char)
@@ -51,9 +64,7 @@ class Grammar:
             return self.whole
         pattern = self._compiled.get(key)
         if pattern is None:                      # compiled on first use: most keys never occur
-            live = "|".join(self.parts[i] for i in key) or "(?!)"
-            dead = "|".join(p for i, p in enumerate(self.parts) if i not in key)
-            pattern = re.compile(f"(?:{live})" + (f"|(?!)(?:{dead})" if dead else ""))
+            pattern = re.compile("|".join(self.parts[i] for i in key) or "(?!)")
             self._compiled[key] = pattern
         return pattern
 
