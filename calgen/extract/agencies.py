@@ -113,8 +113,8 @@ def _bracket_roles(body: str, reg: Registry, first_is_lead: bool) -> Roles:
     if hit is None:
         acc: dict[str, list[str]] = {"lead": [], "responsible": [], "support": [], "labelled": [], "standing": []}
         _bracket(body, acc, reg, first_is_lead)
-        hit = reg.memo[key] = Roles(*(tuple(acc[r]) for r in ("lead", "responsible", "support", "labelled")),
-                                    standing=tuple(acc["standing"]))
+        hit = reg.memo[key] = Roles(*(tuple(_dedupe(acc[r])) for r in ("lead", "responsible", "support", "labelled")),
+                                    standing=tuple(_dedupe(acc["standing"])))
     return hit
 
 
@@ -124,7 +124,7 @@ def _labelled_roles(label: str, value: str, reg: Registry, first_is_lead: bool) 
     if hit is None:
         acc: dict[str, list[str]] = {"lead": [], "responsible": [], "support": [], "labelled": []}
         _labelled(label, value, acc, reg, first_is_lead)
-        hit = reg.memo[key] = Roles(*(tuple(acc[r]) for r in ("lead", "responsible", "support", "labelled")))
+        hit = reg.memo[key] = Roles(*(tuple(_dedupe(acc[r])) for r in ("lead", "responsible", "support", "labelled")))
     return hit
 
 
@@ -139,6 +139,8 @@ def roles_from_row(row: Row, reg: Registry, first_is_lead: bool = False) -> Role
 
 
 def _merge(parts: list[Roles]) -> Roles:
+    if len(parts) == 1:            # the usual one bracket: its names are deduplicated when parsed
+        return parts[0]
     return Roles(*(tuple(_dedupe([n for p in parts for n in getattr(p, r)]))
                    for r in ("lead", "responsible", "support", "labelled")),
                  standing=tuple(_dedupe([n for p in parts for n in p.standing])))

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..errors import CalgenError, DeadlineError
 from ..limits import MAX_MILESTONES_PER_DOCUMENT, MAX_MILESTONES_PER_TASK
 from ..model import Document, Role, Task
-from ..read.clean import LOST
+from ..read.clean import LOST, squeeze
 from ..read.decode import read_file
 from ..read.tables import Column, find_tables
 from ..rules import Rules
@@ -44,10 +44,11 @@ def extract_text(text: str, source: str, rules: Rules, warnings: tuple[str, ...]
         roots = kept
     items = outline.task_items(roots, agencies.assigns_roles)
     sections = tuple((r.label, r.label + ("、" if r.kind == "cn" else " ") + heading(r.text)) for r in roots)
-    content_hash = hashlib.sha256(re.sub(r"\s+", "", text).encode()).hexdigest()
+    flat = squeeze(text)
+    content_hash = hashlib.sha256(flat.encode()).hexdigest()
     key = meta.doc_number or content_hash[:16]
     ctx = deadlines.Context(meta.plan_year, meta.issued)
-    first_is_lead = bool(_FIRST_IS_LEAD.search(text))
+    first_is_lead = "第一" in text and bool(_FIRST_IS_LEAD.search(text))   # every form says 第一
     notes = list(warnings)
     built: list[Task] = []
     standing: tuple[str, ...] = ()          # 以下任务均需X配合 in an earlier bracket
@@ -56,7 +57,7 @@ def extract_text(text: str, source: str, rules: Rules, warnings: tuple[str, ...]
         built.append(task)
     tasks = _capped(tuple(built), notes)
     if items and items[-1].row is None:        # a table row is whole by construction
-        tasks = _without_cut_task(tasks, text, notes)
+        tasks = _without_cut_task(tasks, flat, notes)
     for t in tasks:
         notes.extend(t.warnings)
     if notice_only:
@@ -139,16 +140,17 @@ def _without_notice_items(lines: list[str], roots: list[outline.Item]) -> list[o
 _COMPLETE_END = tuple("。！？；;)）〕」”")
 
 
-def _without_cut_task(tasks: tuple[Task, ...], text: str, notes: list[str]) -> tuple[Task, ...]:
+def _without_cut_task(tasks: tuple[Task, ...], flat: str, notes: list[str]) -> tuple[Task, ...]:
     """A page cut off inside its last task's first line (no 。 yet, no body under a heading,
     the text ending there) leaves a task whose title, agencies and deadline are unknown: it is
-    left out, with a warning, rather than published half-read."""
+    left out, with a warning, rather than published half-read.  ``flat``: the document's text
+    without whitespace."""
     if not tasks:
         return tasks
     last = tasks[-1]
-    body = re.sub(r"\s+", "", last.text)
-    end = re.sub(r"\s+", "", text)
-    title = re.sub(r"\s+", "", last.title)
+    body = squeeze(last.text)
+    end = flat
+    title = squeeze(last.title)
     heading_with_body = len(body) > len(title) + 8          # 一、总体目标 then its paragraph
     if not body or "。" in body or heading_with_body or body.endswith(_COMPLETE_END) \
             or not end.endswith(body[-12:]):

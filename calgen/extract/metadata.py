@@ -9,6 +9,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from ..read.clean import squeeze
+
 _DOC_NO = re.compile(
     r"([\u4e00-\u9fff]{1,10}?)\s*[〔\[【(]\s*((?:19|20)\d\d)\s*[〕\]】)]?\s*(\d{1,4})\s*号")
 _DOC_NO_LABEL = re.compile(r"(?:发文字号|文号)[：:\s]\s*(\S+号)")
@@ -110,9 +112,9 @@ def _strip_title(s: str) -> str:
 
 def _plan_title(head: list[str], wrapper_title: str | None) -> tuple[str, int]:
     """The plan's own title block (often split over lines) and the line after it."""
-    flat = [re.sub(r"\s+", "", line) for line in head]
+    flat = [squeeze(line) for line in head]
     if wrapper_title:
-        target = re.sub(r"\s+", "", wrapper_title)
+        target = squeeze(wrapper_title)
         for i in range(len(flat)):
             block = ""
             for j in range(i, min(i + 4, len(flat))):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from ..numerals import cn_to_int, int_to_cn
 from ..read.tables import Column, Row
@@ -34,6 +35,15 @@ AGENCY_LINE = re.compile(
     r"^(?:牵头单位|责任单位|配合单位|参与单位|协办单位|主办单位|牵头部门|责任部门|配合部门|"
     r"完成时限|完成时间|时间节点|时限要求|牵头领导|责任领导)[：:]")
 _SENTENCE_END = "。；！？;"
+_LABEL_FORMS = MappingProxyType({"part": "第{}部分", "chapter": "第{}章", "cn": "{}", "paren_cn": "({})",
+                                 "article": "第{}条", "arabic": "{}.", "paren_ar": "({})"})
+_CN_KINDS = frozenset({"part", "chapter", "cn", "paren_cn", "article"})
+# The labels a line's first character can begin (the patterns above), in their order.
+_BY_FIRST = MappingProxyType({
+    "第": tuple(x for x in _LABELS if x[0] in ("part", "chapter", "article")),
+    "(": tuple(x for x in _LABELS if x[0] in ("paren_cn", "paren_ar")),
+    **{c: tuple(x for x in _LABELS if x[0] == "cn") for c in _CN}})
+_ARABIC = tuple(x for x in _LABELS if x[0] == "arabic")
 
 
 @dataclass
@@ -52,12 +62,7 @@ class Item:
 
     @property
     def label(self) -> str:
-        n = self.number
-        return {
-            "part": f"第{int_to_cn(n)}部分", "chapter": f"第{int_to_cn(n)}章", "cn": int_to_cn(n),
-            "paren_cn": f"({int_to_cn(n)})", "article": f"第{int_to_cn(n)}条",
-            "arabic": f"{n}.", "paren_ar": f"({n})",
-        }[self.kind]
+        return _LABEL_FORMS[self.kind].format(int_to_cn(self.number) if self.kind in _CN_KINDS else self.number)
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -75,7 +80,10 @@ class Item:
 
 def match_label(line: str) -> tuple[str, int, int, str] | None:
     """(kind, rank, number, rest of line) for a line that starts with a numbering label."""
-    for kind, rank, rx in _LABELS:
+    if not line:
+        return None
+    labels = _BY_FIRST.get(line[0]) or (_ARABIC if line[0].isdecimal() else ())    # \d: any digit
+    for kind, rank, rx in labels:
         m = rx.match(line)
         if not m:
             continue

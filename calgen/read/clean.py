@@ -210,6 +210,12 @@ class Simplifier:
         return text
 
 
+def squeeze(text: str) -> str:
+    r"""``text`` without any whitespace: ``re.sub(r"\s+", "", text)``, several times faster
+    (str.split and ``re``'s \s both use Unicode's whitespace)."""
+    return "".join(text.split())
+
+
 def join_broken_parentheses(text: str) -> str:
     """Join lines that break inside a parenthesis (re-hosted Markdown and PDFs do this)."""
     lines = text.split("\n")

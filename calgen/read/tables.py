@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 
+from .clean import squeeze
+
 
 class Column(StrEnum):
     SEQ = "seq"
@@ -48,7 +50,7 @@ class ColumnBook:
     words: Mapping[str, Column] = field(default_factory=lambda: MappingProxyType({}))
 
     def kind(self, header: str) -> Column | None:
-        return self.words.get(re.sub(r"\s+", "", header))
+        return self.words.get(squeeze(header))
 
     def is_header(self, cells: list[str]) -> bool:
         kinds = [self.kind(c) for c in cells]
