@@ -12,6 +12,7 @@ from types import MappingProxyType
 
 from ..model import Agency
 from ..read.tables import ROLE_COLUMNS, Column, Row
+from ..records import quick_init
 from .registry import Registry, level_of
 
 _ROLE_WORDS = re.compile(r"牵头|负责|配合|协助|参与|协办|单位[：:]|部门[：:]")
@@ -41,6 +42,7 @@ _INLINE_LEAD = re.compile(
     r"(?:会同|牵头|要|负责)")
 
 
+@quick_init
 @dataclass(frozen=True)
 class Roles:
     lead: tuple[str, ...] = ()
@@ -173,6 +175,7 @@ _SENTENCE = re.compile(r"要|应|须|确保|请|按照.{0,20}要求|做好|加�
 _FIELD_COMMA = re.compile(r"[，,](?=(?:牵头|责任|配合|参与|协办|主办)(?:单位|部门)[：:])")
 
 
+@quick_init
 @dataclass(frozen=True)
 class Notes:
     """What the notes of one bracket say: the first listed is lead; agencies that stand for

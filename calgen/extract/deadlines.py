@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from ..errors import CalendarCoverageError, DeadlineError
 from ..model import Kind, Milestone
 from ..numerals import cn_to_int
+from ..records import quick_init
 from ..settings import MonthBefore, YearBefore
 from .scan import Grammar
 
@@ -59,6 +60,7 @@ class Where(StrEnum):
     ALONE = "alone"     # a phrase on its own (calgen resolve)
 
 
+@quick_init
 @dataclass(frozen=True)
 class Context:
     plan_year: int | None
@@ -66,6 +68,7 @@ class Context:
     where: Where = Where.TEXT
 
 
+@quick_init
 @dataclass(frozen=True)
 class _Hit:
     phrase: str
@@ -195,10 +198,11 @@ def find(text: str, ctx: Context, book: PhraseBook, problems: list[DeadlineError
             _whole(text, matches, problems)
         return []
     ends = [m.end() for m in _SENT.finditer(text)]
-    dated_starts = [m.start() for m in matches if _kind(m) not in _UNDATED]
+    kinds = [_kind(m) for m in matches]
+    dated_starts = [m.start() for m, kind in zip(matches, kinds) if kind not in _UNDATED]
+    pieces: list[int] | None = None
     out: list[Milestone] = []
-    for m in matches:
-        kind = _kind(m)
+    for m, kind in zip(matches, kinds):
         handler = _HANDLERS.get(kind)
         if handler is None or _in_title(text, m.start()):
             continue
@@ -216,7 +220,9 @@ def find(text: str, ctx: Context, book: PhraseBook, problems: list[DeadlineError
             continue
         if not hits:
             continue
-        clause = _clause(text, m.start(), m.end(), ends, dated_starts)
+        if pieces is None:
+            pieces = [p.start() for p in _PIECE.finditer(text)]
+        clause = _clause(text, m.start(), m.end(), ends, dated_starts, pieces)
         for h in hits:
             if h.kind == Kind.DEADLINE and h.nominal is None and problems is not None:
                 problems.append(DeadlineError(h.reading, phrase=h.phrase))
@@ -744,23 +750,30 @@ _HANDLERS: Mapping[str, Callable[[re.Match[str], Context, PhraseBook], _Found]] 
     "period": _h_period, "target": _h_target, "open": _h_open, "open_field": _h_open, "bare": _h_bare,
 })
 
-_PIECE_CHARS = "，,：:"
+_PIECE = re.compile("[，,：:]")
 
 
-def _clause(text: str, start: int, end: int, sentence_ends: list[int], dated_starts: list[int]) -> str:
+def _clause(text: str, start: int, end: int, sentence_ends: list[int], dated_starts: list[int],
+            pieces: list[int]) -> str:
     """What is due: from the comma-piece holding the phrase to the end of its sentence, or to
-    the piece before the next dated phrase in that sentence."""
+    the piece before the next dated phrase in that sentence.  ``pieces``: where the text's
+    commas and colons stand."""
     i = bisect.bisect_right(sentence_ends, start)
     s0 = sentence_ends[i - 1] if i > 0 else 0
     s1 = sentence_ends[i] - 1 if i < len(sentence_ends) else len(text)
-    p0 = max(s0, *(text.rfind(c, s0, start) + 1 for c in _PIECE_CHARS))
+    k = bisect.bisect_left(pieces, start) - 1            # the last comma before the phrase
+    p0 = pieces[k] + 1 if k >= 0 and pieces[k] >= s0 else s0
     stop = s1
     j = bisect.bisect_right(dated_starts, end - 1)
     if j < len(dated_starts) and dated_starts[j] < s1:
-        cut = max(text.rfind(c, end, dated_starts[j]) for c in _PIECE_CHARS)
-        if cut > end:
-            stop = cut
-    return _CLAUSE_LEAD.sub("", text[p0:stop].strip()).strip("，, ")
+        k = bisect.bisect_left(pieces, dated_starts[j]) - 1      # the last comma before the next one
+        if k >= 0 and pieces[k] > end:
+            stop = pieces[k]
+    clause = text[p0:stop].strip()
+    if clause[:1] in _CLAUSE_LEAD_CHARS:
+        clause = _CLAUSE_LEAD.sub("", clause)
+    return clause.strip("，, ")
 
 
 _CLAUSE_LEAD = re.compile(r"^(?:并且?|同时|和|及)")
+_CLAUSE_LEAD_CHARS = frozenset("并同和及")
