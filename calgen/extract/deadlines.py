@@ -197,10 +197,8 @@ def find(text: str, ctx: Context, book: PhraseBook, problems: list[DeadlineError
         if ctx.where == Where.ALONE:
             _whole(text, matches, problems)
         return []
-    ends = [m.end() for m in _SENT.finditer(text)]
     kinds = [_kind(m) for m in matches]
     dated_starts = [m.start() for m, kind in zip(matches, kinds) if kind not in _UNDATED]
-    pieces: list[int] | None = None
     out: list[Milestone] = []
     for m, kind in zip(matches, kinds):
         handler = _HANDLERS.get(kind)
@@ -220,9 +218,7 @@ def find(text: str, ctx: Context, book: PhraseBook, problems: list[DeadlineError
             continue
         if not hits:
             continue
-        if pieces is None:
-            pieces = [p.start() for p in _PIECE.finditer(text)]
-        clause = _clause(text, m.start(), m.end(), ends, dated_starts, pieces)
+        clause = _clause(text, m.start(), m.end(), dated_starts)
         for h in hits:
             if h.kind == Kind.DEADLINE and h.nominal is None and problems is not None:
                 problems.append(DeadlineError(h.reading, phrase=h.phrase))
@@ -750,29 +746,30 @@ _HANDLERS: Mapping[str, Callable[[re.Match[str], Context, PhraseBook], _Found]] 
     "period": _h_period, "target": _h_target, "open": _h_open, "open_field": _h_open, "bare": _h_bare,
 })
 
-_PIECE = re.compile("[，,：:]")
-
-
-def _clause(text: str, start: int, end: int, sentence_ends: list[int], dated_starts: list[int],
-            pieces: list[int]) -> str:
+def _clause(text: str, start: int, end: int, dated_starts: list[int]) -> str:
     """What is due: from the comma-piece holding the phrase to the end of its sentence, or to
-    the piece before the next dated phrase in that sentence.  ``pieces``: where the text's
-    commas and colons stand."""
-    i = bisect.bisect_right(sentence_ends, start)
-    s0 = sentence_ends[i - 1] if i > 0 else 0
-    s1 = sentence_ends[i] - 1 if i < len(sentence_ends) else len(text)
-    k = bisect.bisect_left(pieces, start) - 1            # the last comma before the phrase
-    p0 = pieces[k] + 1 if k >= 0 and pieces[k] >= s0 else s0
+    the piece before the next dated phrase in that sentence.  (Each bound is one str.rfind per
+    punctuation mark: cheaper than listing every sentence and comma of the task.)"""
+    s0 = max(text.rfind("。", 0, start), text.rfind("；", 0, start), text.rfind(";", 0, start),
+             text.rfind("！", 0, start), text.rfind("？", 0, start), text.rfind("\n", 0, start)) + 1
+    after = _SENT.search(text, start)
+    s1 = after.start() if after else len(text)
+    p0 = max(s0, _last_piece(text, s0, start) + 1)
     stop = s1
     j = bisect.bisect_right(dated_starts, end - 1)
     if j < len(dated_starts) and dated_starts[j] < s1:
-        k = bisect.bisect_left(pieces, dated_starts[j]) - 1      # the last comma before the next one
-        if k >= 0 and pieces[k] > end:
-            stop = pieces[k]
+        cut = _last_piece(text, end, dated_starts[j])
+        if cut > end:
+            stop = cut
     clause = text[p0:stop].strip()
     if clause[:1] in _CLAUSE_LEAD_CHARS:
         clause = _CLAUSE_LEAD.sub("", clause)
     return clause.strip("，, ")
+
+
+def _last_piece(text: str, lo: int, hi: int) -> int:
+    """Where the last comma or colon in text[lo:hi] stands, or -1."""
+    return max(text.rfind("，", lo, hi), text.rfind(",", lo, hi), text.rfind("：", lo, hi), text.rfind(":", lo, hi))
 
 
 _CLAUSE_LEAD = re.compile(r"^(?:并且?|同时|和|及)")
