@@ -40,6 +40,7 @@ class Calendar:
         self.covered = (min(years), max(years)) if years else (0, 0)
         self._cum: dict[int, list[int]] = {}
         self._due: dict[tuple[dt.date, str], Due] = {}
+        self._starts: dict[tuple[str, int], dt.date | None] = {}
 
     def _year(self, year: int) -> Year | None:
         y = self.years.get(year)
@@ -102,6 +103,12 @@ class Calendar:
 
     def holiday_start(self, name: str, year: int) -> dt.date | None:
         """First day of a named holiday (春节, 国庆节…) in ``year``."""
+        key = (name, year)
+        if key not in self._starts:
+            self._starts[key] = self._holiday_start(name, year)
+        return self._starts[key]
+
+    def _holiday_start(self, name: str, year: int) -> dt.date | None:
         y = self._year(year)
         if y is None:
             return None

@@ -50,6 +50,7 @@ class Grammar:
             key.update((c, shared) for c in chars if c in key)
         self._key = {c: tuple(sorted(forms)) for c, forms in key.items()}
         self._compiled: dict[tuple[int, ...], re.Pattern[str]] = {}
+        self._table: dict[str, re.Pattern[str]] = {}       # character → its pattern, as met
 
     @property
     def whole(self) -> re.Pattern[str]:
@@ -72,11 +73,15 @@ class Grammar:
         """Every non-empty match, in order: what ``[m for m in whole.finditer(text) if m.end() >
         m.start()]`` gives."""
         out: list[re.Match[str]] = []
-        search = self._finder.search
+        search, table = self._finder.search, self._table
         pos = 0
         while (hit := search(text, pos)) is not None:
             at = hit.start()
-            m = self._for(text[at]).match(text, at)
+            char = text[at]
+            pattern = table.get(char)
+            if pattern is None:
+                pattern = table[char] = self._for(char)
+            m = pattern.match(text, at)
             if m is None:
                 pos = at + 1
             elif m.end() == at:                  # an empty match: the whole pattern's own rules
