@@ -11,7 +11,10 @@ import html
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .opencc_gate import Gate
 
 LOST = "\ufffd"     # a character the source lost; reported, never guessed
 
@@ -192,18 +195,24 @@ class Simplifier:
     """Traditional → Simplified (OpenCC t2s) plus the Taiwan vocabulary of mappings/vocabulary.toml.
 
     OpenCC's dictionaries load on first use, so commands that never meet Traditional text (and
-    worker processes before their first document) do not pay for them."""
+    worker processes before their first document) do not pay for them.  Text that contains
+    nothing OpenCC would change (most plans: see opencc_gate.py) is not handed to it."""
 
     def __init__(self, replacements: Mapping[str, str]) -> None:
         self.replacements = dict(replacements)
         self._opencc: Any = None
+        self._gate: Gate | None = None
 
     def __call__(self, text: str) -> str:
         if self._opencc is None:
             import opencc
 
+            from .opencc_gate import gate
+
             self._opencc = opencc.OpenCC("t2s")
-        text = self._opencc.convert(text)
+            self._gate = gate(getattr(opencc, "__version__", ""))
+        if self._gate is None or self._gate.would_change(text):
+            text = self._opencc.convert(text)
         for old, new in self.replacements.items():
             if old in text:
                 text = text.replace(old, new)
