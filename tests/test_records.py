@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from calgen.model import Agency, Document, Milestone, Task
-from calgen.records import quick_init
+from calgen.records import evolve, quick_init
 
 
 @dataclass(frozen=True)
@@ -69,3 +69,9 @@ def test_refuses_what_it_cannot_copy(body: dict[str, object]) -> None:
 def test_refuses_a_class_that_is_not_frozen() -> None:
     with pytest.raises(TypeError):
         quick_init(dataclass(type("X", (), {"__annotations__": {"a": int}})))
+
+
+def test_evolve_is_replace() -> None:
+    x = _Fast("x", 2, d=True)
+    assert evolve(x, c=("y",)) == dataclasses.replace(x, c=("y",))
+    assert type(evolve(x)) is _Fast and evolve(x) is not x

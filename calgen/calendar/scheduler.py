@@ -13,6 +13,7 @@ from types import MappingProxyType
 
 from ..errors import CalendarCoverageError
 from ..model import Kind, Milestone
+from ..records import evolve
 from ..settings import Roll
 from .workdays import Calendar, Due, weekday
 
@@ -73,7 +74,7 @@ class Scheduler:
             notes.append("估算：该年节假日安排尚未公布，仅按周末推算")
         if "provisional" in flags:
             notes.append("暂定：次年节假日安排通知仍可能调整此日期")
-        return replace(m, due=due.date, note="；".join(notes), flags=tuple(flags))
+        return evolve(m, due=due.date, note="；".join(notes), flags=tuple(flags))
 
     def occurrences(self, m: Milestone, start: dt.date, end: dt.date) -> list[Occurrence]:
         """每季度 → the last day of each quarter from ``start`` to ``end``, on working days;

@@ -381,7 +381,7 @@ def _h_duration(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     if start and text[start - 1] == "月" and "日" in m.group(0):
         raise DeadlineError("a date whose month or year was not read", phrase=text[max(0, start - 4):end])
     limit = text[max(0, start - 4):start].endswith(book.limit_words)
-    done = text.startswith(_DONE, end) and re.search("工作日|小时", m.group(0))
+    done = text.startswith(_DONE, end) and ("工作日" in m.group(0) or "小时" in m.group(0))
     if m.group("din") or limit or done or ctx.where == Where.ALONE:
         yield _Hit(m.group(0), Kind.DURATION)
 

@@ -12,6 +12,7 @@ from ..model import Document, Role, Task
 from ..read.clean import LOST, squeeze
 from ..read.decode import read_file
 from ..read.tables import Column, find_tables
+from ..records import evolve
 from ..rules import Rules
 from . import agencies, deadlines, metadata, outline
 
@@ -92,7 +93,7 @@ def _task(item: outline.Item, key: str, ctx: deadlines.Context, juris: str | Non
         problems.append(DeadlineError(f"{len(found)} deadline phrases in one task; the first "
                                       f"{MAX_MILESTONES_PER_TASK} are kept", phrase=found[0].phrase))
         found = found[:MAX_MILESTONES_PER_TASK]
-    milestones = tuple(rules.scheduler.schedule(m if m.clause != m.phrase else replace(m, clause=title),
+    milestones = tuple(rules.scheduler.schedule(m if m.clause != m.phrase else evolve(m, clause=title),
                                                 ctx.issued)
                        for m in found)       # a bare 完成时限 cell: what is due is the task itself
     warnings = tuple(f"line {item.line}: {e.message} ({e.phrase})" + (f" — {e.hint}" if e.hint else "")

@@ -114,26 +114,33 @@ def _strip_title(s: str) -> str:
 
 def _plan_title(head: list[str], wrapper_title: str | None) -> tuple[str, int]:
     """The plan's own title block (often split over lines) and the line after it."""
-    flat = [squeeze(line) for line in head]
+    squeezed: dict[int, str] = {}      # lines without spaces, made as the search reaches them
+
+    def flat(i: int) -> str:
+        if i not in squeezed:
+            squeezed[i] = squeeze(head[i])
+        return squeezed[i]
+
     if wrapper_title:
         target = squeeze(wrapper_title)
-        for i in range(len(flat)):
+        for i in range(len(head)):
             block = ""
-            for j in range(i, min(i + 4, len(flat))):
-                if not flat[j] and block:
+            for j in range(i, min(i + 4, len(head))):
+                if not flat(j) and block:
                     continue
-                block += flat[j]
+                block += flat(j)
                 if block == target:
                     return wrapper_title, j + 1
                 if not target.startswith(block):
                     break
         return wrapper_title, 0
-    for i, line in enumerate(flat):
+    for i in range(len(head)):
+        line = flat(i)
         if 6 <= len(line) <= 60 and _PLAN_WORDS.search(line) and "通知" not in line:
             title, end = line, i + 1
-            if i > 0 and flat[i - 1] and len(flat[i - 1]) <= 30 and not _DATE.search(flat[i - 1]) \
-                    and not flat[i - 1].endswith(("：", "号")):
-                title = flat[i - 1] + line
+            before = flat(i - 1) if i > 0 else ""
+            if before and len(before) <= 30 and not _DATE.search(before) and not before.endswith(("：", "号")):
+                title = before + line
             return title, end
     return "", 0
 
