@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..collector import gc_tuned, tune_gc
 from ..errors import CalgenError, ReadingError
 from ..model import Document
 from ..rules import Rules
@@ -62,13 +63,14 @@ def extract_many(inputs: list[str], rules: Rules, jobs: int = 1, strict: bool = 
     if notes is not None:
         notes.extend(skipped)
     docs: list[Document] = []
-    for doc, err in _results(files, rules, jobs, start_method):
-        if err is not None:
-            failures.append(err)
-            if strict:
-                break
-        elif doc is not None:
-            docs.append(doc)
+    with gc_tuned():                     # the documents live to the end: see collector.py
+        for doc, err in _results(files, rules, jobs, start_method):
+            if err is not None:
+                failures.append(err)
+                if strict:
+                    break
+            elif doc is not None:
+                docs.append(doc)
     return mark_duplicates(docs), failures
 
 
@@ -103,6 +105,6 @@ def _results(files: list[str], rules: Rules, jobs: int,
     size = max(1, -(-len(files) // (jobs * 2)))
     chunks = [(rules.settings, files[i:i + size]) for i in range(0, len(files), size)]
     context = multiprocessing.get_context(start_method) if start_method else None
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=tune_gc) as pool:
         for part in pool.map(_chunk, chunks):
             yield from part

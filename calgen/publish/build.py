@@ -42,6 +42,7 @@ from typing import Any
 
 from .. import __version__
 from ..calendar.workdays import Calendar
+from ..collector import gc_tuned
 from ..errors import CalgenError
 from ..extract.batch import expand
 from ..model import Agency, Document
@@ -51,7 +52,7 @@ from .docwork import Job, Rendered, Shared, Survey
 from .ics import cancelled_event
 from .manifest import PARTS, Previous
 from .store import OutputStore, Stage
-from .workers import Workers, chunked, gc_tuned
+from .workers import Workers, chunked
 
 MANIFEST = "manifest.json"
 FORMAT = 3

@@ -6,11 +6,12 @@ not yet consumed, so a build's memory does not grow with the corpus.
 """
 from __future__ import annotations
 
-import contextlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from typing import Any, TypeVar
+
+from ..collector import tune_gc
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -72,32 +73,6 @@ class Workers:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-# A build allocates millions of small objects that live to its end (surveys, feed names, memo
-# tables); with the default thresholds (700, 10, 10) the collector keeps walking them: 8% of a
-# 10,000-plan build (measured).  Young collections every 50,000 allocations instead.
-GC_THRESHOLDS = (50_000, 20, 20)
-
-
-def tune_gc() -> None:
-    """In a worker process (its initializer): the build's collector thresholds."""
-    import gc
-
-    gc.set_threshold(*GC_THRESHOLDS)
-
-
-@contextlib.contextmanager
-def gc_tuned() -> Iterator[None]:
-    """The build's collector thresholds in the calling process, restored afterwards."""
-    import gc
-
-    before = gc.get_threshold()
-    gc.set_threshold(*GC_THRESHOLDS)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
 
 
 def chunked(items: list[T], size: int) -> Iterator[list[T]]:
