@@ -71,7 +71,7 @@ def extract_many(inputs: list[str], rules: Rules, jobs: int = 1, strict: bool = 
                     break
             elif doc is not None:
                 docs.append(doc)
-    return mark_duplicates(docs), failures
+        return mark_duplicates(docs), failures
 
 
 def extract_one(f: str, rules: Rules) -> tuple[Document | None, CalgenError | None]:

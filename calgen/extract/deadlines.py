@@ -387,6 +387,7 @@ def _h_duration(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
 
 
 _DONE = ("办结", "办妥", "出证", "完成")
+_PIECE_END = re.compile(r"[，。；,;、：:）)]")
 _TARGET_NEXT = re.compile(r"[，,]|实现|完成|建成|基本|全面|初步|力争|争取|达到")
 _NOT_TARGET = re.compile(r"以来|版|度|起|内|\d")
 
@@ -402,12 +403,15 @@ def _h_open_n(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
 def _h_recurring(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     """每月10日前报送, 每季度末, 每年3月底前 — but not 月报制度 (a noun) or 每年不低于20% (a rate)."""
     text, end = m.string, m.end()
-    after = re.split(r"[，。；,;、：:）)]", text[end:end + 30], maxsplit=1)[0]
+    after = _PIECE_END.split(text[end:end + 30], maxsplit=1)[0]
     word = m.group("rw")
-    if any(w in after for w in book.vocab.recurring_rates):
-        return
-    if any(n in after[:8] for n in book.vocab.recurring_nouns):
-        return
+    for rate in book.vocab.recurring_rates:
+        if rate in after:
+            return
+    near = after[:8]
+    for noun in book.vocab.recurring_nouns:
+        if noun in near:
+            return
     unit = book.vocab.recurring[word]
     anchor: tuple[int, int] | None = None
     if m.group("rm"):

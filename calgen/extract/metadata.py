@@ -70,7 +70,7 @@ def read_meta(lines: list[str], first_label: int) -> Meta:
 def _doc_number(head: list[str]) -> str | None:
     """The 文号 standing alone on a line (not one cited in the text), else a labelled one."""
     for line in head:
-        m = _DOC_NO.search(line)
+        m = _DOC_NO.search(line) if "号" in line else None      # (the pattern ends in 号)
         if m and len(line) - (m.end() - m.start()) <= 12 and "关于" not in line:
             prefix = re.sub(r"^.*?(?:文号|字号)[：:]?", "", m.group(1))
             return f"{prefix}〔{m.group(2)}〕{int(m.group(3))}号"
