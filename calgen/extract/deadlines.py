@@ -266,6 +266,8 @@ def _in_title(text: str, i: int) -> bool:
 
 _NUMERALS = f"0123456789〇零{_HAN}两"
 _YEAR_WORDS = "今当本次明去前后上下"
+_NUMERAL_OR_FIRST = frozenset(_NUMERALS + "首")
+_NUMERAL_OR_YEAR_WORD = frozenset(_NUMERALS + _YEAR_WORDS)
 _CONTINUES = re.compile(rf"[{_HAN}两半0-9]*个?(?:季度|季|月|年|周|天|日|旬)")
 _RANGE_NEXT = re.compile(rf"{_SEP}(?:[0-9{_HAN}〇零]|[今明次]年|年?底|年?末)")
 
@@ -275,11 +277,11 @@ def _fragment(text: str, m: re.Match[str]) -> bool:
     去年|四季度, 6月|至10月 when the range was not read.)"""
     s, e = m.start(), m.end()
     prev = text[s - 1] if s else ""
-    if prev and prev in _NUMERALS + "首":
+    if prev in _NUMERAL_OR_FIRST:
         return True
     if prev == "前" and text[s - 2:s - 1] not in ("提", "之", "以", "目", "此"):
         return True                                 # 前|三季度 (提前|年底 is fine)
-    if prev == "年" and s >= 2 and text[s - 2] in _NUMERALS + _YEAR_WORDS:
+    if prev == "年" and s >= 2 and text[s - 2] in _NUMERAL_OR_YEAR_WORD:
         return True
     if m.group(0).endswith("前") and _CONTINUES.match(text, e):
         return True

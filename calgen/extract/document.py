@@ -179,6 +179,8 @@ def heading(text: str) -> str:
     first = text.split("\n", 1)[0]
     m = _HEADING_END.search(first)
     title = first[: m.start()] if m else first
+    if title.rstrip()[-1:] not in (")", "〕"):        # the bracket pattern ends in one of these
+        return title.strip()
     return _TRAILING_BRACKET.sub("", title).strip()
 
 

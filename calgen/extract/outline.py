@@ -6,6 +6,7 @@ finds them, nests them by rank, and decides which unlabelled lines belong to whi
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -60,8 +61,8 @@ class Item:
     after_label: bool = False
     row: Row | None = None            # a table row: its columns name title, agencies and deadline
 
-    @property
-    def label(self) -> str:
+    @functools.cached_property
+    def label(self) -> str:        # (kind and number are settled when the outline is parsed)
         return _LABEL_FORMS[self.kind].format(int_to_cn(self.number) if self.kind in _CN_KINDS else self.number)
 
     @property
