@@ -1,7 +1,12 @@
 """Role parsing, shared affixes, registry resolution."""
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from calgen.errors import MappingError
+from calgen.extract import agencies
 from calgen.extract.agencies import parse_roles, split_names
 from calgen.extract.registry import make_slug
 from calgen.rules import Rules
@@ -208,3 +213,16 @@ def test_first_listed_is_lead_from_a_note_applies_to_later_tasks(rules):
                        "(一)推进甲。(责任单位：市财政局、市税务局。第一责任单位为牵头单位，下同)\n"
                        "(二)推进乙。(责任单位：市商务局、市统计局)\n", "p.txt", rules)
     assert [[a.name for a in t.lead] for t in doc.tasks] == [["示范市财政局"], ["示范市商务局"]]
+
+
+_PLAIN_BRACKET = re.compile(r"[(〔\[]((?:[^()〔〕\[\]]|\([^()]*\)|〔[^〔〕]*〕)*)[)〕\]]")
+_PLAIN_OPEN_TAIL = re.compile(r"[(〔\[]((?:[^()〔〕\[\]]|\([^()]*\))*)$")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="()〔〕[]ab牵头，\n", max_size=20))
+def test_possessive_bracket_patterns_match_as_the_plain_ones(text: str) -> None:
+    """The bracket patterns never backtrack (faster); they find what the plain forms find."""
+    assert [m.span(1) for m in agencies._BRACKET.finditer(text)] == [m.span(1) for m in _PLAIN_BRACKET.finditer(text)]
+    a, b = agencies._OPEN_TAIL.search(text), _PLAIN_OPEN_TAIL.search(text)
+    assert (a and a.span(1)) == (b and b.span(1))
