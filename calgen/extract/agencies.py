@@ -68,7 +68,8 @@ def assigns_roles(text: str) -> bool:
 def parse_roles(text: str, reg: Registry, first_is_lead: bool = False) -> Roles:
     """Lead, responsible and support names (as written, prefix-expanded) of one task text."""
     parts: list[Roles] = []
-    for line in text.split("\n"):
+    lines = text.split("\n") if "单位" in text or "部门" in text else ()    # every label ends so
+    for line in lines:
         m = _LABELLED.match(line.strip())
         if m:
             parts.append(_labelled_roles(m.group(1), line.strip()[m.end():], reg, first_is_lead))
@@ -97,7 +98,8 @@ def _unclosed_tail(text: str) -> str | None:
     labelled fields ended by ；/。 and ``X牵头，`` clauses ended by a comma; a field or clause
     the cut runs through is dropped, never completed.  None when the text ends outside a
     bracket."""
-    m = _OPEN_TAIL.search(text.rstrip())
+    text = text.rstrip()
+    m = _OPEN_TAIL.search(text) if not text.endswith(("〕", "]")) else None   # (its content holds neither)
     if m is None or not _ROLE_WORDS.search(m.group(1)):
         return None
     parts = re.split(r"[；;。]", m.group(1))

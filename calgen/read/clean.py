@@ -200,6 +200,9 @@ class Simplifier:
 
     def __init__(self, replacements: Mapping[str, str]) -> None:
         self.replacements = dict(replacements)
+        # one scan for all the words (most texts hold none) instead of one per word
+        self._any_word = re.compile("|".join(map(re.escape, sorted(self.replacements, key=len, reverse=True)))
+                                    or "(?!)")
         self._opencc: Any = None
         self._gate: Gate | None = None
 
@@ -213,9 +216,10 @@ class Simplifier:
             self._gate = gate(getattr(opencc, "__version__", ""))
         if self._gate is None or self._gate.would_change(text):
             text = self._opencc.convert(text)
-        for old, new in self.replacements.items():
-            if old in text:
-                text = text.replace(old, new)
+        if self._any_word.search(text):
+            for old, new in self.replacements.items():
+                if old in text:
+                    text = text.replace(old, new)
         return text
 
 
