@@ -62,9 +62,11 @@ _CHANGES = re.compile("[" + re.escape("".join(k for k, v in _WIDTH.items() if k 
 # Line-like controls (vertical tab, form feed, NEL, line/paragraph separators, file/group/record
 # separators) become line breaks; every other control character (NUL included) is dropped, so
 # nothing invisible reaches a feed, the CSV or the workbook.
-_LINE_LIKE = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
-_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
-_ANY_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+_LINE_LIKE_CHARS = "\x0b\x0c\x1c-\x1e\x85\u2028\u2029"
+_CONTROL_CHARS = "\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f"
+_LINE_LIKE = re.compile(f"[{_LINE_LIKE_CHARS}]")
+_CONTROL = re.compile(f"[{_CONTROL_CHARS}]")
+_ANY_CONTROL = re.compile(f"[{_LINE_LIKE_CHARS}{_CONTROL_CHARS}]")      # either: most texts hold none
 
 
 def _controls(text: str, warnings: list[str]) -> str:

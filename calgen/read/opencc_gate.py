@@ -36,16 +36,14 @@ class Gate:
     characters and for one anchor character of each phrase, then, at an anchor, whether a
     phrase stands around it.
 
-    A phrase holding a changing character needs no anchor of its own (that character is found);
-    the others (反覆 → 反复, 沈思 → 沉思, 瞭解 → 了解 …) are anchored on their first character
-    that the conversion changes (覆, 沈, 瞭 …): rare in Simplified text, unlike 反 or 了."""
+    The data file lists only phrases that hold no changing character (反覆 → 反复, 沈思 → 沉思,
+    瞭解 → 了解 …); each is anchored on its first character that the conversion changes
+    (覆, 沈, 瞭 …): rare in Simplified text, unlike 反 or 了."""
 
     def __init__(self, singles: str, phrases: Mapping[str, str]) -> None:
         self.singles = frozenset(singles)
         self._around: dict[str, list[tuple[str, int]]] = {}     # anchor → (phrase, its offset)
         for phrase, value in phrases.items():
-            if self.singles.intersection(phrase):
-                continue
             k = next((i for i, (a, b) in enumerate(zip(phrase, value)) if a != b), 0)
             self._around.setdefault(phrase[k], []).append((phrase, k))
         # Characters past U+FFFF stand for themselves as one range: ``re`` tests a class of
