@@ -17,8 +17,10 @@ needed); the tests read it back with openpyxl.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from ..calendar.workdays import Calendar
@@ -83,28 +85,40 @@ def workbook_bytes(docs: list[Document], calendar: Calendar, marks: list[DayMark
 
 
 def _sheet_class() -> type:
-    """xlsxwriter's Worksheet, writing each row by its cells instead of scanning every column
-    of the sheet's width for each row (twice: spans, then cells).  A Gantt sheet is hundreds of
-    day columns wide and thousands of rows long, and those scans were half of gantt.xlsx's time;
-    the bytes written are the same (tests/test_gantt.py compares them)."""
-    from xlsxwriter.utility import xl_rowcol_to_cell_fast
-    from xlsxwriter.worksheet import Worksheet
+    """xlsxwriter's Worksheet, made for sheets of thousands of rows (the bytes written are the
+    same: tests/test_gantt.py compares them with :func:`_plain_class`'s):
+
+    * cells are put row by row (:meth:`put_strings`, :meth:`put_date`): what ``write_string`` and
+      ``write_datetime`` store, with the bounds checked once per row instead of once per cell
+      through the A1-notation wrapper;
+    * each row is written by its cells instead of scanning every column of the sheet's width for
+      each row (twice: spans, then cells) — a Gantt sheet is hundreds of day columns wide and
+      those scans were half of gantt.xlsx's time — and a row's cells in one piece."""
+    from xlsxwriter.worksheet import CellDatetimeTuple, CellNumberTuple, CellStringTuple, Worksheet
 
     class RowWise(Worksheet):
-        def _write_cell(self, row: int, col: int, cell: Any) -> None:
-            """The two kinds calgen writes — a formatted shared string, a formatted number —
-            as xlsxwriter writes them, without its general path (an A1 reference and a format
-            index need no escaping); anything else goes the general way."""
-            kind = cell.__class__.__name__
-            if cell.format and (kind in ("Number", "Datetime") or (kind == "String" and not self.constant_memory)):
-                ref = xl_rowcol_to_cell_fast(row, col)
-                xf = cell.format._get_xf_index()
-                if kind == "String":
-                    self.fh.write(f'<c r="{ref}" s="{xf}" t="s"><v>{cell.string}</v></c>')
-                else:
-                    self.fh.write(f'<c r="{ref}" s="{xf}"><v>{cell.number:.16G}</v></c>')
+        def put_strings(self, row: int, col: int, values: Sequence[str], fmt: Any) -> None:
+            """``write_string(row, col + k, values[k], fmt)`` for each k."""
+            if (self.constant_memory or self._check_dimensions(row, col)
+                    or self._check_dimensions(row, col + len(values) - 1)):
+                for k, v in enumerate(values):
+                    self.write_string(row, col + k, v, fmt)
                 return
-            super()._write_cell(row, col, cell)
+            index = self.str_table._get_shared_string_index
+            cells = self.table[row]
+            half = self.xls_strmax // 2
+            for k, v in enumerate(values, col):
+                if len(v) > half:                         # may pass Excel's limit: the checked way
+                    self._write_string(row, k, v, fmt)
+                else:
+                    cells[k] = CellStringTuple(index(v), fmt)
+
+        def put_date(self, row: int, col: int, day: dt.date, fmt: Any) -> None:
+            """``write_datetime(row, col, datetime(day), fmt)``."""
+            if self.constant_memory or self.date_1904 or day < _LEAP_BUG_END:
+                self.write_datetime(row, col, dt.datetime(day.year, day.month, day.day), fmt)
+            elif not self._check_dimensions(row, col):
+                self.table[row][col] = CellDatetimeTuple(float((day - EXCEL_EPOCH).days), fmt)
 
         def _calculate_spans(self) -> None:
             if self.comments:
@@ -127,25 +141,73 @@ def _sheet_class() -> type:
             if self.comments:
                 return super()._write_rows()
             self._calculate_spans()
+            letters = _letters(self.dim_colmax or 0)
+            xfs: dict[int, int] = {}
+            write = self.fh.write
             for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
                 cells = self.table.get(row_num)
                 info = self.row_info.get(row_num)
                 if not cells and row_num not in self.row_info:
                     continue
                 span = self.row_spans.get(row_num // 16)
-                if cells:
-                    if row_num not in self.row_info:
-                        self._write_row(row_num, span)
-                    else:
-                        self._write_row(row_num, span, info)
-                    for col_num in sorted(cells):
-                        self._write_cell(row_num, col_num, cells[col_num])
-                    self._xml_end_tag("row")
-                else:
+                if not cells:
                     self._write_empty_row(row_num, span, info)
+                    continue
+                if row_num not in self.row_info:
+                    self._write_row(row_num, span)
+                else:
+                    self._write_row(row_num, span, info)
+                r1 = row_num + 1
+                parts: list[str] = []
+                for col_num in sorted(cells):
+                    cell = cells[col_num]
+                    kind, fmt = type(cell), cell.format
+                    # the kinds calgen writes — a formatted shared string, a formatted number or
+                    # date — as xlsxwriter writes them (an A1 reference and a format index need
+                    # no escaping); anything else goes xlsxwriter's general way
+                    if fmt is None or self.constant_memory or kind not in (CellStringTuple, CellNumberTuple,
+                                                                           CellDatetimeTuple):
+                        write("".join(parts))
+                        parts.clear()
+                        self._write_cell(row_num, col_num, cell)
+                        continue
+                    xf = xfs.get(id(fmt))
+                    if xf is None:
+                        xf = xfs[id(fmt)] = fmt._get_xf_index()
+                    if kind is CellStringTuple:
+                        parts.append(f'<c r="{letters[col_num]}{r1}" s="{xf}" t="s"><v>{cell.string}</v></c>')
+                    else:
+                        parts.append(f'<c r="{letters[col_num]}{r1}" s="{xf}"><v>{cell.number:.16G}</v></c>')
+                write("".join(parts))
+                self._xml_end_tag("row")
             return None
 
     return RowWise
+
+
+def _plain_class() -> type:
+    """xlsxwriter's own Worksheet with :func:`_sheet_class`'s two put methods done through its
+    public calls: what the fast sheet's bytes are compared with (tests/test_gantt.py)."""
+    from xlsxwriter.worksheet import Worksheet
+
+    class Plain(Worksheet):
+        def put_strings(self, row: int, col: int, values: Sequence[str], fmt: Any) -> None:
+            for k, v in enumerate(values):
+                self.write_string(row, col + k, v, fmt)
+
+        def put_date(self, row: int, col: int, day: dt.date, fmt: Any) -> None:
+            self.write_datetime(row, col, dt.datetime(day.year, day.month, day.day), fmt)
+
+    return Plain
+
+
+_LEAP_BUG_END = dt.date(1900, 3, 1)      # Excel counts a 1900-02-29: serials before it differ
+
+
+@functools.lru_cache(maxsize=8)
+def _letters(last: int) -> tuple[str, ...]:
+    """Column names A, B, … up to column ``last`` (0-based)."""
+    return tuple(_col(k) for k in range(last + 1))
 
 
 def _formats(wb: Any) -> dict[str, Any]:
@@ -225,26 +287,23 @@ def _plan_sheet(ws: Any, docs: list[Document], f: dict[str, Any], rest: set[dt.d
             ws.set_column(run, c, 2.6, kinds[k])          # one call per run of like days
             run = c + 1
     r = 3
+    c0 = 1 if with_plan else 0
+    text, date, diamond = f["text"], f["date"], f["ms"]
     for d, t, start, finish, note in rows:
-        c0 = 0
-        if with_plan:
-            ws.write_string(r, 0, d.doc_number or d.title, f["text"])
-            c0 = 1
         phrases = "、".join(dict.fromkeys(m.phrase for m in t.milestones if m.dated))
         values = (" ".join(t.path), t.title or t.text[:40], _names(t.lead), _names(t.responsible), _names(t.support))
-        for k, v in enumerate(values):
-            ws.write_string(r, c0 + k, v, f["text"])
-        for k, when in enumerate((start, finish)):
-            if when:
-                ws.write_datetime(r, c0 + 5 + k, dt.datetime(when.year, when.month, when.day), f["date"])
-        ws.write_string(r, c0 + 7, phrases, f["text"])
-        ws.write_string(r, c0 + 8, note or ("" if start else "无具体日期"), f["text"])
+        ws.put_strings(r, 0, (d.doc_number or d.title, *values) if with_plan else values, text)
+        if start:
+            ws.put_date(r, c0 + 5, start, date)
+        if finish:
+            ws.put_date(r, c0 + 6, finish, date)
+        ws.put_strings(r, c0 + 7, (phrases, note or ("" if start else "无具体日期")), text)
         for m in t.milestones:
             if m.dated and m.due and m.due in col_of:
-                ws.write_string(r, col_of[m.due], "◆", f["ms"])
+                ws.write_string(r, col_of[m.due], "◆", diamond)
         r += 1
     last = max(r - 1, 3)
-    ws.freeze_panes(3, c0 + 2 if with_plan else 2)
+    ws.freeze_panes(3, c0 + 2)
     ws.autofilter(2, 0, last, len(left) - 1)
     due_col = _col(len(left) - 3)
     ws.conditional_format(3, len(left) - 3, last, len(left) - 3,
@@ -319,10 +378,8 @@ def _agency_sheet(ws: Any, plans: list[Document], f: dict[str, Any]) -> None:
                         items.append((m.due, a.name, ROLE_CN[role], m.phrase, m.clause, t.title, doc.title,
                                       doc.doc_number or ""))
     items.sort(key=lambda x: (x[0], x[1]))
-    for i, (due, *text) in enumerate(items):
-        r = 3 + i
-        ws.write_datetime(r, 0, dt.datetime(due.year, due.month, due.day), f["date"])
-        for c, v in enumerate(text, 1):
-            ws.write_string(r, c, v, f["text"])
+    for r, (due, *text) in enumerate(items, 3):
+        ws.put_date(r, 0, due, f["date"])
+        ws.put_strings(r, 1, text, f["text"])
     ws.freeze_panes(3, 2)
     ws.autofilter(2, 0, max(2 + len(items), 3), len(heads) - 1)
