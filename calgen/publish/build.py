@@ -47,7 +47,7 @@ from ..errors import CalgenError
 from ..extract.batch import expand
 from ..model import Agency, Document
 from ..rules import Rules
-from . import docwork, feednames
+from . import compact, docwork, feednames
 from .docwork import Job, Rendered, Shared, Survey
 from .ics import cancelled_event
 from .manifest import PARTS, Previous
@@ -455,7 +455,7 @@ def _publish(plan: _Plan, previous: Previous, rules: Rules, rep: Report, stage: 
     stage.write("feeds/index.html", _index(plan, opts.base_url, not over).encode())
     for rel, data in gantt.files():
         stage.write(rel, data)
-    stage.write(MANIFEST, _manifest(plan, rules, entries, retired).encode("utf-8"))
+    stage.write(MANIFEST, _manifest(plan, rules, entries, retired))
 
 
 def _rendered(jobs: list[Job], shared: Shared, rules: Rules, workers: Workers) -> Iterator[Rendered]:
@@ -651,7 +651,7 @@ def _holiday_fingerprint(cal: Calendar) -> dict[str, str]:
     return out
 
 
-def _manifest(plan: _Plan, rules: Rules, entries: dict[str, Any], retired: dict[str, list[Any]]) -> str:
+def _manifest(plan: _Plan, rules: Rules, entries: dict[str, Any], retired: dict[str, list[Any]]) -> bytes:
     """What the next build needs besides each plan's part (manifest/<hash>.json: its document
     and its events' keys, content and SEQUENCE): feed owners, retired SEQUENCEs, the overlay,
     and one index entry per published plan."""
@@ -672,4 +672,4 @@ def _manifest(plan: _Plan, rules: Rules, entries: dict[str, Any], retired: dict[
         "retired": dict(sorted(retired.items())),
         "documents": dict(sorted(entries.items())),
     }
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+    return compact.dumps(data, sort_keys=True) + b"\n"

@@ -30,7 +30,7 @@ from ..errors import CalgenError
 from ..model import Agency, Document
 from ..rules import Rules
 from ..settings import Settings
-from . import identity
+from . import compact, identity
 from .events import CalEvent, doc_key, events
 from .feednames import plan_slug, region_slug
 from .ics import cancelled_event
@@ -241,8 +241,7 @@ def publish(job: Job, shared: Shared, rules: Rules) -> Rendered:
     out.csv = _csv(doc, job, rules)
     if job.part:
         part = {"document": doc_to_data(doc), "events": _records(evs, sequences, old, out)}
-        Path(job.part).write_text(json.dumps(part, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
-                                  encoding="utf-8")
+        Path(job.part).write_bytes(compact.dumps(part, sort_keys=True))
         out.wrote.append(job.part)
     names = sorted({a.name for e in evs for _, a in e.task.agencies()})
     out.entry = {"hash": doc.content_hash, "dockey": doc_key(doc), "part": Path(job.part).name if job.part else "",

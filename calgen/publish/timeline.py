@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 import re
 from typing import Any
 
 from ..model import Document
+from . import compact
 from .gantt import span
 
 TEXT_EXCERPT = 120
@@ -65,7 +65,7 @@ def page(docs: list[Document], today: dt.date | None = None) -> str:
                       "sec": sections, "k": tasks})
     data = {"agencies": list(agencies), "plans": plans}
     # every "<" escaped, so no text can close the data element or open a comment in it
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+    payload = compact.dumps(data).decode("utf-8").replace("<", "\\u003c")
     title = "、".join(str(p["t"]) for p in plans[:3]) + (f" 等 {len(plans)} 份文件" if len(plans) > 3 else "")
     values = {"__TITLE__": html.escape(title or "calgen"), "__TODAY__": today.isoformat() if today else "",
               "__DATA__": payload}
