@@ -6,6 +6,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from calgen.publish.build import build
 from calgen.publish.check import check_feed
@@ -310,3 +312,40 @@ def test_one_feed_per_plan_beside_the_agency_feeds(seed_build, seed_docs):
     assert set().union(*per_plan) == all_uids and sum(map(len, per_plan)) == len(all_uids)
     assert all(check_feed((out / "feeds" / "plans" / n).read_bytes()) == [] for n in names)
     assert "plans/ybh-2021-55.ics" in (out / "feeds" / "index.html").read_text(encoding="utf-8")
+
+
+def _fold_by_steps(line: bytes) -> bytes:
+    """Folding as RFC 5545 §3.1 describes it, one cut at a time: 75 octets, then 74 after the
+    leading space, stepping back off UTF-8 continuation bytes."""
+    out, start, width = [], 0, 75
+    while len(line) - start > width:
+        cut = start + width
+        while line[cut] & 0xC0 == 0x80:
+            cut -= 1
+        out.append(line[start:cut])
+        start, width = cut, 74
+    out.append(line[start:])
+    return b"\r\n ".join(out) + b"\r\n"
+
+
+@pytest.mark.parametrize("line", ["", "a" * 75, "a" * 76, "应" * 25, "应" * 26, "a" + "应" * 40, "ab" + "𠀀" * 40,
+                                  "DESCRIPTION:" + "推进“放管服”改革，" * 30])
+def test_fold_cases(line):
+    from calgen.publish.ics import fold
+
+    raw = line.encode()
+    assert fold(raw) == _fold_by_steps(raw)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=400))
+def test_fold_keeps_lines_short_and_characters_whole(text):
+    from calgen.publish.ics import fold
+
+    raw = text.replace("\r", "").replace("\n", "").encode()
+    folded = fold(raw)
+    assert folded == _fold_by_steps(raw)
+    lines = folded[:-2].split(b"\r\n")
+    assert all(len(x) <= 75 for x in lines)
+    assert b"".join([lines[0], *(x[1:] for x in lines[1:])]) == raw
+    assert all(x.decode() for x in lines if x)

@@ -256,6 +256,7 @@ def _plan(previous: Previous, fresh: list[Survey], carried: dict[str, tuple[Surv
     surveys.update({s.index: s for s in everything if s.index in dups and not s.carried})
     jobs, ordinal, row = [], 0, 1
     parts = stage.path / PARTS
+    fed = {a.name for a in feeds.values()}
     for s in sorted(surveys.values(), key=lambda s: s.index):
         if s.index in dups:
             jobs.append(Job(s.index, s.spill, dups[s.index], 0, 0, ""))
@@ -266,7 +267,8 @@ def _plan(previous: Previous, fresh: list[Survey], carried: dict[str, tuple[Surv
         jobs.append(Job(s.index, s.spill, None, ordinal, row, str(parts / docwork.part_name(s.source)),
                         tuple(refs.get(s.index, ())), mine, {uid: retired[uid][0] for uid in mine.values()},
                         bool(previous), str(stage.path / feed) if feed else "",
-                        s.title + (f"（{s.doc_number}）" if s.doc_number else "")))
+                        s.title + (f"（{s.doc_number}）" if s.doc_number else ""),
+                        frozenset(name for name in s.named if name in fed)))
         row += s.rows
     parts.mkdir(parents=True, exist_ok=True)
     overlay = _overlay(previous, published, rules)
@@ -391,7 +393,7 @@ def _publish(plan: _Plan, previous: Previous, rules: Rules, rep: Report, stage: 
     from .schema import SCHEMA_VERSION
 
     opts = rules.settings
-    shared = Shared(opts, frozenset(a.name for a in plan.feeds.values()))
+    shared = Shared(opts)
     slug_of = {a.name: slug for slug, a in plan.feeds.items()}
     feeds = FeedFiles(stage, opts.alarms)
     csv = CsvParts(stage.open)

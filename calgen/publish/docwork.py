@@ -178,14 +178,15 @@ class Job:
     had_previous: bool = False
     plan_feed: str = ""                  # where its own feed goes (absolute path); '' for none
     plan_name: str = ""
+    fed: frozenset[str] = frozenset()    # its agencies that have a feed in this build (events routed to them)
 
 
 @dataclass(frozen=True)
 class Shared:
-    """What every pass-2 job of one build shares."""
+    """What every pass-2 job of one build shares (sent with every chunk of jobs: keep it small —
+    which agencies have a feed is told per plan, Job.fed, not as the build's whole set)."""
 
     settings: Settings
-    agencies: frozenset[str]             # agencies with a feed in this build (events routed to them)
 
 
 # One event as a feed receives it: (uid, sequence, summary, due YYYYMMDD, plan tell, body, the
@@ -233,7 +234,7 @@ def publish(job: Job, shared: Shared, rules: Rules) -> Rendered:
     old, old_text = _old(job, out)
     evs, sequences = _identities(evs, old, old_text, job, settings, out)
     out.events = len(evs)
-    _render(evs, sequences, shared, out)
+    _render(evs, sequences, job.fed, shared, out)
     _no_feed(evs, out)
     if job.plan_feed and out.all_items:
         _plan_feed(job, out.all_items)
@@ -313,7 +314,8 @@ def _identities(evs: list[CalEvent], old: dict[str, dict[str, Any]], old_text: d
     return evs, sequences
 
 
-def _render(evs: list[CalEvent], sequences: dict[str, int], shared: Shared, out: Rendered) -> None:
+def _render(evs: list[CalEvent], sequences: dict[str, int], fed: frozenset[str], shared: Shared,
+            out: Rendered) -> None:
     """Every event's body once; its summary for all.ics and for each agency's feed (distinct
     within this plan — the build keeps them distinct across plans)."""
     from .ics import assemble, distinct_summaries, event_body
@@ -323,21 +325,26 @@ def _render(evs: list[CalEvent], sequences: dict[str, int], shared: Shared, out:
     bodies = {e.uid: event_body(e, epoch) for e in ordered}
     doc = ordered[0].doc if ordered else None
     tell = f"〔{doc.doc_number or doc.title[:20]}〕" if doc else ""
+    days = {e.uid: e.due.isoformat().replace("-", "") for e in ordered}          # YYYYMMDD
 
     def items(these: list[CalEvent], agency: Agency | None) -> list[Item]:
         out = []
         for e, title in zip(these, distinct_summaries(these, agency), strict=True):
             seq = sequences.get(e.uid, 0)
-            out.append((e.uid, seq, title, f"{e.due.year:04d}{e.due.month:02d}{e.due.day:02d}", tell,
-                        bodies[e.uid], assemble(e.uid, seq, title, bodies[e.uid], alarms)))
+            out.append((e.uid, seq, title, days[e.uid], tell, bodies[e.uid],
+                        assemble(e.uid, seq, title, bodies[e.uid], alarms)))
         return out
 
     out.all_items = items(ordered, None)
     by_agency: dict[str, tuple[Agency, list[CalEvent]]] = {}
+    feeding: dict[int, list[tuple[str, Agency]]] = {}      # a task's agencies that have a feed, each once
     for e in ordered:
-        for name, a in {a.name: a for _, a in e.task.agencies()}.items():
-            if name in shared.agencies:
-                by_agency.setdefault(name, (a, []))[1].append(e)
+        named = feeding.get(id(e.task))
+        if named is None:
+            named = feeding[id(e.task)] = [(name, a) for name, a in {a.name: a for _, a in e.task.agencies()}.items()
+                                           if name in fed]
+        for name, a in named:
+            by_agency.setdefault(name, (a, []))[1].append(e)
     out.agency_items = {name: items(these, a) for name, (a, these) in sorted(by_agency.items())}
 
 

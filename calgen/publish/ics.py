@@ -119,18 +119,19 @@ def description(ev: CalEvent) -> str:
 
 
 def fold(line: bytes) -> bytes:
-    """RFC 5545 folding at 75 octets, never inside a UTF-8 character."""
+    """RFC 5545 folding at 75 octets, never inside a UTF-8 character: the longest piece that
+    fits and ends before a character's first byte (continuation lines start with a space, so
+    their pieces are 74).  ``line`` is UTF-8 (what :func:`_text` makes)."""
     if len(line) <= 75:
         return line + b"\r\n"
-    out, start, width = [], 0, 75
-    while len(line) - start > width:
-        cut = start + width
-        while line[cut] & 0xC0 == 0x80:      # a continuation byte: step back to a boundary
-            cut -= 1
-        out.append(line[start:cut])
-        start, width = cut, 74               # continuation lines start with a space
-    out.append(line[start:])
-    return b"\r\n ".join(out) + b"\r\n"
+    first = _FIRST_PIECE.match(line)
+    assert first is not None
+    return b"\r\n ".join([first.group(), *_NEXT_PIECES.findall(line, first.end())]) + b"\r\n"
+
+
+# at most 75 (then 74) bytes, not followed by a UTF-8 continuation byte
+_FIRST_PIECE = re.compile(rb".{1,75}(?![\x80-\xbf])", re.S)
+_NEXT_PIECES = re.compile(rb".{1,74}(?![\x80-\xbf])", re.S)
 
 
 def _text(value: str) -> bytes:

@@ -17,7 +17,6 @@ needed); the tests read it back with openpyxl.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import io
 import re
 from collections.abc import Sequence
@@ -141,7 +140,7 @@ def _sheet_class() -> type:
             if self.comments:
                 return super()._write_rows()
             self._calculate_spans()
-            letters = _letters(self.dim_colmax or 0)
+            letters = [_col(k) for k in range((self.dim_colmax or 0) + 1)]      # A, B, …
             xfs: dict[int, int] = {}
             write = self.fh.write
             for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
@@ -202,12 +201,6 @@ def _plain_class() -> type:
 
 
 _LEAP_BUG_END = dt.date(1900, 3, 1)      # Excel counts a 1900-02-29: serials before it differ
-
-
-@functools.lru_cache(maxsize=8)
-def _letters(last: int) -> tuple[str, ...]:
-    """Column names A, B, … up to column ``last`` (0-based)."""
-    return tuple(_col(k) for k in range(last + 1))
 
 
 def _formats(wb: Any) -> dict[str, Any]:
