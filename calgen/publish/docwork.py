@@ -143,19 +143,26 @@ def _report(d: Document) -> list[str]:
 
 
 def store(doc: Document, path: str, evs: list[CalEvent]) -> None:
-    """The Document and its events, kept aside between the passes (pickled together, the
-    events' tasks and document are references into it: nothing is stored twice)."""
+    """The Document and its events, kept aside between the passes: two pickles by one Pickler,
+    so the events' tasks and document are references into the first (nothing is stored twice)
+    and a reader that needs only the Document (the Gantt outputs) stops after it."""
     with open(path, "wb") as fh:
-        pickle.dump((doc, evs), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.dump(doc)
+        pickler.dump(evs)
 
 
 def load(path: str) -> Document:
-    return load_with_events(path)[0]
+    with open(path, "rb") as fh:
+        doc = pickle.Unpickler(fh).load()
+    assert isinstance(doc, Document)
+    return doc
 
 
 def load_with_events(path: str) -> tuple[Document, list[CalEvent]]:
     with open(path, "rb") as fh:
-        doc, evs = pickle.load(fh)
+        reader = pickle.Unpickler(fh)
+        doc, evs = reader.load(), reader.load()
     assert isinstance(doc, Document)
     return doc, evs
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from ..calendar.scheduler import Scheduler
-from ..model import Agency, Document, Milestone, Role, Task
+from ..model import ROLES, Agency, Document, Milestone, Role, Task
 from ..records import quick_init
 
 ROLE_CN = MappingProxyType({Role.LEAD: "牵头", Role.RESPONSIBLE: "负责", Role.SUPPORT: "配合"})
@@ -42,7 +42,8 @@ class CalEvent:
         return hashlib.sha1(raw.encode()).hexdigest()[:16]
 
     def roles_of(self, agency: Agency) -> list[Role]:
-        return [role for role, a in self.task.agencies() if a.name == agency.name]
+        name, task = agency.name, self.task
+        return [role for role in ROLES for a in getattr(task, role) if a.name == name]
 
 
 def doc_key(doc: Document) -> str:
