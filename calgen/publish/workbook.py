@@ -89,7 +89,9 @@ def _sheet_class() -> type:
 
     * cells are put row by row (:meth:`put_strings`, :meth:`put_date`): what ``write_string`` and
       ``write_datetime`` store, with the bounds checked once per row instead of once per cell
-      through the A1-notation wrapper;
+      through the A1-notation wrapper, kept as a plain tuple — (the value as the file spells it,
+      the format, what the cell element says between them) — instead of xlsxwriter's named
+      tuples, which cost more to make than everything else a cell needs;
     * each row is written by its cells instead of scanning every column of the sheet's width for
       each row (twice: spans, then cells) — a Gantt sheet is hundreds of day columns wide and
       those scans were half of gantt.xlsx's time — and a row's cells in one piece."""
@@ -98,7 +100,7 @@ def _sheet_class() -> type:
     class RowWise(Worksheet):
         def put_strings(self, row: int, col: int, values: Sequence[str], fmt: Any) -> None:
             """``write_string(row, col + k, values[k], fmt)`` for each k."""
-            if (self.constant_memory or self._check_dimensions(row, col)
+            if (fmt is None or self.constant_memory or self._check_dimensions(row, col)
                     or self._check_dimensions(row, col + len(values) - 1)):
                 for k, v in enumerate(values):
                     self.write_string(row, col + k, v, fmt)
@@ -110,14 +112,14 @@ def _sheet_class() -> type:
                 if len(v) > half:                         # may pass Excel's limit: the checked way
                     self._write_string(row, k, v, fmt)
                 else:
-                    cells[k] = CellStringTuple(index(v), fmt)
+                    cells[k] = (str(index(v)), fmt, _SHARED_STRING)
 
         def put_date(self, row: int, col: int, day: dt.date, fmt: Any) -> None:
             """``write_datetime(row, col, datetime(day), fmt)``."""
-            if self.constant_memory or self.date_1904 or day < _LEAP_BUG_END:
+            if fmt is None or self.constant_memory or self.date_1904 or day < _LEAP_BUG_END:
                 self.write_datetime(row, col, dt.datetime(day.year, day.month, day.day), fmt)
             elif not self._check_dimensions(row, col):
-                self.table[row][col] = CellDatetimeTuple(float((day - EXCEL_EPOCH).days), fmt)
+                self.table[row][col] = (f"{float((day - EXCEL_EPOCH).days):.16G}", fmt, _NUMBER)
 
         def _calculate_spans(self) -> None:
             if self.comments:
@@ -141,7 +143,7 @@ def _sheet_class() -> type:
                 return super()._write_rows()
             self._calculate_spans()
             letters = [_col(k) for k in range((self.dim_colmax or 0) + 1)]      # A, B, …
-            xfs: dict[int, int] = {}
+            styles: dict[int, str] = {}                     # id(format) → its s="…" attribute
             write = self.fh.write
             for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
                 cells = self.table.get(row_num)
@@ -160,28 +162,37 @@ def _sheet_class() -> type:
                 parts: list[str] = []
                 for col_num in sorted(cells):
                     cell = cells[col_num]
-                    kind, fmt = type(cell), cell.format
-                    # the kinds calgen writes — a formatted shared string, a formatted number or
-                    # date — as xlsxwriter writes them (an A1 reference and a format index need
-                    # no escaping); anything else goes xlsxwriter's general way
-                    if fmt is None or self.constant_memory or kind not in (CellStringTuple, CellNumberTuple,
-                                                                           CellDatetimeTuple):
+                    kind: type | None = type(cell)
+                    if kind is tuple:                       # put_strings / put_date (always with a format)
+                        value, fmt, between = cell
+                    elif cell.format is None or self.constant_memory:
+                        kind = None                         # a row's or column's format applies: the general way
+                    elif kind is CellStringTuple:
+                        value, fmt, between = str(cell.string), cell.format, _SHARED_STRING
+                    elif kind is CellNumberTuple or kind is CellDatetimeTuple:
+                        value, fmt, between = f"{cell.number:.16G}", cell.format, _NUMBER
+                    else:
+                        kind = None
+                    if kind is None:                        # anything else: xlsxwriter's general way
                         write("".join(parts))
                         parts.clear()
                         self._write_cell(row_num, col_num, cell)
                         continue
-                    xf = xfs.get(id(fmt))
-                    if xf is None:
-                        xf = xfs[id(fmt)] = fmt._get_xf_index()
-                    if kind is CellStringTuple:
-                        parts.append(f'<c r="{letters[col_num]}{r1}" s="{xf}" t="s"><v>{cell.string}</v></c>')
-                    else:
-                        parts.append(f'<c r="{letters[col_num]}{r1}" s="{xf}"><v>{cell.number:.16G}</v></c>')
+                    # as xlsxwriter writes these cells (an A1 reference and a format index need no escaping)
+                    style = styles.get(id(fmt))
+                    if style is None:
+                        xf = fmt._get_xf_index()
+                        style = styles[id(fmt)] = f' s="{xf}"' if xf else ""
+                    parts.append(f'<c r="{letters[col_num]}{r1}"{style}{between}{value}</v></c>')
                 write("".join(parts))
                 self._xml_end_tag("row")
             return None
 
     return RowWise
+
+
+_SHARED_STRING = ' t="s"><v>'
+_NUMBER = "><v>"
 
 
 def _plain_class() -> type:
