@@ -42,8 +42,14 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _x(text: str) -> str:
-    """XML text: escaped, without the control characters XML 1.0 forbids."""
+    """XML text: escaped, without the control characters XML 1.0 forbids (most text has
+    nothing to change, which one search tells)."""
+    if _CHANGED.search(text) is None:
+        return text
     return escape(_FORBIDDEN.sub("", text))
+
+
+_CHANGED = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _start(day: dt.date) -> str:
@@ -79,13 +85,14 @@ class _Writer:
         uid = len(self.tasks) + 1
         duration = "PT0H0M0S" if milestone else _hours(self.calendar, start, finish)
         begin = _finish(start) if milestone else _start(start)
-        parts = [f"<Task><UID>{uid}</UID><ID>{uid}</ID><Name>{_x(name)}</Name><Type>1</Type><IsNull>0</IsNull>",
-                 f"<WBS>{wbs}</WBS><OutlineNumber>{wbs}</OutlineNumber><OutlineLevel>{level}</OutlineLevel>",
-                 f"<Start>{begin}</Start><Finish>{_finish(finish)}</Finish><Duration>{duration}</Duration>",
-                 "<DurationFormat>7</DurationFormat><Manual>1</Manual>",
-                 f"<ManualStart>{begin}</ManualStart><ManualFinish>{_finish(finish)}</ManualFinish>",
-                 f"<ManualDuration>{duration}</ManualDuration>",
-                 f"<Estimated>{int(estimated)}</Estimated><Milestone>{int(milestone)}</Milestone>",
+        end = _finish(finish)
+        parts = [f"<Task><UID>{uid}</UID><ID>{uid}</ID><Name>{_x(name)}</Name><Type>1</Type><IsNull>0</IsNull>"
+                 f"<WBS>{wbs}</WBS><OutlineNumber>{wbs}</OutlineNumber><OutlineLevel>{level}</OutlineLevel>"
+                 f"<Start>{begin}</Start><Finish>{end}</Finish><Duration>{duration}</Duration>"
+                 "<DurationFormat>7</DurationFormat><Manual>1</Manual>"
+                 f"<ManualStart>{begin}</ManualStart><ManualFinish>{end}</ManualFinish>"
+                 f"<ManualDuration>{duration}</ManualDuration>"
+                 f"<Estimated>{int(estimated)}</Estimated><Milestone>{int(milestone)}</Milestone>"
                  f"<Summary>{int(summary)}</Summary><CalendarUID>-1</CalendarUID>"]
         if notes:
             parts.append(f"<Notes>{_x(notes)}</Notes>")
