@@ -143,7 +143,7 @@ def _survey(files: list[str], rules: Rules, workers: Workers, scratch: str,
         results: Iterable[Survey | CalgenError] = itertools.chain.from_iterable(
             workers.ordered(docwork.survey_many, ((rules.settings, scratch, c) for c in chunked(items, size))))
     else:
-        results = (docwork.survey(i, f, rules, scratch) for i, f in items)
+        results = itertools.chain.from_iterable(docwork.survey_batch(c, rules, scratch) for c in chunked(items, 32))
     out = []
     for r in results:
         if isinstance(r, CalgenError):
