@@ -397,7 +397,7 @@ def _publish(plan: _Plan, previous: Previous, rules: Rules, rep: Report, stage: 
     slug_of = {a.name: slug for slug, a in plan.feeds.items()}
     feeds = FeedFiles(stage, opts.alarms)
     csv = CsvParts(stage.open)
-    gantt = _Gantt(plan, rules, workers)
+    gantt = _Gantt(plan, rules, workers, stage)
     over = False
     entries: dict[str, Any] = {}
     retired = dict(plan.retired)
@@ -455,8 +455,8 @@ def _publish(plan: _Plan, previous: Previous, rules: Rules, rep: Report, stage: 
     stage.write("feeds/holidays.ics", ics.holiday_feed(plan.overlay.marks, plan.overlay.sequences,
                                                        plan.overlay.cancelled, opts.source_date_epoch))
     stage.write("feeds/index.html", _index(plan, opts.base_url, not over).encode())
-    for rel, data in gantt.files():
-        stage.write(rel, data)
+    for path in gantt.files():
+        stage.written(path)
     stage.write(MANIFEST, _manifest(plan, rules, entries, retired))
 
 
@@ -522,29 +522,32 @@ class _Gantt:
     """gantt.xml/.xlsx/.html for the whole build, or — past settings.gantt_whole_plans plans —
     one set per region under gantt/ with an index page.  The whole set is one job: it is
     started in a worker before the feeds are rendered (it runs beside them); the per-region
-    jobs are many and run after the feeds, spread over the workers."""
+    jobs are many and run after the feeds, spread over the workers.  The workers write the
+    files into the stage themselves (the bytes do not travel back through this process)."""
 
-    def __init__(self, plan: _Plan, rules: Rules, workers: Workers) -> None:
+    def __init__(self, plan: _Plan, rules: Rules, workers: Workers, stage: Stage) -> None:
         opts = rules.settings
-        self.workers = workers
+        self.workers, self.stage = workers, stage
         marks = plan.overlay.marks
         self.whole = len(plan.published) <= opts.gantt_whole_plans
         self.index = "" if self.whole else _gantt_index(plan)
+        root = str(stage.path)
         if self.whole:
             items = [(j.spill, j.duplicate_of) for j in plan.jobs]
-            self.specs = [(items, rules.calendar, marks, opts.source_date_epoch, "gantt")]
+            self.specs = [(items, rules.calendar, marks, opts.source_date_epoch, root, "gantt")]
         else:
             by_region: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
             for j in plan.jobs:
                 if not j.duplicate_of:
                     by_region[plan.regions[_region(plan.surveys[j.index])]].append((j.spill, None))
-            self.specs = [(these, rules.calendar, marks, opts.source_date_epoch, f"gantt/{slug}")
+            self.specs = [(these, rules.calendar, marks, opts.source_date_epoch, root, f"gantt/{slug}")
                           for slug, these in sorted(by_region.items())]
         self.early = workers.submit(gantt_files, self.specs[0]) if self.whole else None
 
-    def files(self) -> Iterator[tuple[str, bytes]]:
+    def files(self) -> Iterator[str]:
+        """The paths of the files written (made now when not made already)."""
         if self.index:
-            yield "gantt/index.html", self.index.encode()
+            self.stage.write("gantt/index.html", self.index.encode())
         if self.early is not None:
             yield from self.early.result()
             return
@@ -552,16 +555,25 @@ class _Gantt:
             yield from files
 
 
-def gantt_files(spec: tuple[list[tuple[str, str | None]], Calendar, list[Any], int | None, str]) -> list[tuple[str, bytes]]:
-    """gantt.xml, .xlsx and .html of some plans (kept aside by the survey): everything they
-    need is passed in, so they are made in a worker process (any start method) with the same
-    bytes."""
-    items, calendar, marks, epoch, stem = spec
+def gantt_files(spec: tuple[list[tuple[str, str | None]], Calendar, list[Any], int | None, str, str]) -> list[str]:
+    """gantt.xml, .xlsx and .html of some plans (kept aside by the survey), written under the
+    stage folder ``root``: everything they need is passed in, so they are made in a worker
+    process (any start method) with the same bytes.  Returns the paths written."""
+    import os
+
+    items, calendar, marks, epoch, root, stem = spec
     docs = []
     for spill, dup in items:
         doc = docwork.load(spill)
         docs.append(replace(doc, duplicate_of=dup, tasks=()) if dup else doc)
-    return gantt_outputs(docs, calendar, marks, epoch, stem)
+    written = []
+    for rel, data in gantt_outputs(docs, calendar, marks, epoch, stem):
+        path = os.path.join(root, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as fh:
+            fh.write(data)
+        written.append(path)
+    return written
 
 
 def gantt_outputs(docs: list[Document], calendar: Calendar, marks: list[Any], epoch: int | None,
