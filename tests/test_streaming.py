@@ -165,3 +165,49 @@ def test_feed_files_keep_few_handles_and_write_every_feed_whole(tmp_path):
 ])
 def test_the_calendar_head_is_what_icalendar_writes(name, description):
     assert ics.head(name, description) == ics._head_icalendar(name, description)
+
+
+def test_what_goes_to_a_worker_per_plan_does_not_grow_with_the_build(tmp_path, monkeypatch):
+    """Each publish job carries its own plan's agencies with a feed, never the build's whole set
+    (which, pickled with every chunk of jobs, made a national build quadratic)."""
+    import pickle
+
+    from calgen.publish import docwork
+
+    seen = []
+    real = docwork.publish
+
+    def spy(job, shared, rules):
+        seen.append((job, docwork.load(job.spill).jurisdiction, len(pickle.dumps(shared))))
+        return real(job, shared, rules)
+
+    monkeypatch.setattr(docwork, "publish", spy)
+    plans = _plans(tmp_path / "plans", cities=("平阳", "安宁", "永安"), per_city=1)
+    build([str(plans)], rules_for(output=tmp_path / "out"))
+    assert len(seen) == 3
+    for job, region, shared_size in seen:
+        city = region[:2]
+        assert job.fed and all(name.startswith(city) for name in job.fed), (city, job.fed)
+        assert shared_size < 2_000
+
+
+def test_spills_keep_several_plans_in_one_file(tmp_path):
+    """A survey batch keeps its plans in one scratch file; each is read back whole, or its
+    Document alone."""
+    from calgen.publish import docwork
+    from calgen.publish.events import events
+
+    from .conftest import RULES
+
+    plans = _plans(tmp_path / "plans", per_city=2)
+    paths = sorted(str(p) for p in plans.iterdir())
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    surveys = docwork.survey_batch(list(enumerate(paths)), RULES, str(scratch))
+    assert [p.name for p in scratch.iterdir()] == ["b0000000.pkl"]
+    spills = [s.spill for s in surveys]
+    assert len(set(spills)) == 4 and spills[0].endswith("#0")
+    for s, path in zip(surveys, paths, strict=True):
+        doc, evs = docwork.load_with_events(s.spill)
+        assert doc.source == path == docwork.load(s.spill).source
+        assert evs == events([doc], RULES.scheduler) and all(e.doc is doc for e in evs)
