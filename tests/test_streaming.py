@@ -201,7 +201,8 @@ def test_spills_keep_several_plans_in_one_file(tmp_path):
 
     plans = _plans(tmp_path / "plans", per_city=2)
     paths = sorted(str(p) for p in plans.iterdir())
-    scratch = tmp_path / "scratch"
+    scratch = tmp_path / "out#1" / "scratch"                 # a '#' in the output folder's name
+    scratch.parent.mkdir()
     scratch.mkdir()
     surveys = docwork.survey_batch(list(enumerate(paths)), RULES, str(scratch))
     assert [p.name for p in scratch.iterdir()] == ["b0000000.pkl"]
