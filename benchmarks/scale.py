@@ -6,9 +6,10 @@
 For each size: generates the plans (benchmarks/bench.py's generator; with --per-region N, N plans
 per generated city, each city its own issuer, 文号 and agencies — the shape of a national
 corpus), runs `calgen build` in a fresh process and prints wall time, peak RSS of the whole
-process tree (the build and its workers, sampled every 0.1 s from /proc), throughput and the
-largest outputs.  With --previous, the same corpus is built by that checkout too, side by side.
-Then serves the largest build's feeds with `calgen serve` and with `python -m http.server` side
+process tree (the build and its workers, sampled every 0.1 s from /proc), throughput, the CPU
+time of the build process and of its workers (a serial part that grows with the build shows in
+the first), and the largest outputs.  With --previous, the same corpus is built by that
+checkout too, side by side.  Then serves the largest build's feeds with `calgen serve` and with `python -m http.server` side
 by side (benchmarks/serve_load.py), 200s and 304s.
 """
 from __future__ import annotations
@@ -38,9 +39,9 @@ files = sorted(str(p) for p in Path(sys.argv[1]).rglob("*.txt"))
 t = time.perf_counter()
 rep = build(files, Rules.load(Settings(output=Path(sys.argv[2]), jobs=int(sys.argv[3]))))
 wall = time.perf_counter() - t
-own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-print(f"{wall:.1f} {own:.0f} {kids:.0f} {rep.events} {rep.feeds} {len(rep.failures)}")
+me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+print(f"{wall:.1f} {me.ru_utime + me.ru_stime:.1f} {kids.ru_utime + kids.ru_stime:.1f} {rep.events} {rep.feeds} "
+      f"{len(rep.failures)}")
 """
 
 
@@ -102,8 +103,8 @@ def main() -> None:
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="calgen-scale-"))
     trees = [("this tree", HERE.parent)] + ([("previous", args.previous.resolve())] if args.previous else [])
-    print(f"{'tree':<10} {'plans':>7} {'jobs':>4} {'build s':>8} {'plans/s':>8} {'peak RSS MB':>12} {'events':>9} "
-          f"{'feeds':>7} {'all.ics MB':>10} {'tasks.json MB':>13}")
+    print(f"{'tree':<10} {'plans':>7} {'jobs':>4} {'build s':>8} {'plans/s':>8} {'peak RSS MB':>12} "
+          f"{'CPU s: build':>13} {'workers':>8} {'events':>9} {'feeds':>7} {'all.ics MB':>10} {'tasks.json MB':>13}")
     last = None
     for size in (int(x) for x in args.sizes.split(",")):
         plans = work / f"plans-{size}"
@@ -115,11 +116,11 @@ def main() -> None:
             if not figures:
                 print(f"{label:<10} {size:>7} failed: {stderr.strip().splitlines()[-1:]}")
                 continue
-            wall, _own, _kids, events, _feeds, _failures = figures
+            wall, cpu_build, cpu_workers, events, _feeds, _failures = figures
             feeds = sum(1 for _ in (out / "feeds").rglob("*.ics"))
             print(f"{label:<10} {size:>7} {args.jobs:>4} {float(wall):>8.1f} {size / float(wall):>8.1f} {peak:>12.0f} "
-                  f"{int(events):>9} {feeds:>7} {_mb(out, 'feeds/all.ics'):>10.1f} {_mb(out, 'tasks.json'):>13.1f}",
-                  flush=True)
+                  f"{float(cpu_build):>13.1f} {float(cpu_workers):>8.1f} {int(events):>9} {feeds:>7} "
+                  f"{_mb(out, 'feeds/all.ics'):>10.1f} {_mb(out, 'tasks.json'):>13.1f}", flush=True)
             if label == "this tree":
                 last = out
             elif os.environ.get("KEEP") != "1":
