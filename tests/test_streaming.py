@@ -31,20 +31,23 @@ def _plans(folder, cities=("平阳", "安宁"), per_city=2):
     return folder
 
 
-@pytest.mark.parametrize("method", ["fork", "spawn"])
-def test_the_same_bytes_whatever_jobs_and_start_method(tmp_path, monkeypatch, method):
+@pytest.mark.parametrize(("method", "whole"), [("fork", 1000), ("spawn", 1000), ("spawn", 3)])
+def test_the_same_bytes_whatever_jobs_and_start_method(tmp_path, monkeypatch, method, whole):
+    """--jobs 2 (workers write plan feeds, manifest parts and Gantt files themselves) publishes
+    what --jobs 1 does: one Gantt set, or one per region past gantt_whole_plans."""
     import functools
 
     from calgen.publish import workers
 
     plans = _plans(tmp_path / "plans")
     one = tmp_path / "one"
-    build([str(plans)], rules_for(output=one, jobs=1))
+    build([str(plans)], rules_for(output=one, jobs=1, gantt_whole_plans=whole))
     monkeypatch.setattr(workers.Workers, "__init__",
                         functools.partialmethod(workers.Workers.__init__, start_method=method))
     two = tmp_path / "two"
-    build([str(plans)], rules_for(output=two, jobs=2))
+    build([str(plans)], rules_for(output=two, jobs=2, gantt_whole_plans=whole))
     assert published(one) == published(two)
+    assert ("gantt/pingyangshi.xlsx" in published(two)) == (whole == 3)
 
 
 def test_each_region_has_its_feed_of_its_own_plans(tmp_path):
