@@ -118,7 +118,9 @@ def extract(files: tuple[str, ...], fmt: str, roll: str, assume_weekdays: bool, 
 @click.option("--strict", is_flag=True, default=None, help="Write nothing when any input fails.")
 @click.option("--assume-weekdays", is_flag=True, help="Years without holiday data: weekends only, marked estimated.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: over 20 input files).")
-@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1), help="Processes to extract with.")
+@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1),
+              help="Processes to work with: plans are read, rendered and their Gantt files made in parallel "
+                   "(the same outputs).")
 def build(files, output, roll, alarms, base_url, keep_removed, allow_removals, dry_run, strict, assume_weekdays,
           progress, jobs):
     """Build feeds, gantt.csv/html and tasks.json from FILES (default: calgen.toml, else the sample)."""
