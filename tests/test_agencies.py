@@ -9,6 +9,7 @@ from calgen.errors import MappingError
 from calgen.extract import agencies
 from calgen.extract.agencies import parse_roles, split_names
 from calgen.extract.registry import make_slug
+from calgen.extract.scan import search_from
 from calgen.rules import Rules
 from calgen.settings import Settings
 
@@ -226,3 +227,15 @@ def test_possessive_bracket_patterns_match_as_the_plain_ones(text: str) -> None:
     assert [m.span(1) for m in agencies._BRACKET.finditer(text)] == [m.span(1) for m in _PLAIN_BRACKET.finditer(text)]
     a, b = agencies._OPEN_TAIL.search(text), _PLAIN_OPEN_TAIL.search(text)
     assert (a and a.span(1)) == (b and b.span(1))
+    # and led by str.find (agencies._brackets, _unclosed_tail) they find the same again
+    assert [m.span(1) for m in agencies._brackets(text)] == [m.span(1) for m in _PLAIN_BRACKET.finditer(text)]
+    c = search_from(agencies._OPEN_TAIL, text, agencies._OPENERS)
+    assert (c and c.span(1)) == (b and b.span(1))
+
+
+def test_resolved_roles_are_memoised_per_registry_and_place(rules):
+    roles = agencies.Roles(("市财政局",), ("市税务局",))
+    first = agencies.resolve_roles(roles, "示范市", rules.registry)
+    assert agencies.resolve_roles(roles, "示范市", rules.registry) is first
+    assert dict(first) == agencies._resolve_roles(roles, "示范市", rules.registry)
+    assert dict(agencies.resolve_roles(roles, None, rules.registry)) == agencies._resolve_roles(roles, None, rules.registry)

@@ -1,8 +1,10 @@
 """Bytes → clean text: each artefact of real scraped plans, as (raw, cleaned) cases."""
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from calgen.errors import ReadingError
-from calgen.read.clean import LOST, clean_text
+from calgen.read.clean import LOST, _any_line_open, _depth, clean_text, join_broken_parentheses
 from calgen.read.decode import clean_bytes
 
 from .conftest import RULES
@@ -86,3 +88,22 @@ def test_html_page_loses_its_chrome():
             "<footer>主办单位：某某</footer></body></html>")
     text = clean_text(page, RULES.simplifier)[0]
     assert text.splitlines() == ["一、工作任务", "(一)推进改革。6月底前完成。"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("一、任务\n(一)推进(市财政局牵头，\n市税务局配合)\n(二)完成", "一、任务\n(一)推进(市财政局牵头，市税务局配合)\n(二)完成"),
+    ("〔甲\n乙〕号", "〔甲乙〕号"), ("a[\n\nb]c", "a[b]c"), ("(a)\n(b)", "(a)\n(b)"), ("a)\n(b", "a)\n(b"),
+    ("粤办函〔2021 55号\n下一行", "粤办函〔2021 55号\n下一行"),        # a 文号 bracket lost its half: no join
+])
+def test_lines_broken_inside_brackets_are_joined(text, expected):
+    assert join_broken_parentheses(text) == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="()〔〕[]a2021\n", max_size=30))
+def test_a_text_with_no_line_left_open_is_returned_as_is(text):
+    """The quick look (only lines holding an opening bracket are counted) agrees with counting
+    every line, and the text it passes is what the joining loop gives."""
+    assert _any_line_open(text) == any(_depth(line) > 0 for line in text.split("\n"))
+    if not _any_line_open(text):
+        assert join_broken_parentheses(text) == text

@@ -75,3 +75,7 @@ def test_evolve_is_replace() -> None:
     x = _Fast("x", 2, d=True)
     assert evolve(x, c=("y",)) == dataclasses.replace(x, c=("y",))
     assert type(evolve(x)) is _Fast and evolve(x) is not x
+    with pytest.raises(TypeError):
+        evolve(x, e=1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        evolve(x, a="z").a = "w"  # type: ignore[misc]

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calgen.extract.scan import Grammar, first_characters
+from calgen.extract.scan import Grammar, finditer_from, first_characters, search_from
 from calgen.rules import Rules
 from calgen.settings import Settings
 
@@ -61,3 +61,28 @@ def test_same_matches_as_the_plain_alternation(text: str) -> None:
 ])
 def test_first_characters(pattern: str, alphabet: str, expected: str) -> None:
     assert first_characters(pattern, alphabet) == frozenset(expected)
+
+
+# finditer_from / search_from: led by str.find to where a match can begin, the same matches as re.
+_LED = [re.compile(r"[(〔](?:[^()〔〕]++|\([^()]*+\))*+[)〕]"), re.compile(r"(?<=x)[(〔]a*"),
+        re.compile(r"[(〔][^()〔〕]*+$"), re.compile(r"\((?=b)")]
+
+
+@pytest.mark.parametrize(("text", "firsts"), [
+    ("", "(〔"), ("no brackets", "(〔"), ("a(b)c(d", "(〔"), ("〔2023〕1号(x)", "(〔"),
+    ("((b)", "(〔"), ("x(aa(", "(〔"), ("(b(b", "("),
+])
+@pytest.mark.parametrize("pattern", _LED, ids=range(len(_LED)))
+def test_led_by_find_cases(pattern: re.Pattern[str], text: str, firsts: str) -> None:
+    assert [m.span() for m in finditer_from(pattern, text, firsts)] == [m.span() for m in pattern.finditer(text)]
+    a, b = search_from(pattern, text, firsts), pattern.search(text)
+    assert (a and a.span()) == (b and b.span())
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="()〔〕abx\n", max_size=24))
+def test_led_by_find_is_finditer_and_search(text: str) -> None:
+    for pattern in _LED:
+        assert [m.span() for m in finditer_from(pattern, text, "(〔")] == [m.span() for m in pattern.finditer(text)]
+        a, b = search_from(pattern, text, "(〔"), pattern.search(text)
+        assert (a and a.span()) == (b and b.span())

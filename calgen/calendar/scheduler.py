@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from types import MappingProxyType
 
 from ..errors import CalendarCoverageError
@@ -47,6 +47,8 @@ class Scheduler:
     def __init__(self, calendar: Calendar, roll: Roll = Roll.PRECEDING) -> None:
         self.calendar = calendar
         self.roll = roll
+        # (nominal, kind, issued) → the fields schedule() sets: plans repeat their dates
+        self._fields: dict[tuple[dt.date, Kind, dt.date | None], dict[str, object]] = {}
 
     def policy(self, kind: Kind) -> Roll:
         """A start on a rest day begins on the next working day; deadlines follow the setting."""
@@ -61,20 +63,27 @@ class Scheduler:
         plan builds, and the next build after ``calgen holidays import`` confirms it."""
         if not m.dated or m.nominal is None:
             return m
+        key = (m.nominal, m.kind, issued)
+        fields = self._fields.get(key)
+        if fields is None:
+            fields = self._fields[key] = self._schedule(m.nominal, m.kind, issued)
+        return evolve(m, **fields)
+
+    def _schedule(self, nominal: dt.date, kind: Kind, issued: dt.date | None) -> dict[str, object]:
         try:
-            due = self.due(m.nominal, m.kind)
+            due = self.due(nominal, kind)
         except CalendarCoverageError as e:
-            return replace(m, due=m.nominal, flags=("unconfirmed",), note=unconfirmed_note(e.year))
+            return {"due": nominal, "flags": ("unconfirmed",), "note": unconfirmed_note(e.year)}
         flags = list(due.flags)
         notes = [due.reason] if due.reason else []
-        if issued and m.nominal < issued:
+        if issued and nominal < issued:
             flags.append("before_issue")
-            notes.append(f"{m.nominal.isoformat()} 早于文件印发日期 {issued.isoformat()}")
+            notes.append(f"{nominal.isoformat()} 早于文件印发日期 {issued.isoformat()}")
         if "estimated" in flags:
             notes.append("估算：该年节假日安排尚未公布，仅按周末推算")
         if "provisional" in flags:
             notes.append("暂定：次年节假日安排通知仍可能调整此日期")
-        return evolve(m, due=due.date, note="；".join(notes), flags=tuple(flags))
+        return {"due": due.date, "note": "；".join(notes), "flags": tuple(flags)}
 
     def occurrences(self, m: Milestone, start: dt.date, end: dt.date) -> list[Occurrence]:
         """每季度 → the last day of each quarter from ``start`` to ``end``, on working days;

@@ -7,6 +7,7 @@ Plans attach agencies as a trailing parenthesis ``(X牵头，Y按职责分工负
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
@@ -14,6 +15,7 @@ from ..model import Agency
 from ..read.tables import ROLE_COLUMNS, Column, Row
 from ..records import quick_init
 from .registry import Registry, level_of
+from .scan import finditer_from, search_from
 
 _ROLE_WORDS = re.compile(r"牵头|负责|配合|协助|参与|协办|单位[：:]|部门[：:]")
 # (Possessive: the pieces cannot overlap, so nothing is lost by never backtracking into them,
@@ -62,7 +64,7 @@ def assigns_roles(text: str) -> bool:
     """Does the text name agencies in a bracket or a labelled line (not just in passing)?"""
     if any(_LABELLED.match(line.strip()) for line in text.split("\n")):
         return True
-    return any(_ROLE_WORDS.search(m.group(1)) and "简称" not in m.group(1) for m in _BRACKET.finditer(text))
+    return any(_ROLE_WORDS.search(m.group(1)) and "简称" not in m.group(1) for m in _brackets(text))
 
 
 def parse_roles(text: str, reg: Registry, first_is_lead: bool = False) -> Roles:
@@ -73,7 +75,7 @@ def parse_roles(text: str, reg: Registry, first_is_lead: bool = False) -> Roles:
         m = _LABELLED.match(line.strip())
         if m:
             parts.append(_labelled_roles(m.group(1), line.strip()[m.end():], reg, first_is_lead))
-    for m in _BRACKET.finditer(text):
+    for m in _brackets(text):
         body = m.group(1)
         if _ROLE_WORDS.search(body) and "简称" not in body:
             parts.append(_bracket_roles(body, reg, first_is_lead))
@@ -90,6 +92,13 @@ def parse_roles(text: str, reg: Registry, first_is_lead: bool = False) -> Roles:
     return _sole_responsible_leads(_merge(parts))
 
 
+_OPENERS = "(〔["                   # every match of _BRACKET and _OPEN_TAIL begins with one
+
+
+def _brackets(text: str) -> list[re.Match[str]]:
+    return finditer_from(_BRACKET, text, _OPENERS)
+
+
 _OPEN_TAIL = re.compile(r"[(〔\[]((?:[^()〔〕\[\]]++|\([^()]*+\))*+)$")      # possessive: see _BRACKET
 
 
@@ -99,7 +108,7 @@ def _unclosed_tail(text: str) -> str | None:
     the cut runs through is dropped, never completed.  None when the text ends outside a
     bracket."""
     text = text.rstrip()
-    m = _OPEN_TAIL.search(text) if not text.endswith(("〕", "]")) else None   # (its content holds neither)
+    m = search_from(_OPEN_TAIL, text, _OPENERS) if not text.endswith(("〕", "]")) else None   # (its content holds neither)
     if m is None or not _ROLE_WORDS.search(m.group(1)):
         return None
     parts = re.split(r"[；;。]", m.group(1))
@@ -357,7 +366,17 @@ def _expand_affixes(items: list[str], reg: Registry) -> list[str]:
     return result
 
 
-def resolve_roles(roles: Roles, jurisdiction: str | None, reg: Registry) -> dict[str, tuple[Agency, ...]]:
+def resolve_roles(roles: Roles, jurisdiction: str | None, reg: Registry) -> Mapping[str, tuple[Agency, ...]]:
+    """Each role's agencies, canonical where the registry knows them (a plan repeats the same
+    brackets task after task: each distinct one is resolved once, memoised on the registry)."""
+    key = ("roles", roles.lead, roles.responsible, roles.support, jurisdiction)
+    hit = reg.memo.get(key)
+    if hit is None:
+        hit = reg.memo[key] = MappingProxyType(_resolve_roles(roles, jurisdiction, reg))
+    return hit
+
+
+def _resolve_roles(roles: Roles, jurisdiction: str | None, reg: Registry) -> dict[str, tuple[Agency, ...]]:
     out: dict[str, tuple[Agency, ...]] = {}
     seen: set[str] = set()
     for role in ("lead", "responsible", "support"):

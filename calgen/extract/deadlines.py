@@ -203,9 +203,10 @@ def find(text: str, ctx: Context, book: PhraseBook, problems: list[DeadlineError
     kinds = [_kind(m) for m in matches]
     dated_starts = [m.start() for m, kind in zip(matches, kinds) if kind not in _UNDATED]
     out: list[Milestone] = []
+    titled = "《" in text
     for m, kind in zip(matches, kinds):
         handler = _HANDLERS.get(kind)
-        if handler is None or _in_title(text, m.start()):
+        if handler is None or (titled and _in_title(text, m.start())):
             continue
         try:
             hits = list(handler(m, ctx, book))

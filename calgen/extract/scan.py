@@ -172,3 +172,42 @@ _CATEGORIES = MappingProxyType({"CATEGORY_DIGIT": r"\d", "CATEGORY_NOT_DIGIT": r
 def _in_category(category: Any, char: str) -> bool:
     pattern = _CATEGORIES.get(str(category))
     return True if pattern is None else re.fullmatch(pattern, char) is not None
+
+
+def finditer_from(pattern: re.Pattern[str], text: str, firsts: str) -> list[re.Match[str]]:
+    """``list(pattern.finditer(text))`` for a pattern whose every match is non-empty and begins
+    with one of the characters ``firsts`` (an opening bracket, say).
+
+    ``re`` looks for where such a pattern can begin by testing every character of the text
+    against the pattern's first character class, ≈50 machine instructions a character; when
+    only one of ``firsts`` occurs in the text, ``str.find`` goes from one occurrence to the next
+    at a fraction of that, and the pattern is matched there, as ``finditer`` would."""
+    present = [c for c in firsts if c in text]
+    if len(present) != 1:
+        return list(pattern.finditer(text)) if present else []
+    char, find, match = present[0], text.find, pattern.match
+    out: list[re.Match[str]] = []
+    pos = find(char)
+    while pos >= 0:
+        m = match(text, pos)
+        if m is None:
+            pos = find(char, pos + 1)
+        else:
+            out.append(m)
+            pos = find(char, m.end())
+    return out
+
+
+def search_from(pattern: re.Pattern[str], text: str, firsts: str) -> re.Match[str] | None:
+    """``pattern.search(text)`` for a pattern as :func:`finditer_from` asks."""
+    present = [c for c in firsts if c in text]
+    if len(present) != 1:
+        return pattern.search(text) if present else None
+    char, find, match = present[0], text.find, pattern.match
+    pos = find(char)
+    while pos >= 0:
+        m = match(text, pos)
+        if m is not None:
+            return m
+        pos = find(char, pos + 1)
+    return None

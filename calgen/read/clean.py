@@ -233,6 +233,8 @@ def squeeze(text: str) -> str:
 
 def join_broken_parentheses(text: str) -> str:
     """Join lines that break inside a parenthesis (re-hosted Markdown and PDFs do this)."""
+    if not _any_line_open(text):
+        return text                 # what the loop below gives when no line is left open
     lines = text.split("\n")
     out: list[str] = []
     depth = 0
@@ -247,6 +249,16 @@ def join_broken_parentheses(text: str) -> str:
         if depth and len(out[-1]) > 2000:     # a stray "(" must not swallow the document
             depth = 0
     return "\n".join(out)
+
+
+def _any_line_open(text: str) -> bool:
+    """Does any line of ``text`` have ``_depth`` > 0?  Only a line holding an opening bracket
+    can, and most lines hold none: looking for one is cheaper than counting six kinds."""
+    opens = [c for c in "(〔[" if c in text]
+    if len(opens) == 1:
+        char = opens[0]
+        return any(char in line and _depth(line) > 0 for line in text.split("\n"))
+    return bool(opens) and any(_depth(line) > 0 for line in text.split("\n"))
 
 
 # The bracket of a 文号 whose closing half was lost: 粤办函〔2021 55号
