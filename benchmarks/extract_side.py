@@ -1,14 +1,15 @@
 """Extraction side by side with an older checkout: CPU time and instructions, in one run.
 
-    python benchmarks/extract_side.py --previous /path/to/older/checkout [--plans 1000] [--rounds 6]
-                                      [--instructions 100]
+    python benchmarks/extract_side.py --previous /path/to/older/checkout [--also /path/to/another]
+                                      [--plans 1000] [--rounds 6] [--instructions 100]
 
 Generates the benchmark corpus (benchmarks/bench.py's generator), then extracts it with this
 tree and the older one in fresh processes, alternating them ``--rounds`` times; each process
 warms up on 100 plans and prints the best CPU time of three extractions of the corpus.  CPU time
 rather than wall time: on a shared machine the host takes time from the vCPUs at moments, which
 wall time counts.  Printed: ms per plan and M characters/s for each tree (range and median) and
-the ratio of each round's pair.
+the ratio of each round's pair.  ``--also`` adds more checkouts to the rotation (this tree
+uncompiled, say: a checkout not installed, or installed with CALGEN_PURE=1).
 
 With ``--instructions N`` (needs valgrind), each tree also extracts N plans under cachegrind,
 once with and once without them, and the difference per plan is printed: machine instructions
@@ -83,10 +84,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--previous", type=Path, required=True, help="another checkout of calgen")
     ap.add_argument("--plans", type=int, default=1000)
+    ap.add_argument("--also", type=Path, action="append", default=[], help="another checkout to time alongside")
     ap.add_argument("--rounds", type=int, default=6)
     ap.add_argument("--instructions", type=int, default=0, help="plans to count instructions on (valgrind)")
     args = ap.parse_args()
-    trees = {"this tree": HERE.parent, "previous": args.previous.resolve()}
+    trees = {"this tree": HERE.parent, "previous": args.previous.resolve(),
+             **{str(p): p.resolve() for p in args.also}}
     with tempfile.TemporaryDirectory(prefix="calgen-side-") as tmp:
         plans = Path(tmp) / "plans"
         corpus(plans, max(args.plans, 20 + args.instructions))
@@ -102,12 +105,16 @@ def main() -> None:
             rates = sorted(chars / s / 1e6 for s in runs)
             print(f"  {name:<10} {1000 * statistics.median(runs) / args.plans:6.2f} ms/plan (median)  "
                   f"{rates[0]:.2f}–{rates[-1]:.2f} M characters/s, median {statistics.median(rates):.2f}")
+        for name in secs:
+            if name not in ("this tree", "previous"):
+                print(f"  {name} is {statistics.median(secs['previous']) / statistics.median(secs[name]):.2f}× "
+                      "the previous (medians)")
         pairs = sorted(p / t for p, t in zip(secs["previous"], secs["this tree"]))
         print(f"  this tree is {statistics.median(secs['previous']) / statistics.median(secs['this tree']):.2f}× "
               f"the previous (medians); round by round {pairs[0]:.2f}–{pairs[-1]:.2f}×")
         if args.instructions:
             counts = {}
-            for name, tree in trees.items():
+            for name, tree in list(trees.items())[:2]:
                 counts[name] = (instructions(tree, plans, args.instructions) - instructions(tree, plans, 0)) / args.instructions
                 print(f"  {name:<10} {counts[name] / 1e6:6.2f} M instructions/plan (cachegrind, {args.instructions} plans)")
             print(f"  instructions: this tree is {counts['previous'] / counts['this tree']:.2f}× the previous")
