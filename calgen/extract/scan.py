@@ -22,7 +22,7 @@ A form that matches the empty string hands the rest of the text to the whole pat
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -182,32 +182,26 @@ def finditer_from(pattern: re.Pattern[str], text: str, firsts: str) -> list[re.M
     against the pattern's first character class, ≈50 machine instructions a character; when
     only one of ``firsts`` occurs in the text, ``str.find`` goes from one occurrence to the next
     at a fraction of that, and the pattern is matched there, as ``finditer`` would."""
+    return list(_led(pattern, text, firsts))
+
+
+def search_from(pattern: re.Pattern[str], text: str, firsts: str) -> re.Match[str] | None:
+    """``pattern.search(text)`` for a pattern as :func:`finditer_from` asks."""
+    return next(_led(pattern, text, firsts), None)
+
+
+def _led(pattern: re.Pattern[str], text: str, firsts: str) -> Iterator[re.Match[str]]:
     present = [c for c in firsts if c in text]
     if len(present) != 1:
-        return list(pattern.finditer(text)) if present else []
+        if present:
+            yield from pattern.finditer(text)
+        return
     char, find, match = present[0], text.find, pattern.match
-    out: list[re.Match[str]] = []
     pos = find(char)
     while pos >= 0:
         m = match(text, pos)
         if m is None:
             pos = find(char, pos + 1)
         else:
-            out.append(m)
+            yield m
             pos = find(char, m.end())
-    return out
-
-
-def search_from(pattern: re.Pattern[str], text: str, firsts: str) -> re.Match[str] | None:
-    """``pattern.search(text)`` for a pattern as :func:`finditer_from` asks."""
-    present = [c for c in firsts if c in text]
-    if len(present) != 1:
-        return pattern.search(text) if present else None
-    char, find, match = present[0], text.find, pattern.match
-    pos = find(char)
-    while pos >= 0:
-        m = match(text, pos)
-        if m is not None:
-            return m
-        pos = find(char, pos + 1)
-    return None
