@@ -50,7 +50,12 @@ def _settings(**chosen: Any) -> Settings:
     values = {k: v for k, v in chosen.items() if v is not None}
     values.setdefault("source_date_epoch", epoch_from(os.environ.get("SOURCE_DATE_EPOCH")))
     values.setdefault("agency_files", obj.get("mappings", ()))
-    values.setdefault("calendar_files", obj.get("calendar_files", ()))
+    if "calendar_files" not in values:
+        from .settings import load_config
+
+        conf = load_config()
+        values["calendar_files"] = tuple(Path(p) for p in conf.get("calendar_files", [])) + \
+            obj.get("calendar_files", ())
     return Settings(**values)
 
 
@@ -203,8 +208,13 @@ class _YearOrCommand(click.Group):
 @cli.group(cls=_YearOrCommand, invoke_without_command=True)
 @click.pass_context
 def holidays(ctx: click.Context) -> None:
-    """Holiday-data coverage and sources; `holidays YEAR [--format json]` shows one year,
-    `holidays import NOTICE` reads a State Council notice into a year file."""
+    """Holiday-data coverage and sources.
+
+    \b
+    calgen holidays YEAR [--format text|json]   one year's rest and makeup working days
+    calgen holidays import NOTICE [--dry-run]   a State Council notice → mappings/holidays/YEAR.toml
+    calgen holidays check                       imported years against chinese-calendar's data
+    """
     if ctx.invoked_subcommand is None:
         from .calendar.explain import holiday_listing
 
@@ -222,31 +232,105 @@ def holidays_show(year: int, fmt: str) -> None:
 
 
 @holidays.command("import")
-@click.argument("notice", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Default: mappings/holidays/<year>.toml.")
+@click.argument("notice", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Year file to write.  Default: the calendar_files entry named YEAR.toml in calgen.toml, "
+                   "else mappings/holidays/YEAR.toml beside calgen.toml (never inside the installed package).")
 @click.option("--force", is_flag=True, help="Replace an existing year file.")
-def holidays_import(notice: str, output: str | None, force: bool) -> None:
-    """Read the State Council holiday NOTICE (text, HTML, Word, PDF; Traditional or Simplified)
-    and write the year's arrangement file, validated."""
-    from .calendar.notice import Amendment, load_arrangement, read_holiday_notice, save
+@click.option("--dry-run", is_flag=True, help="Print the arrangement and how it differs from calgen's data; write nothing.")
+@click.option("--url", default="", help="Where the notice was published (recorded in the year file).")
+def holidays_import(notice: str, output: str | None, force: bool, dry_run: bool, url: str) -> None:
+    """Read the State Council holiday NOTICE (text, HTML, Word, PDF; any encoding; Traditional or
+    Simplified), check it, and write the year's arrangement file — or refuse, naming the check.
+    An amendment notice (调整/延长…假期, a one-off 纪念日) is applied to the year calgen holds."""
+    from dataclasses import replace
+
+    from .calendar.arrangement import Amendment, difference, from_year, load_arrangement, save, table
+    from .calendar.law import law_path, load_law
+    from .calendar.notice import read_holiday_notice
     from .read.decode import read_file
 
-    rules = _rules(_settings())
-    read = read_holiday_notice(read_file(notice, rules.simplifier).text, notice)
-    target = Path(output) if output else rules.folder / "holidays" / f"{read.year}.toml"
+    settings = _settings()
+    # the year file this import writes may be listed in calgen.toml before it exists
+    rules = _rules(replace(settings, calendar_files=tuple(p for p in settings.calendar_files if p.exists())))
+    law = load_law(law_path(rules.folder))
+    read = read_holiday_notice(read_file(notice, rules.simplifier).text, notice, law)
+    target = Path(output) if output else _year_target(read.year, settings)
+    held = rules.calendar.years.get(read.year)
     if isinstance(read, Amendment):
-        if not target.exists():
+        if target.exists():
+            base = load_arrangement(target)
+        elif held is not None:
+            base = from_year(rules.calendar.years, read.year)
+        else:
             raise CalgenError(f"{read.source} amends {read.year}, but there is no {read.year} arrangement",
-                              file=str(target), hint=f"import the {read.year} notice first, then this one")
-        arr = read.apply(load_arrangement(target), notice)
-        save(arr, target, replace=True)
+                              file=notice, hint=f"import the {read.year} notice first, then this one")
+        arr = read.apply(base, notice)
+        arr.url = arr.url or url
         verb = f"amended by {read.source}"
     else:
         arr = read
-        save(arr, target, replace=force)
+        arr.url = url
         verb = "imported"
+    neighbours = {y: rules.calendar.years[y] for y in (read.year - 1, read.year + 1) if y in rules.calendar.years}
+    changed = difference(arr, held, neighbours)
+    if dry_run:
+        click.echo(table(arr))
+        click.echo(_changes(read.year, held, changed))
+        return
+    if isinstance(read, Amendment) and not target.exists() and not changed:
+        click.echo(f"{read.year}: calgen's data already holds {read.source}; nothing written")
+        return
+    save(arr, target, replace=force or isinstance(read, Amendment), source=notice)
     click.echo(f"{arr.year} {verb}: {len(arr.holidays)} holiday blocks, {len(arr.rest_days())} rest days, "
                f"{len(arr.workdays)} makeup working days → {target}")
+    click.echo(_changes(read.year, held, changed))
+
+
+def _year_target(year: int, settings: Settings) -> Path:
+    named = [p for p in settings.calendar_files if p.name == f"{year}.toml"]
+    if named:
+        return named[-1]
+    return (settings.calendar_folder or Path("mappings/holidays")) / f"{year}.toml"
+
+
+def _changes(year: int, held: Any, changed: list[str]) -> str:
+    if held is None:
+        return f"calgen had no {year} data: dates in {year} are no longer 待定 after the next build"
+    if not changed:
+        return f"agrees with what calgen held for {year} on every day"
+    return f"{len(changed)} days change from what calgen held for {year}:\n" + "\n".join(f"  {c}" for c in changed)
+
+
+@holidays.command("check")
+def holidays_check() -> None:
+    """Compare every imported year file with chinese-calendar's data, for the years a newer
+    chinese-calendar release covers: agreement, or every differing day (exit 1)."""
+    from .calendar.holidays import compare_with_package, load_year_file, package_years, year_files
+
+    settings = _settings()
+    rules = _rules(settings)
+    package = package_years()
+    files = year_files(rules.folder / "holidays", settings.calendar_folder, settings.calendar_files)
+    if not files:
+        click.echo("no year files (calgen holidays import NOTICE writes mappings/holidays/YEAR.toml)")
+        return
+    bad = 0
+    for path in files:
+        y = load_year_file(path)
+        diff = compare_with_package(y, package)
+        if diff is None:
+            click.echo(f"{path}: {y.year} is not in chinese-calendar's data yet (covers "
+                       f"{min(package)}–{max(package)}); the year file is what calgen uses")
+        elif not diff:
+            click.echo(f"{path}: {y.year} agrees with chinese-calendar on every day")
+        else:
+            bad += 1
+            click.echo(f"{path}: {y.year} differs from chinese-calendar on {len(diff)} days:")
+            for line in diff:
+                click.echo(f"  {line}")
+    if bad:
+        sys.exit(1)
 
 
 @cli.command()

@@ -42,7 +42,8 @@ class Rules:
     def load(cls, settings: Settings | None = None) -> Rules:
         settings = settings or Settings()
         folder = find_folder(settings.mappings_dir)
-        calendar = load_calendar(folder / "holidays", settings.calendar_files, settings.assume_weekdays)
+        calendar = load_calendar(folder / "holidays", settings.calendar_files, settings.assume_weekdays,
+                                 settings.calendar_folder)
         tables = [(p, load_toml(p)) for p in (folder / "agencies.toml", *settings.agency_files)]
         vocab = load_vocabulary(folder / "phrases.toml")
         replace = load_toml(folder / "vocabulary.toml").get("replace", {})

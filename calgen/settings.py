@@ -57,7 +57,9 @@ class Settings:
 
     mappings_dir: Path | None = None                 # None: $CALGEN_MAPPINGS, the checkout's, the installed copy
     agency_files: tuple[Path, ...] = ()              # extra registries (--mappings)
-    calendar_files: tuple[Path, ...] = ()            # extra years (--calendar-file)
+    calendar_files: tuple[Path, ...] = ()            # extra years (--calendar-file, calgen.toml)
+    # the project's own imported years: `calgen holidays import` writes here (beside calgen.toml)
+    calendar_folder: Path | None = Path("mappings/holidays")
     roll: Roll = Roll.PRECEDING
     assume_weekdays: bool = False
     conventions: Conventions = field(default_factory=Conventions)

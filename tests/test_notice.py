@@ -8,7 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from calgen.calendar.holidays import load_year_file
-from calgen.calendar.notice import read_notice
+from calgen.calendar.law import law_path, load_law
+from calgen.calendar.notice import read_holiday_notice, read_notice
 from calgen.calendar.workdays import WEEKDAYS
 from calgen.cli import cli
 from calgen.errors import MappingError
@@ -18,64 +19,91 @@ from .conftest import RULES
 
 ONE = dt.timedelta(days=1)
 CAL = RULES.calendar
+LAW = load_law(law_path(RULES.folder))
 
 
-def _d(day: dt.date, year: int, month: int | None, old: bool) -> str:
-    wk = f"（星期{WEEKDAYS[day.weekday()]}）" if old else f"（周{WEEKDAYS[day.weekday()]}）"
-    y = f"{day.year}年" if day.year != year else ""
-    m = f"{day.month}月" if (month != day.month or y) else ""
-    return f"{y}{m}{day.day}日{wk if day.weekday() >= 5 or old else ''}"
+CN_NUM = "一二三四五六七八九十"
 
 
 def _blocks(year: int):
-    """Contiguous rest blocks of notice ``year`` (its 元旦 may start in December before) with
-    their names and makeup days."""
-    days = {d: n for y in (year - 1, year) for d, n in CAL.years[y].rest.items()
-            if (d.year == year and not (d.month == 12 and d.day > 24)) or (d.year == year - 1 and d.month == 12 and d.day > 24)}
-    makeup = {d: n for y in (year - 1, year) for d, n in CAL.years[y].makeup.items()
-              if (d.year == year and not (d.month == 12 and d.day > 24)) or (d.year == year - 1 and d.month == 12 and d.day > 24)}
-    out, cur = [], []
+    """The rest blocks of notice ``year`` as chinese-calendar holds them (its 元旦 may start in
+    December before): runs of rest days joined across weekends nobody works, each with its
+    festivals (in the order of their days) and its makeup working days."""
+    lo, hi = dt.date(year - 1, 12, 25), dt.date(year, 12, 24)
+    days = {d: n for y in (year - 1, year) for d, n in CAL.years[y].rest.items() if lo <= d <= hi}
+    makeup = {d: n for y in (year - 1, year) for d, n in CAL.years[y].makeup.items() if lo <= d <= hi}
+    runs: list[list[dt.date]] = []
     for d in sorted(days):
-        if cur and d - cur[-1] > ONE:
-            out.append(cur)
-            cur = []
-        cur.append(d)
-    if cur:
-        out.append(cur)
-    blocks = []
-    for b in out:
+        if runs and all(x.weekday() >= 5 and x not in makeup
+                        for x in (runs[-1][-1] + ONE * k for k in range(1, (d - runs[-1][-1]).days))):
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    out = []
+    for b in runs:
         names = list(dict.fromkeys(days[d] for d in b))
-        work = sorted(d for d, n in makeup.items() if n in names and abs((d - b[0]).days) < 40)
-        blocks.append((names, b, work))
-    return blocks
+        work = sorted(d for d, n in makeup.items() if n in names)
+        out.append((names, b[0], b[-1], work))
+    for name in LAW.festivals(year):         # 2020: 中秋 on 1 October, named 国庆 in the data
+        if not any(name in names for names, *_ in out):
+            day = LAW.statutory(name, year)[0]
+            next(names for names, a, z, _ in out if a <= day <= z).append(name)
+    return out
 
 
-def notice(year: int) -> str:
-    old = year <= 2010
+def _d(day: dt.date, year: int, prev: dt.date | None, style: str, lunar: str = "") -> str:
+    """A date as the style prints it: year only when it differs, month only when it changes."""
+    wk = WEEKDAYS[day.weekday()]
+    y = f"{day.year}年" if day.year != year or (prev and prev.year != day.year) else ""
+    m = f"{day.month}月" if (prev is None or prev.month != day.month or y) else ""
+    if style == "portal":            # 2025–: every date annotated, lunar ones for 春节
+        ann = f"（{lunar + '、' if lunar else ''}周{wk}）"
+    elif style == "old":             # –2010: 星期 only on weekend days
+        ann = f"（星期{wk}）" if day.weekday() >= 5 else ""
+    else:                            # 2011–2024: 星期 on makeup days only (added by the caller)
+        ann = ""
+    return f"{y}{m}{day.day}日{ann}"
+
+
+def _lunar(day: dt.date) -> str:
+    from lunar_python import Solar
+
+    lu = Solar.fromYmd(day.year, day.month, day.day).getLunar()
+    nxt = Solar.fromYmd((day + ONE).year, (day + ONE).month, (day + ONE).day).getLunar()
+    if nxt.getMonth() == 1 and nxt.getDay() == 1:
+        return "农历除夕"
+    return f"农历{lu.getMonthInChinese()}月{lu.getDayInChinese()}"
+
+
+def notice(year: int, style: str = "middle", without: str = "") -> str:
+    """chinese-calendar's arrangement for ``year`` written as a State Council notice in one of
+    the printed styles: "old" (—, 星期), "middle" (至, 星期 on makeup days), "portal" (至, every date
+    annotated, lunar on 春节)."""
+    blocks = [b for b in _blocks(year) if without not in b[0]]
+    festivals = [n for names, *_ in blocks for n in names]
+    listed = "、".join(festivals[:-1]) + "和" + festivals[-1]
     lines = [f"国务院办公厅关于{year}年部分节假日安排的通知", f"国办发明电〔{year - 1}〕1号",
              "各省、自治区、直辖市人民政府，国务院各部委、各直属机构：",
-             f"经国务院批准，现将{year}年节假日安排通知如下。"]
-    for i, (names, b, work) in enumerate(_blocks(year)):
-        head = f"{'一二三四五六七八九'[i]}、{'、'.join(names)}："
-        a, z = b[0], b[-1]
+             f"经国务院批准，现将{year}年{listed}放假调休日期的具体安排通知如下。"]
+    dash = "—" if style == "old" else "至"
+    for i, (names, a, z, work) in enumerate(blocks):
+        head = f"{CN_NUM[i]}、{'、'.join(names)}："
+        la = _lunar(a) if style == "portal" and "春节" in names else ""
+        lz = _lunar(z) if style == "portal" and "春节" in names else ""
         if a == z:
-            text = f"{_d(a, year, None, old)}放假，与周末连休。"
+            text = f"{_d(a, year, None, style, la)}放假，与周末连休。"
         else:
-            text = f"{_d(a, year, None, old)}至{_d(z, year, a.month, old)}放假调休，共{len(b)}天。"
+            text = (f"{_d(a, year, None, style, la)}{dash}{_d(z, year, a, style, lz)}放假调休，"
+                    f"共{(z - a).days + 1}天。")
         if work:
-            month = None
-            parts = []
+            parts, prev = [], None
             for w in work:
-                parts.append(_d(w, year, month, True))
-                month = w.month
-            if old and i % 2:
-                inside = next((d for d in b if d.weekday() < 5), a)
-                text += f"将{'、'.join(parts)}公休日调至{_d(inside, year, None, True)}。{'、'.join(parts)}上班。"
-            else:
-                text += f"{'、'.join(parts)}上班。"
+                s = _d(w, year, prev, style)
+                parts.append(s if "（" in s else s + f"（星期{WEEKDAYS[w.weekday()]}）")
+                prev = w
+            text += "、".join(parts) + "上班。"
         lines.append(head + text)
-    lines += ["节假日期间，各地区、各部门要妥善安排好值班和安全、保卫等工作。", "国务院办公厅",
-              f"{year - 1}年12月1日"]
+    lines += ["节假日期间，各地区、各部门要妥善安排好值班和安全、保卫等工作。", "国务院办公厅", f"{year - 1}年12月1日"]
     return "\n".join(lines)
 
 
@@ -89,9 +117,14 @@ def _workdays(arr, year):
     return out
 
 
+@pytest.mark.parametrize("style", ["old", "middle", "portal"])
 @pytest.mark.parametrize("year", range(2007, 2027))
-def test_every_year_imports_to_the_published_working_days(year):
-    arr = read_notice(notice(year), f"{year}.txt")
+def test_every_year_imports_to_the_published_working_days(year, style):
+    text = notice(year, style)
+    if year == 2020:                              # the notice as published, then its extension
+        arr = AMENDMENTS_READ[2020].apply(read_notice(_original(2020, text), "2020.txt"))
+    else:
+        arr = read_notice(text, f"{year}.txt")
     assert arr.year == year
     got = _workdays(arr, year)
     assert got == {d: CAL.is_workday(d) for d in got}
@@ -125,8 +158,9 @@ def test_damaged_copies_still_read(how):
     (lambda t: t.replace("2月2日（周六）", "2月5日（周二）").replace("2月2日（星期六）", "2月5日（星期二）"),
      "is a 周二, not a weekend"),
     (lambda t: t.replace("共7天", "共8天", 1), "the notice says 共8天"),
-    (lambda t: t.replace("2019年部分", "2020年部分").replace("2018年12月", "2019年12月"), "the notice says"),
-    (lambda t: re.sub(r"[一二三四五六七八九]、元旦：", "一、国庆节：", t), "does not hold 国庆节"),
+    (lambda t: t.replace("2019年部分", "2020年部分").replace("2018年12月", "2019年12月"),
+     "the title is for 2020, the preamble for 2019"),
+    (lambda t: re.sub(r"[一二三四五六七八九]、元旦：", "一、国庆节：", t), "a second arrangement for 国庆节"),
     (lambda t: "会议通知\n一、时间：3月1日。", "not a State Council holiday notice"),
 ])
 def test_notices_that_do_not_add_up_are_refused(change, message):
@@ -187,11 +221,11 @@ def test_a_2027_plan_builds_unconfirmed_then_is_confirmed_with_the_same_uids(tmp
 
 # --- amendment notices (#18): the year's first notice as it was, then the amendment on top ----
 
-def _original(year: int) -> str:
+def _original(year: int, text: str = "") -> str:
     """The notice as first published (before the amendment chinese-calendar already holds)."""
-    text = notice(year)
+    text = text or notice(year)
     if year == 2015:
-        return re.sub(r"\n[一二三四五六七八九]、抗战胜利纪念日：[^\n]*", "", text)
+        return notice(2015, without="抗战胜利纪念日")
     if year == 2019:
         return re.sub(r"([一二三四五六七八九]、劳动节：)[^\n]*", r"\g<1>5月1日放假，共1天。", text)
     return re.sub(r"([一二三四五六七八九]、春节：)[^\n]*", r"\g<1>1月24日至30日放假调休，共7天。1月19日（周日）、2月1日（周六）上班。", text)
@@ -209,6 +243,9 @@ AMENDMENTS = {
           "一、延长2020年春节假期至2月2日（农历正月初九，星期日），2月3日（星期一）起正常上班。\n"
           "二、各地大专院校推迟开学。\n国务院办公厅\n2020年1月26日",
 }
+
+
+AMENDMENTS_READ = {y: read_holiday_notice(t, f"{y}-amendment.txt") for y, t in AMENDMENTS.items()}
 
 
 def _import(tmp_path, text: str, out, name: str = "n.txt"):
@@ -244,10 +281,20 @@ def _days(year: int):
         day += ONE
 
 
-def test_an_amendment_needs_the_years_arrangement_first(tmp_path):
+def test_an_amendment_applies_to_the_year_calgen_holds(tmp_path):
+    """No year file: the amendment is read against calgen's own data for the year (here
+    chinese-calendar's 2019, which already holds it: nothing changes, nothing is written)."""
     r = _import(tmp_path, AMENDMENTS[2019], tmp_path / "2019.toml")
+    assert r.exit_code == 0, r.output
+    assert "already holds" in r.output and not (tmp_path / "2019.toml").exists()
+
+
+def test_an_amendment_for_a_year_without_data_is_refused(tmp_path):
+    text = ("国务院办公厅关于调整2027年劳动节假期安排的通知\n经国务院批准，现将调整2027年劳动节放假安排通知如下。\n"
+            "一、2027年5月1日至5日放假调休，共5天。4月25日（星期日）上班。\n国务院办公厅\n2027年3月1日")
+    r = _import(tmp_path, text, tmp_path / "2027.toml")
     assert r.exit_code == 1
-    assert "no 2019 arrangement" in r.output and "import the 2019 notice first" in r.output
+    assert "no 2027 arrangement" in r.output and "import the 2027 notice first" in r.output
 
 
 def test_an_amendment_that_does_not_add_up_is_refused(tmp_path):

@@ -23,14 +23,36 @@ STATUTORY = MappingProxyType({
 _CN_NAME = MappingProxyType({v: k for k, v in STATUTORY.items()})
 
 
+def year_files(holiday_folder: Path, project_folder: Path | None = None,
+               extra_files: Iterable[Path] = ()) -> list[Path]:
+    """The year files calgen loads, in order (a later file for the same year wins): the
+    package's, then the project's own (``mappings/holidays/`` beside calgen.toml, where
+    `calgen holidays import` writes), then ``calendar_files``."""
+    files = sorted(holiday_folder.glob("[12][0-9][0-9][0-9].toml"))
+    if project_folder is not None and project_folder.is_dir() and \
+            project_folder.resolve() != holiday_folder.resolve():
+        files += sorted(project_folder.glob("[12][0-9][0-9][0-9].toml"))
+    seen = {f.resolve() for f in files}
+    return files + [f for f in extra_files if f.resolve() not in seen]
+
+
 def load_calendar(holiday_folder: Path, extra_files: Iterable[Path] = (),
-                  assume_weekdays: bool = False) -> Calendar:
-    """chinese-calendar + corrections + the folder's <year>.toml files + ``extra_files``."""
+                  assume_weekdays: bool = False, project_folder: Path | None = None) -> Calendar:
+    """chinese-calendar + corrections + the year files (:func:`year_files`)."""
     years = _from_chinese_calendar()
     _apply_corrections(years, holiday_folder / "corrections.toml")
-    files = sorted(holiday_folder.glob("[12][0-9][0-9][0-9].toml")) + list(extra_files)
+    files = year_files(holiday_folder, project_folder, extra_files)
     loaded = [load_year_file(path) for path in files]
     for y in loaded:
+        old = years.get(y.year)
+        if old is not None:        # its last days belong to the next year's notice (元旦 from 12月30日)
+            tail = dt.date(y.year, 12, 25)
+            for d, n in old.rest.items():
+                if d >= tail and d not in y.rest and d not in y.makeup:
+                    y.rest[d] = n
+            for d, n in old.makeup.items():
+                if d >= tail and d not in y.rest and d not in y.makeup:
+                    y.makeup[d] = n
         years[y.year] = y
     for y in loaded:                      # a notice's days in a neighbouring year (元旦 from 12月30日)
         for day, name in y.rest.items():
@@ -42,6 +64,29 @@ def load_calendar(holiday_folder: Path, extra_files: Iterable[Path] = (),
                 years[day.year].rest.pop(day, None)
                 years[day.year].makeup[day] = name
     return Calendar(years, assume_weekdays)
+
+
+def package_years() -> dict[int, Year]:
+    """chinese-calendar's own data, uncorrected (what a new release of it says)."""
+    return _from_chinese_calendar()
+
+
+def compare_with_package(y: Year, package: dict[int, Year]) -> list[str] | None:
+    """Every day of ``y.year`` whose working status differs from chinese-calendar's; None when
+    chinese-calendar does not cover the year."""
+    theirs = package.get(y.year)
+    if theirs is None:
+        return None
+    out = []
+    day = dt.date(y.year, 1, 1)
+    while day.year == y.year:
+        mine = day in y.makeup or (day.weekday() < 5 and day not in y.rest)
+        other = day in theirs.makeup or (day.weekday() < 5 and day not in theirs.rest)
+        if mine != other:
+            word = {True: "working day", False: "rest day"}
+            out.append(f"{day.isoformat()} {weekday(day)}: year file {word[mine]}, chinese-calendar {word[other]}")
+        day += ONE
+    return out
 
 
 def _from_chinese_calendar() -> dict[int, Year]:

@@ -1,402 +1,401 @@
-"""`calgen holidays import`: the State Council holiday notice → a year's arrangement file.
+"""`calgen holidays import`: the State Council holiday notice, read as it is printed.
 
-国务院办公厅关于YYYY年部分节假日安排的通知 is short and regular: one numbered block per festival
-(一、元旦：…), each with its rest days (X月X日至X日放假调休，共N天 / X月X日放假，与周末连休 /
-X月X日补休) and its 调休 working days (X月X日（周六）上班 / 将…公休日调至…).  Copies on the web
-are damaged (Traditional script, pinyin, ASCII punctuation, one line, a lost 月); reading goes
-through calgen's own cleaning first.  What was read is validated — every （星期X）/（周X） matches its
-date, makeup days fall on weekends, 共N天 agrees with the range, each block holds its festival's
-day — and a notice that does not add up is refused with the sentence, never half-read.
+国务院办公厅关于YYYY年部分节假日安排的通知 is short and regular: a preamble that lists the
+festivals (现将YYYY年元旦、春节、…放假调休日期的具体安排通知如下), then one numbered item per
+festival (一、元旦：…) whose sentences say which days are rested (…至…放假调休，共N天 / …放假，与周末连休 /
+…补休) and which weekend days are worked (…（周六）上班 / 将…公休日调至…).  Copies are damaged in
+known ways (Traditional script, pinyin glosses, ASCII punctuation, one paragraph, junk lines, a
+lost 月, lunar annotations since 2025); reading goes through calgen's own cleaning first.
+
+Every clause that holds a date is read whole or the notice is refused; nothing is half-read.
+What was read is then checked (:mod:`calgen.calendar.arrangement`) before a file is written.
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
+import unicodedata
+from dataclasses import dataclass
 from types import MappingProxyType
 
 from ..errors import MappingError
 from ..numerals import cn_to_int
-from .workdays import ONE, WEEKDAYS
+from .arrangement import Amendment, Arrangement, Item, check
+from .law import Law, lunar_agrees
+from .workdays import WEEKDAYS
 
-_NAMES = MappingProxyType({"元旦": "元旦", "春节": "春节", "清明节": "清明节", "清明": "清明节", "劳动节": "劳动节",
-          "五一": "劳动节", "端午节": "端午节", "端午": "端午节", "中秋节": "中秋节", "中秋": "中秋节",
-          "国庆节": "国庆节", "国庆": "国庆节", "十一": "国庆节", "抗战胜利纪念日": "抗战胜利纪念日"})
-_NAME = "|".join(sorted(_NAMES, key=len, reverse=True))
-_BLOCK = re.compile(rf"(?:^|[。.;；\s])[一二三四五六七八九][、,，.．]\s*[“\"]?((?:{_NAME})[”\"]?(?:[、和及][“\"]?(?:{_NAME})[”\"]?)*)[:：]")
-_TITLE = re.compile(r"国务院办公厅关于(?:调整|延长)?(\d{4}|[一二][〇零一二三四五六七八九]{3})年(?:部分)?节假日安排|"
-                    r"国务院办公厅关于(\d{4})年")
-_NUMBER = re.compile(r"国(?:办)?发(?:明电)?[〔\[(（【]\d{4}[〕\])）】]\s*\d+\s*号")
-_DATE = re.compile(r"(?:(?P<y>\d{4})年)?(?:(?P<m>\d{1,2})月)?(?P<d>\d{1,2})日"
-                   r"(?:[(（](?:星期|周)(?P<w>[一二三四五六日天])[)）])?|(?P<md>\d{3,4})日")
+# Festival names as notices write them → the statutory name.
+NAMES = MappingProxyType({
+    "元旦": "元旦", "春节": "春节", "清明节": "清明节", "清明": "清明节", "劳动节": "劳动节", "国际劳动节": "劳动节",
+    "五一国际劳动节": "劳动节", "五一劳动节": "劳动节", "五一": "劳动节", "端午节": "端午节", "端午": "端午节",
+    "中秋节": "中秋节", "中秋": "中秋节", "国庆节": "国庆节", "国庆": "国庆节", "十一": "国庆节",
+    "抗战胜利纪念日": "抗战胜利纪念日"})
+_Q = "[“”\"'‘’]?"
+_NAME = "|".join(sorted(NAMES, key=len, reverse=True))
+_ONE_NAME = rf"{_Q}(?:{_NAME}){_Q}(?:国际劳动节)?"
+_NAMES_LIST = rf"{_ONE_NAME}(?:[、和及与]{_ONE_NAME})*"
+_NUMERAL = "一二三四五六七八九十"
+_HEAD = re.compile(rf"(?:(?P<num>[{_NUMERAL}]{{1,2}})[、,.．]|(?<![^。;:!?）)\]】\d]))(?P<names>{_NAMES_LIST}):")
+_TITLE = re.compile(r"国务院办公厅关于(?P<y>\d{4}|[一二][〇零一二三四五六七八九]{3})年(?:部分)?节假日安排")
+_PREAMBLE = re.compile(rf"(?:现将|经国务院批准,?)(?P<y>\d{{4}})年,?(?P<names>{_NAMES_LIST})(?:放假|节假日)")
+_NUMBER = re.compile(r"国(?:办)?发(?:明电)?[〔\[(【]\d{4}[〕\])】]\d+号")
+_CLOSING = re.compile(r"节假日期间|各地区、?各部门|国务院办公厅(?=\d{4}年|[〇零一二]{4}年)")
+_DATE = re.compile(r"(?:(?P<y>\d{4})年)?(?:(?P<m>\d{1,2})月)?(?P<d>\d{1,4})日(?:\((?P<ann>[^()]{0,40})\))?")
+_SEP = re.compile(r"(?:至|到|-+|—+|–|~)")
+_COUNT = re.compile(r"(共|放假)(\d+|[一二三四五六七八九十]+)天")
+_WEEKDAY = re.compile(r"(?:星期|周|礼拜)([一二三四五六日天])")
+_ADVICE = re.compile(r"鼓励|倡导|提倡|建议|提醒")
+_WORK = re.compile(r"(?<!不)(?<!起)(?<!起正常)上班")
+_START_WORK = re.compile(r"起(?:正常)?上班")
+_REST = re.compile(r"放假|补休|调休|休息|公休|法定节?假日|不上班|连休")
 _ISSUED = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
-_COUNT = re.compile(r"共(\d+|[一二三四五六七八九十]+)天")
-# Where a festival's day falls (solar festivals exactly; lunar ones within their possible window).
-_HOLDS = MappingProxyType({"元旦": ((1, 1), (1, 1)), "劳动节": ((5, 1), (5, 1)), "国庆节": ((10, 1), (10, 3)),
-          "清明节": ((4, 3), (4, 6)), "春节": ((1, 21), (2, 20)), "端午节": ((5, 28), (6, 25)),
-          "中秋节": ((9, 7), (10, 8)), "抗战胜利纪念日": ((9, 3), (9, 3))})
+
+
+def flatten(text: str) -> str:
+    """One string: compatibility forms folded (full-width digits and punctuation → ASCII), stray
+    markup and all whitespace removed.  Dates and words never span a line break in meaning."""
+    t = unicodedata.normalize("NFKC", text)
+    t = re.sub(r"<[^<>]{0,300}>", "", t)
+    t = t.replace("〇", "〇")
+    return re.sub(r"\s+", "", t)
+
+
+class _Refuse:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def __call__(self, msg: str, where: str = "") -> MappingError:
+        return MappingError(msg + (f": {where[:90]}" if where else ""), file=self.source,
+                            hint="compare the copy with the notice on www.gov.cn; a damaged copy is refused, never guessed")
 
 
 @dataclass
-class Arrangement:
-    """One notice as read: blocks of rest days per festival and the makeup working days
-    (each with the festival it belongs to), plus the amendment notices applied on top."""
+class _Ref:
+    """One date as written, resolved: the day, the text, and whether it opens a range."""
 
-    year: int
-    title: str
-    number: str
-    issued: dt.date | None
-    holidays: list[tuple[str, dt.date, dt.date]] = field(default_factory=list)
-    workdays: list[tuple[dt.date, str]] = field(default_factory=list)
-    amended_by: list[str] = field(default_factory=list)
-    url: str = ""
-
-    def rest_days(self) -> dict[dt.date, str]:
-        out = {}
-        for name, a, b in self.holidays:
-            day = a
-            while day <= b:
-                out[day] = name
-                day += ONE
-        return out
-
-    def to_toml(self) -> str:
-        src = self.title + (f"（{self.number}）" if self.number else "")
-        lines = [f"# {self.year}: read from the State Council notice by `calgen holidays import`.",
-                 f"year = {self.year}", "complete = true", f"source = {_quote(src)}"]
-        if self.url:
-            lines.append(f"url = {_quote(self.url)}")
-        if self.issued:
-            lines.append(f"issued = {self.issued.isoformat()}")
-        if self.amended_by:
-            lines.append("amended_by = [" + ", ".join(map(_quote, self.amended_by)) + "]")
-        own = _by_block(self)
-        for i, (name, a, b) in enumerate(self.holidays):
-            lines += ["", "[[holiday]]", f"name = {_quote(name)}", f"start = {a.isoformat()}", f"end = {b.isoformat()}"]
-            if own[i]:
-                lines.append("workdays = [" + ", ".join(d.isoformat() for d in sorted(own[i])) + "]")
-        return "\n".join(lines) + "\n"
+    day: dt.date
+    text: str
+    start: int
+    end: int
 
 
-def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _by_block(arr: Arrangement) -> list[list[dt.date]]:
-    """Each makeup working day under the nearest block of its festival (of any, if none)."""
-    own: list[list[dt.date]] = [[] for _ in arr.holidays]
-    for day, name in arr.workdays:
-        blocks = [i for i, h in enumerate(arr.holidays) if h[0] == name] or list(range(len(arr.holidays)))
-        best = min(blocks, key=lambda i: min(abs((day - arr.holidays[i][1]).days),
-                                             abs((day - arr.holidays[i][2]).days)))
-        own[best].append(day)
-    return own
-
-
-def load_arrangement(path: Path) -> Arrangement:
-    """A year file (as `holidays import` writes it, or by hand) back as an Arrangement."""
-    from ..mappings import load_toml
-    from .holidays import load_year_file
-
-    load_year_file(path)                                   # validated first
-    data = load_toml(path)
-    arr = Arrangement(data["year"], data["source"], "", data.get("issued"), url=data.get("url", ""),
-                      amended_by=list(data.get("amended_by", [])))
-    loose = list(data.get("workdays", []))
-    for h in data.get("holiday", []):
-        arr.holidays.append((h["name"], h["start"], h.get("end", h["start"])))
-        arr.workdays += [(d, h["name"]) for d in h.get("workdays", [])]
-    for day in loose:                                      # hand-written: the nearest block's
-        name = min(arr.holidays, key=lambda h: min(abs((day - h[1]).days), abs((day - h[2]).days)))[0]
-        arr.workdays.append((day, name))
-    return arr
-
-
-def read_notice(text: str, source: str = "notice") -> Arrangement:
-    """Read a notice's text (already cleaned: Simplified, pinyin removed).  Refuses with the
-    sentence when something does not add up."""
-    flat = re.sub(r"\s+", "", text)
-
-    def refuse(msg: str, where: str = "") -> MappingError:
-        return MappingError(msg + (f": {where[:80]}" if where else ""), file=source,
-                            hint="check the notice against the State Council's published text")
-
-    t = _TITLE.search(flat)
-    if not t:
-        raise refuse("not a State Council holiday notice (no 国务院办公厅关于YYYY年部分节假日安排的通知 title)")
-    raw_year = t.group(1) or t.group(2)
-    year = int(raw_year) if raw_year.isdigit() else (cn_to_int(raw_year) or 0)
-    title_end = flat.find("通知", t.start())
-    title = flat[t.start():title_end + 2] if title_end > 0 else flat[t.start():t.end()]
-    number = _NUMBER.search(flat)
-    heads = list(_BLOCK.finditer(flat))
+def read_notice(text: str, source: str = "notice", law: Law | None = None) -> Arrangement:
+    """A year's notice (text already cleaned: Simplified, pinyin glosses removed) → its checked
+    :class:`Arrangement`.  Refuses (MappingError naming the check and the words) when anything
+    does not add up."""
+    law = law or _default_law()
+    refuse = _Refuse(source)
+    flat = flatten(text)
+    pre = _PREAMBLE.search(flat)
+    titles = list(_TITLE.finditer(flat))
+    if pre:
+        year = int(pre.group("y"))
+        before = [t for t in titles if t.start() < pre.start() and _year(t.group("y")) == year]
+        title_m = before[-1] if before else None
+        if not title_m and any(t.start() < pre.start() for t in titles):
+            other = [t for t in titles if t.start() < pre.start()][-1]
+            raise refuse(f"the title is for {_year(other.group('y'))}, the preamble for {year}", other.group(0))
+        start = pre.end()
+        listed = _names(pre.group("names"))
+    elif titles:
+        title_m = titles[-1] if len({_year(t.group("y")) for t in titles}) == 1 else None
+        if title_m is None:
+            raise refuse("several notices' titles and no preamble (现将YYYY年…通知如下) to choose one")
+        year, start, listed = _year(title_m.group("y")), title_m.end(), []
+    else:
+        raise refuse("not a State Council holiday notice (no 国务院办公厅关于YYYY年部分节假日安排的通知 title, "
+                     "no 现将YYYY年…放假调休日期的具体安排通知如下)")
+    title = f"国务院办公厅关于{year}年部分节假日安排的通知"
+    number = _NUMBER.search(flat, title_m.end() if title_m else 0, start + 200)
+    later = [t.start() for t in titles if t.start() > start]
+    stop = min(later) if later else len(flat)
+    closing = _CLOSING.search(flat, start, stop)
+    body_end = closing.start() if closing else stop
+    heads = [h for h in _HEAD.finditer(flat, start, body_end)]
+    if any(h.group("num") for h in heads):
+        heads = [h for h in heads if h.group("num")]
     if not heads:
-        raise refuse("no festival blocks (一、元旦：…) found")
-    arr = Arrangement(year, title, re.sub(r"\s+", "", number.group(0)) if number else "", _issued(flat, heads[-1].end()))
+        raise refuse("no festival items (一、元旦：…) found after the preamble")
+    arr = Arrangement(year, title, number.group(0) if number else "", _issued(flat, body_end),
+                      listed=tuple(listed))
     for i, h in enumerate(heads):
-        end = heads[i + 1].start() if i + 1 < len(heads) else len(flat)
-        body = flat[h.end():end]
-        body = re.split(r"节假日期间|各地区、各部门要|各地区各部门要", body, maxsplit=1)[0]
-        names = [_NAMES[n.strip("“”\"")] for n in re.split(r"[、和及]", h.group(1))]
-        _read_block(names, body, year, arr, refuse)
-    _check(arr, refuse)
+        end = heads[i + 1].start() if i + 1 < len(heads) else body_end
+        names = _names(h.group("names"))
+        num = cn_to_int(h.group("num")) if h.group("num") else None
+        arr.items.append(read_item(names, flat[h.end():end], year, refuse, law, number=num))
+    check(arr, law, refuse)
     return arr
 
+
+def read_item(names: list[str], body: str, year: int, refuse: _Refuse, law: Law, number: int | None = None,
+              ) -> Item:
+    """One item's sentences → its rest days, makeup working days and stated counts.  Every clause
+    with a date must say what the date is (放假/补休/…, 上班, 调至); advice (鼓励…) adds nothing."""
+    main = "国庆节" if "国庆节" in names else names[0]
+    anchor = next(iter(law.statutory(main, year)), None) or dt.date(year, 1, 1)
+    item = Item(tuple(names), main, number, body)
+    prev: dt.date | None = None
+    prev_month: int | None = None
+    for sentence in re.split(r"[。;!?]", body):
+        if not sentence or _ADVICE.search(sentence):
+            continue
+        refs: list[_Ref] = []
+        for tok in _DATE.finditer(sentence):
+            day = _resolve(tok, prev, prev_month, anchor, refuse)
+            _annotation(tok, day, refuse)
+            refs.append(_Ref(day, tok.group(0), tok.start(), tok.end()))
+            prev, prev_month = day, day.month
+        _read_sentence(sentence, refs, item, refuse)
+    if not item.rest:
+        raise refuse(f"no rest days in the {main} item", body)
+    return item
+
+
+def _read_sentence(sentence: str, refs: list[_Ref], item: Item, refuse: _Refuse) -> None:
+    """Clauses (split at commas) take the verb they hold; dates in a clause without one wait for
+    the next clause's verb (4月4日（清明节），为法定节假日)."""
+    pending: list[tuple[dt.date, dt.date]] = []
+    last_rest: tuple[dt.date, dt.date] | None = None
+    pos = 0
+    for clause in sentence.split(","):
+        lo, hi = pos, pos + len(clause)
+        pos = hi + 1
+        mine = [r for r in refs if lo <= r.start < hi]
+        spans = _spans(sentence, mine)
+        words = _words(clause, [(r.start - lo, r.end - lo) for r in mine])
+        count = _COUNT.search(words)
+        if "调至" in words:
+            cut = lo + clause.index("调至")
+            moved = pending + [(a, b) for a, b, at in spans if at < cut]
+            item.moved += [d for a, b in moved for d in _days(a, b)]
+            item.rest += [d for a, b, at in spans if at >= cut for d in _days(a, b)]
+            pending = []
+            continue
+        if _START_WORK.search(words):
+            pending = []                                    # …起正常上班: the first day back, nothing more
+            continue
+        work = bool(_WORK.search(words))
+        rest = not work and bool(_REST.search(words))
+        if work or rest:
+            here = pending + [(a, b) for a, b, _ in spans]
+            pending = []
+            for a, b in here:
+                (item.work if work else item.rest).extend(_days(a, b))
+            if rest and here:
+                last_rest = here[-1]
+        elif spans:
+            pending += [(a, b) for a, b, _ in spans]
+        if count:
+            n = int(count.group(2)) if count.group(2).isdigit() else (cn_to_int(count.group(2)) or 0)
+            if last_rest is None:
+                raise refuse(f"{count.group(0)} without the days it counts", sentence)
+            item.counts.append((n, last_rest, count.group(1) == "共", sentence))
+    if pending:
+        raise refuse("dates with no 放假/上班/调至 to say what they are", sentence)
+
+
+def _spans(sentence: str, refs: list[_Ref]) -> list[tuple[dt.date, dt.date, int]]:
+    """Dates of a clause as (first, last, where) spans: two dates joined by 至/－/—/~/到 are one range."""
+    out: list[tuple[dt.date, dt.date, int]] = []
+    i = 0
+    while i < len(refs):
+        r = refs[i]
+        if i + 1 < len(refs) and _SEP.fullmatch(sentence[r.end:refs[i + 1].start]):
+            b = refs[i + 1].day
+            if b < r.day:
+                raise MappingError(f"a range that ends before it starts: {r.text}–{refs[i + 1].text}")
+            out.append((r.day, b, r.start))
+            i += 2
+        else:
+            out.append((r.day, r.day, r.start))
+            i += 1
+    return out
+
+
+def _words(clause: str, cuts: list[tuple[int, int]]) -> str:
+    out, pos = [], 0
+    for a, b in cuts:
+        out.append(clause[pos:a])
+        pos = b
+    out.append(clause[pos:])
+    return "#".join(out)
+
+
+def _days(a: dt.date, b: dt.date) -> list[dt.date]:
+    return [a + dt.timedelta(days=k) for k in range((b - a).days + 1)]
+
+
+def _resolve(tok: re.Match, prev: dt.date | None, prev_month: int | None, anchor: dt.date,
+             refuse: _Refuse) -> dt.date:
+    """A written date as a day: a missing year is the one nearest the previous date (or the
+    festival's day), a missing month the previous date's; a lost 月 (210日 for 2月10日) is split
+    where only one split is a real date agreeing with its weekday."""
+    near = prev or anchor
+    digits = tok.group("d")
+    week = _weekday(tok.group("ann"))
+    explicit_y = int(tok.group("y")) if tok.group("y") else None
+    if tok.group("m"):
+        tries = [[(int(tok.group("m")), int(digits))] if len(digits) <= 2 else []]
+    elif len(digits) > 2 or (prev_month is None and len(digits) == 2):
+        tries = [_splits(digits)]
+    else:                                   # 17日 after 2月10日; 24日（星期日） may be a lost 月 (2月4日)
+        tries = [[(prev_month, int(digits))] if prev_month else [], _splits(digits) if len(digits) == 2 else []]
+    days: list[dt.date] = []
+    cands: list[tuple[int, int]] = []
+    for group in tries:
+        cands += group
+        for m, d in group:
+            day = _nearest(m, d, explicit_y, near)
+            if day and (week is None or WEEKDAYS[day.weekday()] == week) and _agrees(tok.group("ann"), day):
+                days.append(day)
+        if days:
+            break
+    if not days:
+        first = next((x for x in (_nearest(m, d, explicit_y, near) for m, d in cands) if x), None)
+        if first is None:
+            raise refuse("not a date (a day without a month, or an impossible day)", tok.group(0))
+        if week is not None and WEEKDAYS[first.weekday()] != week:
+            raise refuse(f"{first.isoformat()} is 周{WEEKDAYS[first.weekday()]}, the notice says 周{week}", tok.group(0))
+        part = next(p for p in re.split(r"[、,]", tok.group("ann")) if lunar_agrees(p, first) is False)
+        raise refuse(f"{first.isoformat()} is not {part}", tok.group(0))
+    days = sorted(set(days), key=lambda x: abs((x - near).days))
+    if len(days) > 1 and abs((days[1] - near).days) <= 45:
+        raise refuse("a day that can be read two ways (a lost 月?)", tok.group(0))
+    return days[0]
+
+
+def _agrees(ann: str | None, day: dt.date) -> bool:
+    """No lunar or festival part of an annotation names another day."""
+    if not ann or "至" in ann:
+        return True
+    return all(lunar_agrees(part, day) is not False for part in re.split(r"[、,]", ann))
+
+
+def _splits(digits: str) -> list[tuple[int, int]]:
+    out = []
+    for k in range(1, len(digits)):
+        m, d = digits[:k], digits[k:]
+        if d.startswith("0") or m.startswith("0"):
+            continue
+        if 1 <= int(m) <= 12 and 1 <= int(d) <= 31:
+            out.append((int(m), int(d)))
+    return out
+
+
+def _nearest(month: int, day: int, year: int | None, near: dt.date) -> dt.date | None:
+    best = None
+    for y in ([year] if year else [near.year - 1, near.year, near.year + 1]):
+        try:
+            cand = dt.date(y, month, day)
+        except ValueError:
+            continue
+        if best is None or abs((cand - near).days) < abs((best - near).days):
+            best = cand
+    return best
+
+
+def _weekday(ann: str | None) -> str | None:
+    if not ann:
+        return None
+    m = _WEEKDAY.search(ann)
+    return m.group(1).replace("天", "日") if m else None
+
+
+def _annotation(tok: re.Match, day: dt.date, refuse: _Refuse) -> None:
+    """A lunar annotation (农历腊月二十八、周日) or festival name (端午节) must name the same day."""
+    ann = tok.group("ann")
+    if not ann or "至" in ann:
+        return
+    for part in re.split(r"[、,]", ann):
+        if lunar_agrees(part, day) is False:
+            raise refuse(f"{day.isoformat()} is not {part}", tok.group(0))
+
+
+def _names(text: str) -> list[str]:
+    out = []
+    for raw in re.split(r"[、和及与]", text):
+        key = re.sub(r"[“”\"'‘’]", "", raw)
+        if key.endswith("国际劳动节"):
+            key = "劳动节"
+        if key in NAMES and NAMES[key] not in out:
+            out.append(NAMES[key])
+    return out
+
+
+def _year(raw: str) -> int:
+    return int(raw) if raw.isdigit() else (cn_to_int(raw) or 0)
+
+
+def _issued(flat: str, after: int) -> dt.date | None:
+    sign = flat.find("国务院办公厅", after)
+    for m in _ISSUED.finditer(flat, sign if sign >= 0 else after):
+        try:
+            return dt.date(*map(int, m.groups()))
+        except ValueError:
+            return None
+    return None
+
+
+def _default_law() -> Law:
+    from ..mappings import find_folder
+    from .law import law_path, load_law
+
+    return load_law(law_path(find_folder()))
+
+
+# --- amendments: 调整 (a festival replaced), 延长 (extended), a one-off 纪念日 added ------------
 
 _AMEND = re.compile(rf"国务院办公厅关于(?P<how>调整|延长)(?P<y>\d{{4}})年(?P<name>{_NAME})(?:假期|放假)|"
                     r"国务院关于.{0,40}?(?:抗日战争|抗战).{0,40}?纪念日(?:调休)?放假")
 _EXTEND = re.compile(rf"延长(?:\d{{4}}年)?(?:{_NAME})假期至(?:(?P<y>\d{{4}})年)?(?P<m>\d{{1,2}})月(?P<d>\d{{1,2}})日"
-                     r"(?:[(（](?P<note>[^)）]{0,30})[)）])?")
+                     r"(?:\((?P<note>[^()]{0,30})\))?")
 
 
-@dataclass(frozen=True)
-class Amendment:
-    """A notice that changes a year already announced: 调整 (a festival's days replaced),
-    延长 (a festival extended; makeup days inside the extension cancelled) or a one-off
-    holiday added (2015's 抗战胜利纪念日)."""
-
-    year: int
-    source: str
-    festival: str
-    how: str                                              # replace | extend | add
-    holidays: tuple[tuple[str, dt.date, dt.date], ...] = ()
-    workdays: tuple[tuple[dt.date, str], ...] = ()
-    until: dt.date | None = None
-
-    def apply(self, base: Arrangement, where: str = "notice") -> Arrangement:
-        def refuse(msg: str) -> MappingError:
-            return MappingError(msg, file=where, hint="import the year's own notice first, then its amendments")
-
-        if base.year != self.year:
-            raise refuse(f"amends {self.year}, but the arrangement is for {base.year}")
-        if self.source in base.amended_by:
-            raise refuse(f"already applied: {self.source}")
-        hol, work = list(base.holidays), list(base.workdays)
-        if self.how == "replace":
-            hol = [h for h in hol if h[0] != self.festival] + list(self.holidays)
-            work = [w for w in work if w[1] != self.festival] + list(self.workdays)
-        elif self.how == "add":
-            if any(h[0] == self.festival for h in hol):
-                raise refuse(f"{self.festival} is already in the {self.year} arrangement")
-            hol += self.holidays
-            work += self.workdays
-        else:
-            until = self.until
-            assert until is not None
-            mine = [i for i, h in enumerate(hol) if h[0] == self.festival and h[1] <= until]
-            if not mine:
-                raise refuse(f"no {self.festival} block to extend in the {self.year} arrangement")
-            i = max(mine, key=lambda k: hol[k][1])
-            name, start, end = hol[i]
-            if until < end:
-                raise refuse(f"extends {self.festival} to {until.isoformat()}, before its end {end.isoformat()}")
-            hol[i] = (name, start, until)
-            work = [w for w in work if not start <= w[0] <= until]       # 2020-02-01 no longer worked
-        out = Arrangement(base.year, base.title, base.number, base.issued, hol, work,
-                          [*base.amended_by, self.source], base.url)
-
-        def fail(msg: str, where_: str = "") -> MappingError:
-            return refuse(msg + (f": {where_}" if where_ else ""))
-
-        _check(out, fail)
-        return out
-
-
-def read_holiday_notice(text: str, source: str = "notice") -> Arrangement | Amendment:
+def read_holiday_notice(text: str, source: str = "notice", law: Law | None = None) -> Arrangement | Amendment:
     """A year's notice (→ :class:`Arrangement`) or an amendment to one (→ :class:`Amendment`),
     whichever title comes first."""
-    flat = re.sub(r"\s+", "", text)
+    flat = flatten(text)
     a, t = _AMEND.search(flat), _TITLE.search(flat)
     if a and (not t or a.start() < t.start()):
-        return _read_amendment(flat, a, source)
-    return read_notice(text, source)
+        return _read_amendment(flat, a, source, law or _default_law())
+    return read_notice(text, source, law)
 
 
-def _read_amendment(flat: str, a: re.Match, source: str) -> Amendment:
-    def refuse(msg: str, where: str = "") -> MappingError:
-        return MappingError(msg + (f": {where[:80]}" if where else ""), file=source,
-                            hint="check the notice against the State Council's published text")
-
+def _read_amendment(flat: str, a: re.Match, source: str, law: Law) -> Amendment:
+    refuse = _Refuse(source)
     end = flat.find("通知", a.start())
     title = flat[a.start():end + 2] if end > 0 else a.group(0)
     number = _NUMBER.search(flat, a.end())
-    src = title + ("（" + re.sub(r"\s+", "", number.group(0)) + "）" if number else "")
+    src = title + ("（" + number.group(0) + "）" if number else "")
     start = flat.find("通知如下", a.end())
     body = flat[start + 4 if start >= 0 else (end + 2 if end > 0 else a.end()):]
+    close = _CLOSING.search(body)
+    body = body[:close.start()] if close else body
     if a.group("how") == "延长":
-        year, name = int(a.group("y")), _NAMES[a.group("name")]
+        year, name = int(a.group("y")), NAMES[a.group("name")]
         e = _EXTEND.search(body)
         if not e:
-            raise refuse(f"an extension of {name} without 延长…假期至X月X日", body[:80])
+            raise refuse(f"an extension of {name} without 延长…假期至X月X日", body)
         try:
             until = dt.date(int(e.group("y") or year), int(e.group("m")), int(e.group("d")))
         except ValueError:
             raise refuse("impossible date", e.group(0)) from None
-        w = re.search(r"(?:星期|周)([一二三四五六日天])", e.group("note") or "")
-        if w and WEEKDAYS[until.weekday()] != w.group(1).replace("天", "日"):
-            raise refuse(f"{until.isoformat()} is 周{WEEKDAYS[until.weekday()]}, the notice says 周{w.group(1)}",
-                         e.group(0))
+        w = _weekday(e.group("note"))
+        if w and WEEKDAYS[until.weekday()] != w:
+            raise refuse(f"{until.isoformat()} is 周{WEEKDAYS[until.weekday()]}, the notice says 周{w}", e.group(0))
+        for part in re.split(r"[、,]", e.group("note") or ""):
+            if lunar_agrees(part, until) is False:
+                raise refuse(f"{until.isoformat()} is not {part}", e.group(0))
         return Amendment(year, src, name, "extend", until=until)
     if a.group("how") == "调整":
-        year, name, how = int(a.group("y")), _NAMES[a.group("name")], "replace"
+        year, name, how = int(a.group("y")), NAMES[a.group("name")], "replace"
     else:
         y = re.search(r"(\d{4})年\d{1,2}月\d{1,2}日", body) or re.search(r"(\d{4})年", flat)
         if not y:
             raise refuse("no year in the notice")
         year, name, how = int(y.group(1)), "抗战胜利纪念日", "add"
-    tmp = Arrangement(year, title, "", None)
-    _read_block([name], body, year, tmp, refuse)
-    _check(tmp, refuse)
+    body = re.sub(rf"^[{_NUMERAL}]{{1,2}}[、,.．]", "", body)
+    item = read_item([name], body, year, refuse, law)
+    tmp = Arrangement(year, title, "", None, items=[item])
+    check(tmp, law, refuse, whole_year=False)
     return Amendment(year, src, name, how, tuple(tmp.holidays), tuple(tmp.workdays))
-
-
-def _issued(flat: str, after: int) -> dt.date | None:
-    dates = list(_ISSUED.finditer(flat, after))
-    if not dates:
-        return None
-    y, m, d = map(int, dates[-1].groups())
-    try:
-        return dt.date(y, m, d)
-    except ValueError:
-        return None
-
-
-def _read_block(names: list[str], body: str, year: int, arr: Arrangement, refuse) -> None:
-    """Tokens (dates, with 至 between the two ends of a range) are assigned to what the words
-    after them say: 放假/补休 → rest, 上班 → makeup working day, 公休日调至 → the ones before are
-    working days and the ones after rest."""
-    main = names[-1] if len(names) > 1 and "国庆节" in names else names[0]
-    cur_y: int | None = None
-    cur_m: int | None = None
-    pending: list[tuple[dt.date, bool]] = []          # (day, starts a range with the next one)
-    rests: list[tuple[dt.date, dt.date]] = []
-    makeup: list[dt.date] = []
-    swap_to_rest = False
-    tokens = list(_DATE.finditer(body))
-    if not tokens:
-        raise refuse(f"no dates in the {main} block", body)
-    for k, tok in enumerate(tokens):
-        y: int | None = int(tok.group("y")) if tok.group("y") else cur_y
-        m: int | None = int(tok.group("m")) if tok.group("m") else cur_m
-        if tok.group("md"):                             # 130日: a lost 月
-            md = tok.group("md")
-            m, d = int(md[:-2]), int(md[-2:])
-        else:
-            d = int(tok.group("d"))
-        if y is None:
-            y = year
-        if m is None:
-            raise refuse(f"a day without a month in the {main} block", tok.group(0))
-        try:
-            day = dt.date(y, m, d)
-            if pending and pending[-1][1] and day < pending[-1][0] and not tok.group("y"):
-                day = day.replace(year=day.year + 1)        # 12月30日至1月1日: into the new year
-        except ValueError:
-            raise refuse("impossible date", tok.group(0)) from None
-        cur_y, cur_m = day.year, m
-        w = tok.group("w")
-        if w and WEEKDAYS[day.weekday()] != w.replace("天", "日"):
-            raise refuse(f"{day.isoformat()} is 周{WEEKDAYS[day.weekday()]}, the notice says 周{w}",
-                         tok.group(0))
-        after = body[tok.end():tokens[k + 1].start() if k + 1 < len(tokens) else len(body)]
-        pending.append((day, after.startswith(("至", "到", "-", "—"))))
-        words = after.lstrip("至到-—、和及,，")
-        if not words and after:
-            continue
-        kind = None
-        if "公休日调至" in after or "调至" in after:
-            makeup += [d0 for d0, _ in pending]
-            pending, swap_to_rest = [], True
-            continue
-        if any(w_ in after for w_ in ("放假", "补休", "休息", "调休")) and "上班" not in after:
-            kind = "rest"
-        elif "上班" in after:
-            kind = "work"
-        elif swap_to_rest and after[:1] in "，,。;；":
-            kind, swap_to_rest = "rest", False
-        if kind is None:
-            if after[:1] in "。;；" or after.startswith("共"):
-                pending = []
-            continue
-        if kind == "work":
-            makeup += [d0 for d0, _ in pending]
-        else:
-            i = 0
-            while i < len(pending):
-                a, is_range = pending[i]
-                if is_range and i + 1 < len(pending):
-                    b = pending[i + 1][0]
-                    if b < a:
-                        raise refuse("a range that ends before it starts", body)
-                    rests.append((a, b))
-                    i += 2
-                else:
-                    rests.append((a, a))
-                    i += 1
-            count = _COUNT.search(after)
-            if count:
-                n = int(count.group(1)) if count.group(1).isdigit() else (cn_to_int(count.group(1)) or 0)
-                a, b = rests[-1]
-                if (b - a).days + 1 != n and len(pending) > 1:
-                    raise refuse(f"{a.isoformat()}–{b.isoformat()} is {(b - a).days + 1} days, the notice says 共{n}天",
-                                 body)
-        pending = []
-    if not rests:
-        raise refuse(f"no rest days in the {main} block", body)
-    merged: list[tuple[dt.date, dt.date]] = []
-    for a, b in sorted(rests):               # 9月3日至5日…其中9月3日放假，9月4日调休: one block
-        if merged and a <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
-        else:
-            merged.append((a, b))
-    for a, b in merged:
-        if not any(a0 <= a and b <= b0 for _, a0, b0 in arr.holidays):   # 调至 days inside the range
-            arr.holidays.append((main, a, b))
-    for day in makeup:
-        arr.workdays.append((day, main))
-    for name in names:
-        _holds(name, rests, year, refuse, body)
-
-
-def _holds(name: str, rests: list[tuple[dt.date, dt.date]], year: int, refuse, body: str) -> None:
-    (m0, d0), (m1, d1) = _HOLDS[name]
-    for a, b in rests:
-        y = b.year
-        lo, hi = dt.date(y, m0, d0), dt.date(y, m1, d1)
-        if a <= hi and b >= lo:
-            return
-    raise refuse(f"the {name} block does not hold {name}'s day", body)
-
-
-def _check(arr: Arrangement, refuse) -> None:
-    rest: dict[dt.date, str] = {}
-    for name, a, b in arr.holidays:
-        day = a
-        while day <= b:
-            if day in rest and rest[day] != name:
-                raise refuse(f"{day.isoformat()} is in both {rest[day]} and {name}")
-            rest[day] = name
-            day += ONE
-    for day, name in arr.workdays:
-        if day.weekday() < 5:
-            raise refuse(f"makeup working day {day.isoformat()} ({name}) is a 周{WEEKDAYS[day.weekday()]}, "
-                         "not a weekend")
-        if day in rest:
-            raise refuse(f"makeup working day {day.isoformat()} is inside the {rest[day]} holiday")
-
-
-def save(arr: Arrangement, target: Path, replace: bool = False) -> None:
-    """Write ``arr`` as ``target`` only if the written file loads as a year file; never leaves
-    a half-written or temporary file behind."""
-    from .holidays import load_year_file
-
-    if target.exists() and not replace:
-        raise MappingError("exists", file=str(target), hint="use --force to replace it")
-    tmp = target.with_name(target.name + ".tmp")
-    try:
-        tmp.write_text(arr.to_toml(), encoding="utf-8")
-        load_year_file(tmp)
-        tmp.replace(target)
-    finally:
-        tmp.unlink(missing_ok=True)

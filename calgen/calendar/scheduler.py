@@ -87,7 +87,8 @@ class Scheduler:
 
     def occurrences(self, m: Milestone, start: dt.date, end: dt.date) -> list[Occurrence]:
         """每季度 → the last day of each quarter from ``start`` to ``end``, on working days;
-        每月10日前 → the 10th of each month; 每年3月底前 → 31 March of each year."""
+        每月10日前 → the 10th of each month; 每年3月底前 → 31 March of each year.  A period in a
+        year without holiday data keeps its nominal date, flagged ``unconfirmed`` (待定)."""
         months = _MONTHS.get(m.every)
         if not months or m.kind != Kind.RECURRING:
             return []
@@ -99,7 +100,11 @@ class Scheduler:
                            until=dt.datetime.combine(end, dt.time())):
             nominal = _in_period(first.year, first.month, months, m.anchor)
             if start <= nominal <= end:
-                out.append(Occurrence(nominal, self.due(nominal)))
+                try:
+                    due = self.due(nominal)
+                except CalendarCoverageError as e:       # a year without data: 待定, like a deadline
+                    due = Due(nominal, unconfirmed_note(e.year), ("unconfirmed",))
+                out.append(Occurrence(nominal, due))
         return out
 
     def explain(self, m: Milestone, issued: dt.date | None) -> str:

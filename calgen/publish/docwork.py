@@ -21,7 +21,7 @@ import hashlib
 import json
 import pickle
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -128,7 +128,7 @@ def survey_doc(index: int, doc: Document, rules: Rules, spills: Spills | str, ca
         rows += 1 + sum(1 for m in t.milestones if m.dated and m.due and m.nominal)
     return Survey(index, doc.source, spill, doc.doc_number, doc.title, doc.jurisdiction,
                   doc.issued.year if doc.issued else None, doc.plan_year, doc.content_hash, doc_key(doc),
-                  _lost(doc), len(doc.warnings), len(doc.tasks), dict(milestones), tuple(_report(doc)),
+                  _lost(doc), len(doc.warnings), len(doc.tasks), dict(milestones), tuple(_report(doc, evs)),
                   tuple(f"{doc.source}: {w}" for w in doc.warnings),
                   tuple(agencies[n] for n in sorted(agencies)), tuple(sorted(named)), tuple(sorted(years)),
                   rows, len(evs), plan_slug(doc.doc_number, doc_key(doc)),
@@ -138,7 +138,7 @@ def survey_doc(index: int, doc: Document, rules: Rules, spills: Spills | str, ca
 NO_REGION = "未注明地区"
 
 
-def _report(d: Document) -> list[str]:
+def _report(d: Document, evs: Sequence[CalEvent] = ()) -> list[str]:
     out = []
     for t in d.tasks:
         for m in t.milestones:
@@ -149,6 +149,13 @@ def _report(d: Document) -> list[str]:
             if "unconfirmed" in m.flags and m.nominal:
                 out.append(f"{d.source}:{t.line}: {m.phrase} published as 待定 on {m.nominal.isoformat()}: "
                            f"no {m.nominal.year} holiday data yet (calgen holidays import NOTICE, then rebuild)")
+    seen: set[tuple[int, str, int]] = set()
+    for e in evs:                  # recurring periods in a year without data: one line per task and year
+        key = (e.task.line, e.phrase, e.nominal.year)
+        if e.kind == "recurring" and "unconfirmed" in e.flags and key not in seen:
+            seen.add(key)
+            out.append(f"{d.source}:{e.task.line}: {e.phrase} in {e.nominal.year} published as 待定: "
+                       f"no {e.nominal.year} holiday data yet (calgen holidays import NOTICE, then rebuild)")
     return out
 
 
