@@ -66,6 +66,12 @@ def test_real_notices_import_to_the_published_working_days(year):
     assert _status(arr, year) == _published(year)
 
 
+@pytest.mark.parametrize("year,issued", [(2007, dt.date(2006, 12, 14)), (2008, dt.date(2007, 12, 14)),
+                                         (2026, dt.date(2025, 11, 4))])
+def test_the_issue_date_is_read_in_either_numerals(year, issued):
+    assert _read(_text(year)).issued == issued
+
+
 def test_2024s_advice_to_rest_on_new_years_eve_adds_no_day():
     arr = _read(_text(2024))
     assert dt.date(2024, 2, 9) not in arr.rest_days()                 # 鼓励…安排职工在除夕（2月9日）休息
@@ -109,6 +115,8 @@ DAMAGE = {
     "related links before and after": lambda t: ("相关链接\n国务院办公厅关于2023年部分节假日安排的通知\n"
                                                  "国务院办公厅关于2022年部分节假日安排的通知\n" + t +
                                                  "\n相关阅读\n国务院办公厅关于2021年部分节假日安排的通知\n"),
+    "forum anti-copy junk": lambda t: "\n".join(x + (" 9sd}Z,l\n};EB[n" if i % 2 else " |JP'j1 Ka<0W|\nZk>m!F>,p")
+                                              for i, x in enumerate(t.split("\n"))),
     "full-width digits": lambda t: t.translate(str.maketrans("0123456789", "０１２３４５６７８９")),
     "ranges with －": lambda t: re.sub(r"日(（[^）]*）)?至", r"日\1－", t),
     "不上班 after a rest": lambda t: t.replace("放假，共3天。", "放假，共3天，不上班。", 1),
@@ -129,6 +137,7 @@ REFUSED = {
     "a weekday changed": (lambda t: re.sub(r"（(周|星期)日）", r"（\1一）", t, count=1), "the notice says 周一"),
     "an item duplicated": (lambda t: re.sub(r"(七、国庆节：[^\n]*)", r"\1\n八、国庆节：10月1日至3日放假，共3天。", t),
                            "a second arrangement for 国庆节"),
+    "a digit lost from a month": (lambda t: t.replace("10月1日", "0月1日", 1), "not a date"),
     "the title's year changed": (lambda t: t.replace("关于20", "关于21", 1), "the title is for"),
 }
 

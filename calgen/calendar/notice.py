@@ -48,14 +48,15 @@ _ADVICE = re.compile(r"鼓励|倡导|提倡|建议|提醒")
 _WORK = re.compile(r"(?<!不)(?<!起)(?<!起正常)上班")
 _START_WORK = re.compile(r"起(?:正常)?上班")
 _REST = re.compile(r"放假|补休|调休|休息|公休|法定节?假日|不上班|连休")
-_ISSUED = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+_ISSUED = re.compile(r"(\d{4}|[〇零一二三四五六七八九]{4})年(\d{1,2}|[一二三四五六七八九十]{1,3})月"
+                     r"(\d{1,2}|[一二三四五六七八九十]{1,3})日")
 
 
 def flatten(text: str) -> str:
     """One string: compatibility forms folded (full-width digits and punctuation → ASCII), stray
     markup and all whitespace removed.  Dates and words never span a line break in meaning."""
     t = unicodedata.normalize("NFKC", text)
-    t = re.sub(r"<[^<>]{0,300}>", "", t)
+    t = re.sub(r"</?[A-Za-z][^<>]{0,300}>", "", t)     # stray markup, not a forum copy's junk (<0W|…)
     t = t.replace("〇", "〇")
     return re.sub(r"\s+", "", t)
 
@@ -329,8 +330,10 @@ def _year(raw: str) -> int:
 def _issued(flat: str, after: int) -> dt.date | None:
     sign = flat.find("国务院办公厅", after)
     for m in _ISSUED.finditer(flat, sign if sign >= 0 else after):
+        y, mo, d = m.groups()
+        year = int(y) if y.isdigit() else int("".join(str("〇一二三四五六七八九".index(c.replace("零", "〇"))) for c in y))
         try:
-            return dt.date(*map(int, m.groups()))
+            return dt.date(year, *(int(x) if x.isdigit() else (cn_to_int(x) or 0) for x in (mo, d)))
         except ValueError:
             return None
     return None
