@@ -9,7 +9,7 @@ warms up on 100 plans and prints the best CPU time of three extractions of the c
 rather than wall time: on a shared machine the host takes time from the vCPUs at moments, which
 wall time counts.  Printed: ms per plan and M characters/s for each tree (range and median) and
 the ratio of each round's pair.  ``--also`` adds more checkouts to the rotation (this tree
-uncompiled, say: a checkout not installed, or installed with CALGEN_PURE=1).
+the tree before a change, say).
 
 With ``--instructions N`` (needs valgrind), each tree also extracts N plans under cachegrind,
 once with and once without them, and the difference per plan is printed: machine instructions

@@ -5,8 +5,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from .records import quick_init
-
 
 class Role(StrEnum):
     """What a task asks of an agency (牵头 / 负责 / 配合)."""
@@ -43,7 +41,6 @@ class AgencyKind(StrEnum):
     UNKNOWN = "unknown"        # not in the registry
 
 
-@quick_init
 @dataclass(frozen=True)
 class Agency:
     """An agency as a task names it, resolved against the registry where possible."""
@@ -59,7 +56,6 @@ class Agency:
         return self.kind == AgencyKind.GROUP
 
 
-@quick_init
 @dataclass(frozen=True)
 class Milestone:
     phrase: str
@@ -81,7 +77,6 @@ class Milestone:
         return self.kind in DATED_KINDS and self.nominal is not None
 
 
-@quick_init
 @dataclass(frozen=True)
 class Task:
     id: str
@@ -99,7 +94,6 @@ class Task:
         return [(role, a) for role in ROLES for a in getattr(self, role)]
 
 
-@quick_init
 @dataclass(frozen=True)
 class Document:
     source: str

@@ -16,6 +16,7 @@ import calgen
 from .conftest import RULES, rules_for
 
 PACKAGE = Path(calgen.__file__).parent
+PKG = PACKAGE.resolve()
 _MUTABLE = (list, dict, set, bytearray, collections.deque, collections.OrderedDict,
             collections.defaultdict, collections.Counter)
 
@@ -164,3 +165,54 @@ def test_jobs_identical_under_every_start_method(tmp_path, method):
     task = one[0].tasks[0]
     assert task.lead[0].name == "示范市重大项目建设办公室"          # the extra registry reached the worker
     assert [m.due.isoformat() for m in task.milestones] == ["2027-09-30", "2027-09-30"]
+
+
+def _imported_names(tree: ast.Module) -> set[str]:
+    """Names a module binds to something imported from outside calgen."""
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out.update((a.asname or a.name).split(".")[0] for a in node.names if not a.name.startswith("calgen"))
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and not (node.module or "").startswith("calgen"):
+            out.update(a.asname or a.name for a in node.names)
+    return out
+
+
+def test_public_apis_of_dependencies_only():
+    """#28: no private attribute of a dependency (or of the standard library), no private
+    module imported, no subclass of a dependency's class overriding its private methods, no
+    exec/eval.  Private means a name starting with one underscore (dunders are the language's)."""
+    def private(name: str) -> bool:
+        return name.startswith("_") and not name.startswith("__")
+
+    found = []
+    for path in sorted(PKG.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        outside = _imported_names(tree)
+        where = path.relative_to(PKG.parent)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and (
+                    any(private(a.name) for a in node.names) or any(private(p) for p in (node.module or "").split("."))):
+                found.append(f"{where}:{node.lineno}: from {node.module} import {', '.join(a.name for a in node.names)}")
+            elif isinstance(node, ast.Import) and any(private(p) for a in node.names for p in a.name.split(".")):
+                found.append(f"{where}:{node.lineno}: import {', '.join(a.name for a in node.names)}")
+            elif isinstance(node, ast.Attribute) and private(node.attr):
+                base = node.value
+                while isinstance(base, ast.Attribute):
+                    base = base.value
+                if isinstance(base, ast.Name) and base.id in outside:
+                    found.append(f"{where}:{node.lineno}: {base.id}….{node.attr}")
+            elif isinstance(node, ast.ClassDef) and any(isinstance(b, ast.Name | ast.Attribute) and
+                                                        ast.unparse(b).split(".")[0] in outside for b in node.bases):
+                found += [f"{where}:{f.lineno}: {node.name}.{f.name} overrides a dependency's private method"
+                          for f in node.body if isinstance(f, ast.FunctionDef) and private(f.name)]
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("exec", "eval"):
+                found.append(f"{where}:{node.lineno}: {node.func.id}()")
+    assert not found, "\n".join(found)
+
+
+def test_nothing_compiled_in_the_source_tree():
+    """#28: a checkout runs as Python; an edit runs without reinstalling."""
+    assert Path(calgen.__file__).resolve().parent == PKG
+    assert not [p for p in PKG.rglob("*") if p.suffix in (".so", ".pyd")]
+    assert not list(PKG.parent.glob("*.so"))

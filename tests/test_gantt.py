@@ -298,16 +298,3 @@ def test_csv_is_split_before_excels_row_limit(seed_docs):
     whole = pd.read_csv(io.BytesIO(csv_parts(docs, RULES.calendar)[0][1]), encoding="utf-8-sig", dtype=str,
                         keep_default_na=False)
     assert sum(len(f) for f in frames) == len(whole)
-
-
-@pytest.mark.parametrize("sheets", [200, 0])
-def test_the_row_wise_sheet_writes_xlsxwriters_bytes(seed_docs, monkeypatch, sheets):
-    """workbook.py's Worksheet subclass puts cells row by row and skips xlsxwriter's column
-    scans and general cell path; the file is byte for byte what xlsxwriter's own Worksheet
-    writes through its public calls (per-plan sheets and one)."""
-    from calgen.publish import workbook
-
-    docs = list(seed_docs.values())
-    ours = workbook.workbook_bytes(docs, RULES.calendar, [], 0, sheets)
-    monkeypatch.setattr(workbook, "_sheet_class", workbook._plain_class)
-    assert workbook.workbook_bytes(docs, RULES.calendar, [], 0, sheets) == ours

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calgen.extract.scan import Grammar, finditer_from, first_characters, search_from
+from calgen.extract.scan import Grammar, finditer_from, search_from
 from calgen.rules import Rules
 from calgen.settings import Settings
 
@@ -48,19 +48,6 @@ def test_cases(grammar: Grammar, text: str) -> None:
 def test_same_matches_as_the_plain_alternation(text: str) -> None:
     for grammar in _GRAMMARS:
         assert _fast(grammar, text) == _plain(grammar, text)
-
-
-@pytest.mark.parametrize(("pattern", "alphabet", "expected"), [
-    ("ab|cd", "acx", "ac"),
-    ("(?P<x>(?:从|自)?[1-4]季)", "从自12x", "从自12"),
-    (r"\d+年", "1一x", "1"),
-    ("(?<=a)b", "abx", "b"),              # a lookbehind is not the first character
-    ("x?", "xy", "xy"),                   # may match nothing: every character
-    (r"(a)?\1", "ab", "ab"),              # a back-reference: not analysed, every character
-    ("[^a]b", "abc", "bc"),
-])
-def test_first_characters(pattern: str, alphabet: str, expected: str) -> None:
-    assert first_characters(pattern, alphabet) == frozenset(expected)
 
 
 # finditer_from / search_from: led by str.find to where a match can begin, the same matches as re.

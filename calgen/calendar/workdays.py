@@ -10,7 +10,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..errors import CalendarCoverageError
-from ..records import quick_init
 from ..settings import Roll
 
 ONE = dt.timedelta(days=1)
@@ -25,7 +24,6 @@ class Year:
     source: str = ""
 
 
-@quick_init
 @dataclass(frozen=True)
 class Due:
     date: dt.date

@@ -13,7 +13,6 @@ from types import MappingProxyType
 
 from ..model import Agency
 from ..read.tables import ROLE_COLUMNS, Column, Row
-from ..records import quick_init
 from .registry import Registry, level_of
 from .scan import finditer_from, search_from
 
@@ -46,7 +45,6 @@ _INLINE_LEAD = re.compile(
     r"(?:会同|牵头|要|负责)")
 
 
-@quick_init
 @dataclass(frozen=True)
 class Roles:
     lead: tuple[str, ...] = ()
@@ -188,7 +186,6 @@ _SENTENCE = re.compile(r"要|应|须|确保|请|按照.{0,20}要求|做好|加�
 _FIELD_COMMA = re.compile(r"[，,](?=(?:牵头|责任|配合|参与|协办|主办)(?:单位|部门)[：:])")
 
 
-@quick_init
 @dataclass(frozen=True)
 class Notes:
     """What the notes of one bracket say: the first listed is lead; agencies that stand for

@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING
 from ..errors import CalendarCoverageError, DeadlineError
 from ..model import Kind, Milestone
 from ..numerals import cn_to_int
-from ..records import quick_init
 from ..settings import MonthBefore, YearBefore
 from .scan import Grammar
 
@@ -63,7 +62,6 @@ class Where(StrEnum):
     ALONE = "alone"     # a phrase on its own (calgen resolve)
 
 
-@quick_init
 @dataclass(frozen=True)
 class Context:
     plan_year: int | None
@@ -71,7 +69,6 @@ class Context:
     where: Where = Where.TEXT
 
 
-@quick_init
 @dataclass(frozen=True)
 class _Hit:
     phrase: str
@@ -155,7 +152,7 @@ def compile_grammar(vocab: Vocabulary, bare_anywhere: bool = False) -> Grammar:
     # One character class first: most positions fail on it alone, without entering the branches.
     first = "".join(sorted({c for c in f"0123456789{_HAN}两〇零年今当本次明去前后上下首半第从自分持常"}
                            | {w[0] for w in starts}))
-    return Grammar(parts, f"(?:{guard})", first, alike=("0123456789", f"{_HAN}两〇零半", "今当本次明去前后上下"))
+    return Grammar(parts, f"(?:{guard})", first)
 
 
 # 初/中 that begin another word (2023年初步实现, 今年中央…) do not make 年初/年中.

@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass
 
 from ..read.clean import squeeze
-from ..records import quick_init
 
 _DOC_NO = re.compile(
     r"([\u4e00-\u9fff]{1,10}?)\s*[〔\[【(]\s*((?:19|20)\d\d)\s*[〕\]】)]?\s*(\d{1,4})\s*号")
@@ -29,7 +28,6 @@ _TITLE_YEAR = re.compile(r"((?:19|20)\d\d)\s*(?:[—–\-－~至]\s*(?:19|20)\d\
 _JURIS = re.compile(r"([\u4e00-\u9fff]{2,9}?(?:省|自治区|市|州|盟|县|区|旗))(?=人民政府|政府|委|办公|党委)")
 
 
-@quick_init
 @dataclass(frozen=True)
 class Meta:
     doc_number: str | None

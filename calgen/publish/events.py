@@ -14,12 +14,10 @@ from types import MappingProxyType
 
 from ..calendar.scheduler import Scheduler
 from ..model import ROLES, Agency, Document, Milestone, Role, Task
-from ..records import quick_init
 
 ROLE_CN = MappingProxyType({Role.LEAD: "牵头", Role.RESPONSIBLE: "负责", Role.SUPPORT: "配合"})
 
 
-@quick_init
 @dataclass(frozen=True)
 class CalEvent:
     uid: str

@@ -65,153 +65,33 @@ def workbook_bytes(docs: list[Document], calendar: Calendar, marks: list[DayMark
         created = dt.datetime(day.year, day.month, day.day)
     wb.set_properties({"title": "calgen 甘特图", "author": "calgen", "comments": "由 calgen 生成", "created": created})
     f = _formats(wb)
-    sheet = _sheet_class()
-    overview = wb.add_worksheet("总览", worksheet_class=sheet)
-    agencies = wb.add_worksheet("按单位", worksheet_class=sheet)
+    overview = wb.add_worksheet("总览")
+    agencies = wb.add_worksheet("按单位")
     taken = {"总览", "按单位", "全部任务"}
     names = [sheet_name(i, d, taken) for i, d in enumerate(plans, 1)] if len(plans) <= plan_sheets else []
     rest = {d for m in marks if m.uid.startswith("cn-rest-") for d in _days(m.start, m.end)}
     makeup = {m.start for m in marks if m.uid.startswith("cn-work-")}
     if names:
         for doc, name in zip(plans, names, strict=True):
-            _plan_sheet(wb.add_worksheet(name, worksheet_class=sheet), [doc], f, rest, makeup, with_plan=False)
+            _plan_sheet(wb.add_worksheet(name), [doc], f, rest, makeup, with_plan=False)
     elif plans:
-        _plan_sheet(wb.add_worksheet("全部任务", worksheet_class=sheet), plans, f, rest, makeup, with_plan=True)
+        _plan_sheet(wb.add_worksheet("全部任务"), plans, f, rest, makeup, with_plan=True)
     _overview(overview, plans, names, f)
     _agency_sheet(agencies, plans, f)
     wb.close()
     return buf.getvalue()
 
 
-def _sheet_class() -> type:
-    """xlsxwriter's Worksheet, made for sheets of thousands of rows (the bytes written are the
-    same: tests/test_gantt.py compares them with :func:`_plain_class`'s):
-
-    * cells are put row by row (:meth:`put_strings`, :meth:`put_date`): what ``write_string`` and
-      ``write_datetime`` store, with the bounds checked once per row instead of once per cell
-      through the A1-notation wrapper, kept as a plain tuple — (the value as the file spells it,
-      the format, what the cell element says between them) — instead of xlsxwriter's named
-      tuples, which cost more to make than everything else a cell needs;
-    * each row is written by its cells instead of scanning every column of the sheet's width for
-      each row (twice: spans, then cells) — a Gantt sheet is hundreds of day columns wide and
-      those scans were half of gantt.xlsx's time — and a row's cells in one piece."""
-    from xlsxwriter.worksheet import CellDatetimeTuple, CellNumberTuple, CellStringTuple, Worksheet
-
-    class RowWise(Worksheet):
-        def put_strings(self, row: int, col: int, values: Sequence[str], fmt: Any) -> None:
-            """``write_string(row, col + k, values[k], fmt)`` for each k."""
-            if (fmt is None or self.constant_memory or self._check_dimensions(row, col)
-                    or self._check_dimensions(row, col + len(values) - 1)):
-                for k, v in enumerate(values):
-                    self.write_string(row, col + k, v, fmt)
-                return
-            index = self.str_table._get_shared_string_index
-            cells = self.table[row]
-            half = self.xls_strmax // 2
-            for k, v in enumerate(values, col):
-                if len(v) > half:                         # may pass Excel's limit: the checked way
-                    self._write_string(row, k, v, fmt)
-                else:
-                    cells[k] = (str(index(v)), fmt, _SHARED_STRING)
-
-        def put_date(self, row: int, col: int, day: dt.date, fmt: Any) -> None:
-            """``write_datetime(row, col, datetime(day), fmt)``."""
-            if fmt is None or self.constant_memory or self.date_1904 or day < _LEAP_BUG_END:
-                self.write_datetime(row, col, dt.datetime(day.year, day.month, day.day), fmt)
-            elif not self._check_dimensions(row, col):
-                self.table[row][col] = (f"{float((day - EXCEL_EPOCH).days):.16G}", fmt, _NUMBER)
-
-        def _calculate_spans(self) -> None:
-            if self.comments:
-                return super()._calculate_spans()
-            spans: dict[int, str] = {}
-            lo: int | None = None
-            hi = 0
-            for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
-                cells = self.table.get(row_num)
-                if cells:
-                    a, b = min(cells), max(cells)
-                    lo, hi = (a, b) if lo is None else (min(lo, a), max(hi, b))
-                if ((row_num + 1) % 16 == 0 or row_num == self.dim_rowmax) and lo is not None:
-                    spans[row_num // 16] = f"{lo + 1}:{hi + 1}"
-                    lo = None
-            self.row_spans = spans
-            return None
-
-        def _write_rows(self) -> None:
-            if self.comments:
-                return super()._write_rows()
-            self._calculate_spans()
-            letters = [_col(k) for k in range((self.dim_colmax or 0) + 1)]      # A, B, …
-            styles: dict[int, str] = {}                     # id(format) → its s="…" attribute
-            write = self.fh.write
-            for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
-                cells = self.table.get(row_num)
-                info = self.row_info.get(row_num)
-                if not cells and row_num not in self.row_info:
-                    continue
-                span = self.row_spans.get(row_num // 16)
-                if not cells:
-                    self._write_empty_row(row_num, span, info)
-                    continue
-                if row_num not in self.row_info:
-                    self._write_row(row_num, span)
-                else:
-                    self._write_row(row_num, span, info)
-                r1 = row_num + 1
-                parts: list[str] = []
-                for col_num in sorted(cells):
-                    cell = cells[col_num]
-                    kind: type | None = type(cell)
-                    if kind is tuple:                       # put_strings / put_date (always with a format)
-                        value, fmt, between = cell
-                    elif cell.format is None or self.constant_memory:
-                        kind = None                         # a row's or column's format applies: the general way
-                    elif kind is CellStringTuple:
-                        value, fmt, between = str(cell.string), cell.format, _SHARED_STRING
-                    elif kind is CellNumberTuple or kind is CellDatetimeTuple:
-                        value, fmt, between = f"{cell.number:.16G}", cell.format, _NUMBER
-                    else:
-                        kind = None
-                    if kind is None:                        # anything else: xlsxwriter's general way
-                        write("".join(parts))
-                        parts.clear()
-                        self._write_cell(row_num, col_num, cell)
-                        continue
-                    # as xlsxwriter writes these cells (an A1 reference and a format index need no escaping)
-                    style = styles.get(id(fmt))
-                    if style is None:
-                        xf = fmt._get_xf_index()
-                        style = styles[id(fmt)] = f' s="{xf}"' if xf else ""
-                    parts.append(f'<c r="{letters[col_num]}{r1}"{style}{between}{value}</v></c>')
-                write("".join(parts))
-                self._xml_end_tag("row")
-            return None
-
-    return RowWise
+def _put_strings(ws: Any, row: int, col: int, values: Sequence[str], fmt: Any) -> None:
+    """Text cells along a row, always as text (a value starting with = is never a formula)."""
+    for k, v in enumerate(values):
+        ws.write_string(row, col + k, v, fmt)
 
 
-_SHARED_STRING = ' t="s"><v>'
-_NUMBER = "><v>"
+def _put_date(ws: Any, row: int, col: int, day: dt.date, fmt: Any) -> None:
+    ws.write_datetime(row, col, dt.datetime(day.year, day.month, day.day), fmt)
 
 
-def _plain_class() -> type:
-    """xlsxwriter's own Worksheet with :func:`_sheet_class`'s two put methods done through its
-    public calls: what the fast sheet's bytes are compared with (tests/test_gantt.py)."""
-    from xlsxwriter.worksheet import Worksheet
-
-    class Plain(Worksheet):
-        def put_strings(self, row: int, col: int, values: Sequence[str], fmt: Any) -> None:
-            for k, v in enumerate(values):
-                self.write_string(row, col + k, v, fmt)
-
-        def put_date(self, row: int, col: int, day: dt.date, fmt: Any) -> None:
-            self.write_datetime(row, col, dt.datetime(day.year, day.month, day.day), fmt)
-
-    return Plain
-
-
-_LEAP_BUG_END = dt.date(1900, 3, 1)      # Excel counts a 1900-02-29: serials before it differ
 
 
 def _formats(wb: Any) -> dict[str, Any]:
@@ -296,12 +176,12 @@ def _plan_sheet(ws: Any, docs: list[Document], f: dict[str, Any], rest: set[dt.d
     for d, t, start, finish, note in rows:
         phrases = "、".join(dict.fromkeys(m.phrase for m in t.milestones if m.dated))
         values = (" ".join(t.path), t.title or t.text[:40], _names(t.lead), _names(t.responsible), _names(t.support))
-        ws.put_strings(r, 0, (d.doc_number or d.title, *values) if with_plan else values, text)
+        _put_strings(ws, r, 0, (d.doc_number or d.title, *values) if with_plan else values, text)
         if start:
-            ws.put_date(r, c0 + 5, start, date)
+            _put_date(ws, r, c0 + 5, start, date)
         if finish:
-            ws.put_date(r, c0 + 6, finish, date)
-        ws.put_strings(r, c0 + 7, (phrases, note or ("" if start else "无具体日期")), text)
+            _put_date(ws, r, c0 + 6, finish, date)
+        _put_strings(ws, r, c0 + 7, (phrases, note or ("" if start else "无具体日期")), text)
         for m in t.milestones:
             if m.dated and m.due and m.due in col_of:
                 ws.write_string(r, col_of[m.due], "◆", diamond)
@@ -383,7 +263,7 @@ def _agency_sheet(ws: Any, plans: list[Document], f: dict[str, Any]) -> None:
                                       doc.doc_number or ""))
     items.sort(key=lambda x: (x[0], x[1]))
     for r, (due, *text) in enumerate(items, 3):
-        ws.put_date(r, 0, due, f["date"])
-        ws.put_strings(r, 1, text, f["text"])
+        _put_date(ws, r, 0, due, f["date"])
+        _put_strings(ws, r, 1, text, f["text"])
     ws.freeze_panes(3, 2)
     ws.autofilter(2, 0, max(2 + len(items), 3), len(heads) - 1)
