@@ -28,7 +28,7 @@ from calgen.extract import agencies, deadlines, metadata, outline  # noqa: E402
 from calgen.extract import document as extract  # noqa: E402
 from calgen.extract.batch import extract_many  # noqa: E402
 from calgen.publish.build import build  # noqa: E402
-from calgen.publish.schema import documents_json  # noqa: E402
+from calgen.publish.store.schema import documents_json  # noqa: E402
 from calgen.read import decode as reading  # noqa: E402
 from calgen.rules import Rules  # noqa: E402
 from calgen.sample import sample_path  # noqa: E402

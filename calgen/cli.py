@@ -95,7 +95,7 @@ def _extract_all(files: list[str], rules: Rules, strict: bool = False, jobs: int
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1), help="Processes to extract with.")
 def extract(files: tuple[str, ...], fmt: str, roll: str, assume_weekdays: bool, jobs: int) -> None:
     """Print every task of FILES (plans or folders) with agencies and milestones."""
-    from .publish.schema import dumps
+    from .publish.store.schema import dumps
     from .settings import Roll
 
     rules = _rules(_settings(roll=Roll(roll), assume_weekdays=assume_weekdays, jobs=jobs))
@@ -130,7 +130,7 @@ def build(files, output, roll, alarms, base_url, keep_removed, allow_removals, d
           progress, jobs):
     """Build feeds, gantt.csv/html and tasks.json from FILES (default: calgen.toml, else the sample)."""
     from .publish.build import build as run
-    from .publish.ics import parse_alarms
+    from .publish.feeds.ics import parse_alarms
     from .settings import Roll, choice, load_config
 
     conf = load_config()
@@ -362,7 +362,7 @@ def report(files: tuple[str, ...]) -> None:
 @click.argument("folder", type=click.Path(exists=True), default="output")
 def check(folder: str) -> None:
     """Check every feed under FOLDER against what Outlook needs."""
-    from .publish.check import check_folder
+    from .publish.feeds.check import check_folder
 
     results = check_folder(Path(folder))
     bad = 0
@@ -386,7 +386,7 @@ def check(folder: str) -> None:
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
 def serve(folder: str, host: str, port: int, base_url: str | None, threads: int) -> None:
     """Serve FOLDER's feeds over HTTP for subscription (production: any static web server)."""
-    from .publish.serve import make_server
+    from .serve import make_server
     from .settings import load_config
 
     base = base_url if base_url is not None else load_config().get("base_url", "")

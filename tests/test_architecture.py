@@ -144,7 +144,7 @@ PLAN_2027 = """示范市人民政府办公室关于印发示范市2027年重点�
 def test_jobs_identical_under_every_start_method(tmp_path, method):
     """--jobs 2 with an extra calendar file and an extra registry gives the bytes of --jobs 1."""
     from calgen.extract.batch import extract_many
-    from calgen.publish.schema import dumps
+    from calgen.publish.store.schema import dumps
 
     cal = tmp_path / "2027.toml"
     cal.write_text(YEAR_2027, encoding="utf-8")

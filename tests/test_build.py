@@ -77,7 +77,7 @@ def _built_then_edited(tmp_path):
 
 def test_failure_mid_build_leaves_previous_outputs_intact(tmp_path, monkeypatch):
     plan, out, before = _built_then_edited(tmp_path)
-    from calgen.publish import store
+    from calgen.publish.store import generations as store
 
     calls = []
 
@@ -245,7 +245,7 @@ def test_check_command(tmp_path):
 
 def test_jobs_give_the_same_output(tmp_path):
     from calgen.extract.batch import extract_many
-    from calgen.publish.schema import dumps
+    from calgen.publish.store.schema import dumps
 
     files = [str(_plan(tmp_path, f"p{i}.txt", SAMPLE.replace("18号", f"{i}号"))) for i in range(4)]
     one, _ = extract_many(files, RULES, jobs=1)
@@ -254,7 +254,7 @@ def test_jobs_give_the_same_output(tmp_path):
 
 
 def test_a_failing_writer_leaves_no_temp_files_and_old_outputs(tmp_path, monkeypatch):
-    from calgen.publish import gantt
+    from calgen.publish.gantt import csv as gantt
 
     plan, out, before = _built_then_edited(tmp_path)
 

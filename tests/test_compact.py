@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calgen.publish import compact
+from calgen.publish.store import compact
 
 # strings with what the files hold: Chinese, controls, quotes, backslashes, U+2028, astral
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12) | st.sampled_from(

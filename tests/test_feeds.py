@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from calgen.publish.build import build
-from calgen.publish.check import check_feed
+from calgen.publish.feeds.check import check_feed
 from calgen.sample import sample_path
 
 from .conftest import RULES, published, rules_for
@@ -46,7 +46,7 @@ def test_every_dated_milestone_of_every_agency_is_an_event(seed_build, seed_docs
 
     from icalendar import Calendar
 
-    from calgen.publish.events import agencies_of, events
+    from calgen.publish.feeds.events import agencies_of, events
 
     out, _ = seed_build
     evs = events(list(seed_docs.values()), RULES.scheduler)
@@ -126,7 +126,7 @@ def test_alarms(tmp_path):
 
 
 def _served(root, base_url=""):
-    from calgen.publish.serve import make_server
+    from calgen.serve import make_server
 
     server = make_server(root, "127.0.0.1", 0, base_url)
     threading.Thread(target=server.run, daemon=True).start()
@@ -236,7 +236,7 @@ def test_serve_port_out_of_range_is_one_line():
 
 def test_recurring_milestones_expand_over_the_plan_year():
     from calgen.extract.document import extract_file
-    from calgen.publish.events import events
+    from calgen.publish.feeds.events import events
 
     doc = extract_file(sample_path(), RULES)
     quarterly = sorted(e.due for e in events([doc], RULES.scheduler) if e.phrase == "每季度")
@@ -271,7 +271,7 @@ def test_recurring_expands_within_its_own_task_horizon():
     """Another task's 2025 deadline does not stretch 每季度 past the plan year, and two 每季度
     of one task are one series."""
     from calgen.extract.document import extract_text
-    from calgen.publish.events import events
+    from calgen.publish.feeds.events import events
 
     doc = extract_text(PLAN, "plan.txt", RULES)
     evs = [e for e in events([doc], RULES.scheduler) if e.kind == "recurring"]
@@ -331,7 +331,7 @@ def _fold_by_steps(line: bytes) -> bytes:
 @pytest.mark.parametrize("line", ["", "a" * 75, "a" * 76, "应" * 25, "应" * 26, "a" + "应" * 40, "ab" + "𠀀" * 40,
                                   "DESCRIPTION:" + "推进“放管服”改革，" * 30])
 def test_fold_cases(line):
-    from calgen.publish.ics import fold
+    from calgen.publish.feeds.ics import fold
 
     raw = line.encode()
     assert fold(raw) == _fold_by_steps(raw)
@@ -340,7 +340,7 @@ def test_fold_cases(line):
 @settings(max_examples=300, deadline=None)
 @given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=400))
 def test_fold_keeps_lines_short_and_characters_whole(text):
-    from calgen.publish.ics import fold
+    from calgen.publish.feeds.ics import fold
 
     raw = text.replace("\r", "").replace("\n", "").encode()
     folded = fold(raw)

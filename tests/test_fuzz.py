@@ -111,7 +111,7 @@ def test_data_files_mutated(tmp_path_factory, name, data):
 def test_manifest_shapes_are_checked_never_crash(data):
     import json
 
-    from calgen.publish import manifest
+    from calgen.publish.store import manifest
 
     loaded, problem = manifest.load(json.dumps(data).encode())
     assert (loaded == {}) or not problem

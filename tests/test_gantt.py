@@ -9,7 +9,7 @@ import pytest
 
 from calgen.extract.document import extract_text
 from calgen.publish.build import build
-from calgen.publish.gantt import neutralise
+from calgen.publish.gantt.csv import neutralise
 
 from .conftest import RULES, rules_for
 
@@ -73,7 +73,7 @@ def test_formula_title_is_neutralised_in_the_csv(tmp_path):
 
 def test_task_without_dates_is_listed_with_a_note():
     doc = extract_text("示范市人民政府办公室\n2023年3月1日\n一、任务\n(一)加强宣传。(市委宣传部负责)\n", "p.txt", RULES)
-    from calgen.publish.gantt import rows
+    from calgen.publish.gantt.csv import rows
 
     (row,) = rows([doc], RULES.calendar)
     assert row["Start"] == "" and row["Notes"] == "无具体日期"
@@ -110,7 +110,7 @@ def test_gantt_page_draws_every_task_in_headless_chromium(seed_out, seed_docs, t
     import re
 
     plans = [d for d in seed_docs.values() if not d.duplicate_of]
-    from calgen.publish.gantt import span
+    from calgen.publish.gantt.csv import span
 
     spans = [span(d, t) for d in plans for t in d.tasks]
     lo = min(s for s, f, _ in spans if s and f)
@@ -139,7 +139,7 @@ def test_axis_ticks_sit_at_their_dates():
     """The 2021 tick of a 2020-04-01 … 2021-12-31 axis sits at 2021-01-01's share of the span."""
     import re
 
-    from calgen.publish.timeline import page
+    from calgen.publish.gantt.timeline import page
 
     doc = extract_text("示范市人民政府办公室\n2020年4月1日\n一、任务\n(一)推进。2021年底前完成。(市财政局牵头)\n",
                        "p.txt", RULES)
@@ -172,7 +172,7 @@ def _synthetic(n_plans: int, tasks_per_plan: int = 20):
 
 def test_gantt_page_at_5000_plans_renders_without_a_script_error(tmp_path):
     chromium = _chromium()
-    from calgen.publish.timeline import page
+    from calgen.publish.gantt.timeline import page
 
     path = tmp_path / "big.html"
     path.write_text(page(_synthetic(5000)), encoding="utf-8")
@@ -191,7 +191,7 @@ def _plans(out):
 def test_workbook_reads_back_with_the_tasks_and_dates_of_tasks_json(seed_out, seed_docs):
     import openpyxl
 
-    from calgen.publish.gantt import span
+    from calgen.publish.gantt.csv import span
 
     wb = openpyxl.load_workbook(seed_out / "gantt.xlsx")
     plans = _plans(seed_out)
@@ -275,7 +275,7 @@ def test_ms_project_xml_reads_back_in_mpxj(seed_out, seed_docs):
 
 
 def test_page_text_cannot_break_out_of_its_data():
-    from calgen.publish.timeline import page
+    from calgen.publish.gantt.timeline import page
 
     doc = extract_text("示范市人民政府办公室\n2023年3月1日\n一、任务\n"
                        "(一)</script><script>alert(1)</script><!--推进。6月底前完成。(市财政局牵头)\n", "p.txt", RULES)
@@ -288,7 +288,7 @@ def test_csv_is_split_before_excels_row_limit(seed_docs):
     """Parts never pass the limit, each has the header, and a task stays with its milestones."""
     import pandas as pd
 
-    from calgen.publish.gantt import csv_parts
+    from calgen.publish.gantt.csv import csv_parts
 
     docs = [d for d in seed_docs.values() if not d.duplicate_of]
     parts = csv_parts(docs, RULES.calendar, max_rows=60)

@@ -173,7 +173,7 @@ def test_control_characters_never_reach_the_outputs(site):
 
 
 def test_check_fails_a_feed_with_control_characters(site):
-    from calgen.publish.check import check_feed
+    from calgen.publish.feeds.check import check_feed
 
     feed = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:1\r\nSUMMARY:a\x0bb\r\n"
             b"END:VEVENT\r\nEND:VCALENDAR\r\n")
@@ -254,7 +254,7 @@ def test_gantt_page_keeps_hostile_text_as_text(title):
     import re
 
     from calgen.extract.document import extract_text
-    from calgen.publish.timeline import page
+    from calgen.publish.gantt.timeline import page
 
     from .conftest import RULES
 

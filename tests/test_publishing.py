@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from calgen.cli import cli
 from calgen.errors import OutputError
 from calgen.publish.build import build
-from calgen.publish.store import OutputStore
+from calgen.publish.store.generations import OutputStore
 
 from .conftest import published, rules_for
 
@@ -190,7 +190,7 @@ def test_regeneration_series(tmp_path):
     seen = published(site.out)
     script = textwrap.dedent(f"""
         import os
-        from calgen.publish import store
+        from calgen.publish.store import generations as store
         from calgen.publish.build import build
         from tests.conftest import rules_for
 
@@ -282,7 +282,7 @@ def test_a_second_build_into_the_same_folder_is_refused(tmp_path):
 
 
 def test_an_interrupted_write_leaves_no_temporary_files(tmp_path, monkeypatch):
-    from calgen.publish import store
+    from calgen.publish.store import generations as store
 
     site = Site(tmp_path)
     site.write("a.txt", PLAN_A)

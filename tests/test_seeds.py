@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from calgen.publish.schema import documents_json
+from calgen.publish.store.schema import documents_json
 
 from .conftest import GOLD, RULES, SHARED
 

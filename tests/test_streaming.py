@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from calgen.publish import ics
 from calgen.publish.build import build
-from calgen.publish.feedfiles import FeedFiles
-from calgen.publish.store import OutputStore
+from calgen.publish.feeds import ics
+from calgen.publish.feeds.feedfiles import FeedFiles
+from calgen.publish.store.generations import OutputStore
 from calgen.sample import sample_path
 
 from .conftest import published, rules_for
@@ -64,7 +64,7 @@ def test_each_region_has_its_feed_of_its_own_plans(tmp_path):
         encoding="utf-8").count("BEGIN:VEVENT") == rep.events
     index = (out / "feeds" / "index.html").read_text(encoding="utf-8")
     assert "regions/pingyangshi.ics" in index and "地区：平阳市" in index
-    from calgen.publish.check import check_folder
+    from calgen.publish.feeds.check import check_folder
 
     assert {f: p for f, p in check_folder(out / "feeds").items() if p} == {}
 
@@ -198,7 +198,7 @@ def test_spills_keep_several_plans_in_one_file(tmp_path):
     """A survey batch keeps its plans in one scratch file; each is read back whole, or its
     Document alone."""
     from calgen.publish import docwork
-    from calgen.publish.events import events
+    from calgen.publish.feeds.events import events
 
     from .conftest import RULES
 

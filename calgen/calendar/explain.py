@@ -17,7 +17,7 @@ def explain(phrase: str, year: int, issued: dt.date | None, rules: Rules) -> str
     found = find(phrase, Context(year, issued, Where.ALONE), rules.phrases)
     if not found:
         raise DeadlineError("no deadline phrase recognised", phrase=phrase,
-                            hint="try forms like 6月底前, 2023年9月底前, 年底前, 从4月起 (README: deadline phrases)")
+                            hint="try forms like 6月底前, 2023年9月底前, 年底前, 从4月起 (docs/genre.md, Deadline phrases)")
     return "\n".join(rules.scheduler.explain(m, issued) for m in found)
 
 

@@ -210,7 +210,7 @@ def find(text: str, ctx: Context, book: PhraseBook, problems: list[DeadlineError
             if hits and kind not in _UNDATED_QUIET and _fragment(text, m):
                 raise DeadlineError("only part of this expression could be read, so it is not dated",
                                     phrase=text[max(0, m.start() - 3):m.end() + 4],
-                                    hint="write the deadline in a form calgen reads (README: deadline phrases)")
+                                    hint="write the deadline in a form calgen reads (docs/genre.md, Deadline phrases)")
         except DeadlineError as e:
             if problems is None:
                 raise

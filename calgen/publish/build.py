@@ -2,7 +2,7 @@
 holidays.ics), gantt.csv/.xml/.xlsx/.html, manifest — published as one consistent set (see
 :mod:`.store`), streamed so that memory does not grow with the corpus.
 
-How a build runs (README, "Speed"):
+How a build runs (docs/benchmarks.md, "National scale"):
 
 1. **Survey** every input (in parallel with ``--jobs``; :func:`.docwork.survey`): each plan is
    extracted and kept aside in a scratch file; the build keeps only a small summary of it.
@@ -47,11 +47,13 @@ from ..errors import CalgenError
 from ..extract.batch import expand
 from ..model import Agency, Document
 from ..rules import Rules
-from . import compact, docwork, feednames
+from . import docwork
 from .docwork import Job, Rendered, Shared, Survey
-from .ics import cancelled_event
-from .manifest import PARTS, Previous
-from .store import OutputStore, Stage
+from .feeds import feednames
+from .feeds.ics import cancelled_event
+from .store import compact
+from .store.generations import OutputStore, Stage
+from .store.manifest import PARTS, Previous
 from .workers import Workers, chunked
 
 MANIFEST = "manifest.json"
@@ -356,7 +358,7 @@ def _retired(previous: Previous) -> dict[str, list[Any]]:
 def _overlay(previous: Previous, published: list[Survey], rules: Rules) -> Overlay:
     """Rest days and 调休 working days of every year the build touches (issue and plan years,
     nominal and due dates), with SEQUENCE kept across builds like any event's."""
-    from .ics import day_marks
+    from .feeds.ics import day_marks
 
     years: set[int] = set()
     for s in published:
@@ -387,10 +389,10 @@ ALL = "feeds/all.ics"
 
 def _publish(plan: _Plan, previous: Previous, rules: Rules, rep: Report, stage: Stage, workers: Workers,
              progress: Progress | None) -> None:
-    from . import ics
-    from .feedfiles import FeedFiles
-    from .gantt import EXCEL_ROWS, CsvParts
-    from .schema import SCHEMA_VERSION
+    from .feeds import ics
+    from .feeds.feedfiles import FeedFiles
+    from .gantt.csv import EXCEL_ROWS, CsvParts
+    from .store.schema import SCHEMA_VERSION
 
     opts = rules.settings
     shared = Shared(opts)
@@ -578,7 +580,7 @@ def gantt_files(spec: tuple[list[tuple[str, str | None]], Calendar, list[Any], i
 
 def gantt_outputs(docs: list[Document], calendar: Calendar, marks: list[Any], epoch: int | None,
                   stem: str = "gantt") -> list[tuple[str, bytes]]:
-    from . import mspdi, timeline, workbook
+    from .gantt import mspdi, timeline, workbook
 
     sheets = workbook.MAX_PLAN_SHEETS if stem == "gantt" else 0       # a region's workbook: one sheet
     return [(f"{stem}.xml", mspdi.project_xml(docs, calendar, marks)),
@@ -625,7 +627,7 @@ def _load_manifest(store: OutputStore, rep_warnings: list[str], keep: bool = Tru
     unsound — then it is kept beside the outputs as .manifest-rejected.json and the report says so."""
     import os
 
-    from . import manifest
+    from .store import manifest
 
     raw = store.read(MANIFEST)
     data, problem = manifest.load(raw)

@@ -30,11 +30,12 @@ from ..errors import CalgenError
 from ..model import Agency, Document
 from ..rules import Rules
 from ..settings import Settings
-from . import compact, identity
-from .events import CalEvent, doc_key, events
-from .feednames import plan_slug, region_slug
-from .ics import cancelled_event
-from .state import doc_from_data, doc_to_data
+from .feeds import identity
+from .feeds.events import CalEvent, doc_key, events
+from .feeds.feednames import plan_slug, region_slug
+from .feeds.ics import cancelled_event
+from .store import compact
+from .store.state import doc_from_data, doc_to_data
 
 
 @functools.lru_cache(maxsize=2)
@@ -279,7 +280,7 @@ def publish_many(args: tuple[Shared, list[Job]]) -> list[Rendered]:
 
 
 def publish(job: Job, shared: Shared, rules: Rules) -> Rendered:
-    from .schema import document_json
+    from .store.schema import document_json
 
     settings = shared.settings
     doc, evs = load_with_events(job.spill)
@@ -375,7 +376,7 @@ def _render(evs: list[CalEvent], sequences: dict[str, int], fed: frozenset[str],
             out: Rendered) -> None:
     """Every event's body once; its summary for all.ics and for each agency's feed (distinct
     within this plan — the build keeps them distinct across plans)."""
-    from .ics import assemble, distinct_summaries, event_body
+    from .feeds.ics import assemble, distinct_summaries, event_body
 
     epoch, alarms = shared.settings.source_date_epoch, shared.settings.alarms
     ordered = sorted(evs, key=lambda e: (e.due, e.uid))
@@ -407,7 +408,7 @@ def _render(evs: list[CalEvent], sequences: dict[str, int], fed: frozenset[str],
 
 def _plan_feed(job: Job, items: list[Item]) -> None:
     """The plan's own feed, whole (its summaries are distinct within the plan already)."""
-    from .ics import END, head
+    from .feeds.ics import END, head
 
     path = Path(job.plan_feed)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -429,7 +430,7 @@ def _no_feed(evs: list[CalEvent], out: Rendered) -> None:
 
 
 def _csv(doc: Document, job: Job, rules: Rules) -> list[tuple[int, bytes]]:
-    from .gantt import doc_rows, group_bytes
+    from .gantt.csv import doc_rows, group_bytes
 
     return group_bytes(doc_rows(doc, job.ordinal, job.first_row, rules.calendar))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..model import Agency, Document, Kind, Milestone, Task
+from ...model import Agency, Document, Kind, Milestone, Task
 
 
 def _d(day: dt.date | None) -> str | None:

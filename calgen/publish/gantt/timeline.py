@@ -20,9 +20,9 @@ import html
 import re
 from typing import Any
 
-from ..model import Document
-from . import compact
-from .gantt import span
+from ...model import Document
+from ..store import compact
+from .csv import span
 
 TEXT_EXCERPT = 120
 

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from types import MappingProxyType
 from typing import BinaryIO
 
-from ..calendar.workdays import Calendar
-from ..model import Document, Task
+from ...calendar.workdays import Calendar
+from ...model import Document, Task
 
 COLUMNS = ("ID", "WBS", "Outline Level", "Name", "Start", "Finish", "Calendar Days", "Milestone",
            "Resource Names", "Responsible", "Support", "Document", "Phrase", "Nominal", "Due",

@@ -15,9 +15,9 @@ import datetime as dt
 from collections import OrderedDict
 from typing import BinaryIO
 
+from ..docwork import Item
+from ..store.generations import Stage
 from . import ics
-from .docwork import Item
-from .store import Stage
 
 
 class FeedFiles:

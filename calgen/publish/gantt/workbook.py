@@ -22,10 +22,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from ..calendar.workdays import Calendar
-from ..model import Document, Task
-from .gantt import span
-from .ics import DayMark
+from ...calendar.workdays import Calendar
+from ...model import Document, Task
+from ..feeds.ics import DayMark
+from .csv import span
 
 MAX_PLAN_SHEETS = 200
 MAX_GRID_DAYS = 731                # two years of day columns
@@ -245,7 +245,7 @@ def _overview(ws: Any, plans: list[Document], names: list[str], f: dict[str, Any
 
 
 def _agency_sheet(ws: Any, plans: list[Document], f: dict[str, Any]) -> None:
-    from .events import ROLE_CN
+    from ..feeds.events import ROLE_CN
 
     heads = ("截止日期", "单位", "角色", "节点", "应完成", "任务", "文件", "文号")
     widths = (12, 28, 6, 14, 40, 36, 40, 20)

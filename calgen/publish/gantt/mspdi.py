@@ -24,12 +24,12 @@ import re
 from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
-from ..calendar.workdays import Calendar
-from ..errors import CalendarCoverageError
-from ..model import Document, Task
-from .events import ROLE_CN
-from .gantt import span
-from .ics import DayMark
+from ...calendar.workdays import Calendar
+from ...errors import CalendarCoverageError
+from ...model import Document, Task
+from ..feeds.events import ROLE_CN
+from ..feeds.ics import DayMark
+from .csv import span
 
 NS = "http://schemas.microsoft.com/project"
 CALENDAR_NAME = "中国工作日"

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from ..calendar.scheduler import Scheduler
-from ..model import ROLES, Agency, Document, Milestone, Role, Task
+from ...calendar.scheduler import Scheduler
+from ...model import ROLES, Agency, Document, Milestone, Role, Task
 
 ROLE_CN = MappingProxyType({Role.LEAD: "牵头", Role.RESPONSIBLE: "负责", Role.SUPPORT: "配合"})
 

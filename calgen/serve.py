@@ -30,7 +30,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import unquote
 
-from ..errors import OutputError
+from .errors import OutputError
 
 TYPES = MappingProxyType({".ics": "text/calendar; charset=utf-8", ".html": "text/html; charset=utf-8",
                           ".csv": "text/csv; charset=utf-8", ".json": "application/json; charset=utf-8",

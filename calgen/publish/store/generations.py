@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from ..errors import OutputError
+from ...errors import OutputError
 
 LOCK = ".calgen.lock"
 GENERATIONS = ".generations"

@@ -10,9 +10,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..errors import CalgenError
-from ..limits import CLAUSE_EXCERPT, DESCRIPTION_EXCERPT, SUMMARY_TITLE
-from ..model import ROLES, Agency
+from ...errors import CalgenError
+from ...limits import CLAUSE_EXCERPT, DESCRIPTION_EXCERPT, SUMMARY_TITLE
+from ...model import ROLES, Agency
 from .events import ROLE_CN, CalEvent
 
 PRODID = "-//calgen//Chinese work plan deadlines//ZH"

@@ -13,8 +13,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from ..limits import FEED_NAME
-from ..model import Agency
+from ...limits import FEED_NAME
+from ...model import Agency
 
 
 def assign(agencies: Iterable[Agency], owners: Mapping[str, str]) -> dict[str, Agency]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..model import Document, Milestone, Task
+from ...model import Document, Milestone, Task
 
 SCHEMA_VERSION = 1
 
