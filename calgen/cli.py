@@ -131,24 +131,30 @@ def build(files, output, roll, alarms, base_url, keep_removed, allow_removals, d
     """Build feeds, gantt.csv/html and tasks.json from FILES (default: calgen.toml, else the sample)."""
     from .publish.build import build as run
     from .publish.feeds.ics import parse_alarms
-    from .settings import Roll, choice, load_config
+    from .settings import Roll, choice, default, load_config
 
     conf = load_config()
     obj = click.get_current_context().find_root().obj or {}
     inputs = list(files) or conf.get("inputs") or _inputs(())
+
+    def pick(given: Any, key: str) -> Any:
+        """The option when given, else calgen.toml's value, else Settings' own default."""
+        return given if given is not None else conf.get(key, default(key))
+
     settings = _settings(
         agency_files=tuple(Path(p) for p in conf.get("mappings", [])) + obj.get("mappings", ()),
         calendar_files=tuple(Path(p) for p in conf.get("calendar_files", [])) + obj.get("calendar_files", ()),
-        roll=choice(Roll, roll or conf.get("roll", "preceding"), "roll"),
+        roll=choice(Roll, pick(roll, "roll"), "roll"),
         assume_weekdays=assume_weekdays,
-        output=Path(output or conf.get("output", "output")),
-        alarms=parse_alarms(alarms if alarms is not None else conf.get("alarms", "")),
-        base_url=base_url if base_url is not None else conf.get("base_url", ""),
-        keep_removed=keep_removed if keep_removed is not None else conf.get("keep_removed", False),
-        allow_removals=allow_removals if allow_removals is not None else conf.get("allow_removals", False),
-        withdrawn=tuple(conf.get("withdrawn", [])),
+        output=Path(pick(output, "output")),
+        alarms=parse_alarms(alarms) if alarms is not None else (
+            parse_alarms(conf["alarms"]) if "alarms" in conf else default("alarms")),
+        base_url=pick(base_url, "base_url"),
+        keep_removed=pick(keep_removed, "keep_removed"),
+        allow_removals=pick(allow_removals, "allow_removals"),
+        withdrawn=tuple(pick(None, "withdrawn")),
         dry_run=dry_run,
-        strict=strict if strict is not None else conf.get("strict", False),
+        strict=pick(strict, "strict"),
         jobs=jobs,
         conventions=_conventions(conf),
     )
@@ -404,12 +410,12 @@ def serve(folder: str, host: str, port: int, base_url: str | None, threads: int)
 @click.option("--force", is_flag=True, help="Overwrite an existing calgen.toml.")
 def init(force: bool) -> None:
     """Write a commented calgen.toml example in the current folder."""
-    from .settings import EXAMPLE
+    from .settings import example
 
     path = Path("calgen.toml")
     if path.exists() and not force:
         raise click.ClickException("calgen.toml exists; use --force to overwrite it")
-    path.write_text(EXAMPLE, encoding="utf-8")
+    path.write_text(example(), encoding="utf-8")
     click.echo("wrote calgen.toml")
 
 

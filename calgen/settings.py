@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
@@ -95,47 +95,76 @@ KEYS: Mapping[str, tuple[type, str]] = MappingProxyType({
     "year_before": (str, "one of " + ", ".join(c.value for c in YearBefore)),
 })
 
-EXAMPLE = '''# calgen.toml — defaults for `calgen build`; every key is also a command-line option.
+def default(name: str) -> Any:
+    """The default of Settings field ``name``: the one place defaults are written (the
+    ``calgen init`` template and the CLI take them from here)."""
+    for f in fields(Settings):
+        if f.name == name:
+            if f.default is not MISSING:
+                return f.default
+            if f.default_factory is not MISSING:
+                return f.default_factory()
+    raise KeyError(name)
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (tuple, list)):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, StrEnum):
+        value = value.value
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def example() -> str:
+    """calgen.toml as `calgen init` writes it: every key, with its default and what it does."""
+    alarms = ",".join(f"{a.days}d" for a in default("alarms"))
+    return f"""# calgen.toml — defaults for `calgen build`; every key is also a command-line option.
 
 # Plans to read: files or folders (folders are read recursively).
 inputs = ["plans/"]
 
 # Where feeds, gantt.csv, gantt.html, tasks.json and manifest.json go.
-output = "output"
+output = {_toml(default("output"))}
 
 # A deadline on a rest day moves to the preceding working day (preceding | following | none).
-roll = "preceding"
+roll = {_toml(default("roll"))}
 
 # Reminders before each deadline, e.g. "7d,1d".  Outlook and Google Calendar usually ignore
 # alarms in subscribed calendars; they work when a feed is imported.
-alarms = ""
+alarms = {_toml(alarms)}
 
 # Public address the feeds are served from, for the links on output/feeds/index.html.
-base_url = ""
+base_url = {_toml(default("base_url"))}
 
 # Extra agency registries (same format as mappings/agencies.toml).
-mappings = []
+mappings = {_toml(default("agency_files"))}
 
 # Holiday arrangements for years chinese-calendar does not cover yet (mappings/holidays/ format).
-calendar_files = []
+# `calgen holidays import NOTICE` writes mappings/holidays/YEAR.toml beside this file, which is
+# read without being listed here; a file listed here named YEAR.toml is where it writes instead.
+calendar_files = {_toml(default("calendar_files"))}
 
 # Keep removed events one more cycle as STATUS:CANCELLED so subscribers see the cancellation.
-keep_removed = false
+keep_removed = {_toml(default("keep_removed"))}
 
 # A plan that was in the last build and is missing now stays published until removals are
 # allowed (--allow-removals) or it is listed here, as the build reported its path.
-allow_removals = false
-withdrawn = []
+allow_removals = {_toml(default("allow_removals"))}
+withdrawn = {_toml(default("withdrawn"))}
 
 # Write nothing at all when any input fails (default: report it, keep its last published events).
-strict = false
+strict = {_toml(default("strict"))}
 
 # What "6月前" means: "month_start" (before June begins, 5月31日) or "month_end" (6月30日).
-month_before = "month_start"
+# Unset: the reading decided in mappings/phrases.toml [conventions] (month_start).
+# month_before = "month_start"
 
 # What "2025年前" means: "year_start" (2024-12-31) or "year_end" (2025-12-31).
-year_before = "year_start"
-'''
+# Unset: the reading decided in mappings/phrases.toml [conventions] (year_start).
+# year_before = "year_start"
+"""
 
 
 def load_config(path: Path = Path("calgen.toml")) -> dict[str, Any]:

@@ -216,3 +216,33 @@ def test_nothing_compiled_in_the_source_tree():
     assert Path(calgen.__file__).resolve().parent == PKG
     assert not [p for p in PKG.rglob("*") if p.suffix in (".so", ".pyd")]
     assert not list(PKG.parent.glob("*.so"))
+
+
+def test_settings_defaults_have_one_owner(tmp_path, monkeypatch):
+    """#28: `calgen init` writes Settings' own defaults, and a build with that file (or none)
+    gets exactly the Settings a library user gets from Settings()."""
+    import dataclasses
+    import tomllib
+
+    from click.testing import CliRunner
+
+    from calgen.cli import cli
+    from calgen.settings import Settings, default, example
+
+    written = tomllib.loads(example())
+    for key, field in (("output", "output"), ("roll", "roll"), ("base_url", "base_url"),
+                       ("keep_removed", "keep_removed"), ("allow_removals", "allow_removals"), ("strict", "strict")):
+        value = default(field)
+        assert written[key] == (value.value if hasattr(value, "value") else str(value) if isinstance(value, Path)
+                                else value)
+    seen = []
+    monkeypatch.setattr("calgen.publish.build.build", lambda inputs, rules, progress=None: seen.append(rules.settings)
+                        or (_ for _ in ()).throw(SystemExit(0)))
+    monkeypatch.chdir(tmp_path)
+    CliRunner().invoke(cli, ["build", "x.txt"])
+    assert CliRunner().invoke(cli, ["init"]).exit_code == 0
+    CliRunner().invoke(cli, ["build", "x.txt"])
+    plain = dataclasses.replace(Settings(), source_date_epoch=None)
+    assert len(seen) == 2
+    for got in seen:
+        assert dataclasses.replace(got, source_date_epoch=None) == plain

@@ -46,7 +46,9 @@ def test_every_dated_milestone_of_every_agency_is_an_event(seed_build, seed_docs
 
     from icalendar import Calendar
 
-    from calgen.publish.feeds.events import agencies_of, events
+    from calgen.publish.feeds.events import events
+
+    from .helpers import agencies_of
 
     out, _ = seed_build
     evs = events(list(seed_docs.values()), RULES.scheduler)

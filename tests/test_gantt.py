@@ -73,7 +73,7 @@ def test_formula_title_is_neutralised_in_the_csv(tmp_path):
 
 def test_task_without_dates_is_listed_with_a_note():
     doc = extract_text("示范市人民政府办公室\n2023年3月1日\n一、任务\n(一)加强宣传。(市委宣传部负责)\n", "p.txt", RULES)
-    from calgen.publish.gantt.csv import rows
+    from .helpers import rows
 
     (row,) = rows([doc], RULES.calendar)
     assert row["Start"] == "" and row["Notes"] == "无具体日期"
@@ -288,7 +288,7 @@ def test_csv_is_split_before_excels_row_limit(seed_docs):
     """Parts never pass the limit, each has the header, and a task stays with its milestones."""
     import pandas as pd
 
-    from calgen.publish.gantt.csv import csv_parts
+    from .helpers import csv_parts
 
     docs = [d for d in seed_docs.values() if not d.duplicate_of]
     parts = csv_parts(docs, RULES.calendar, max_rows=60)

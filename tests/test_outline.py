@@ -2,9 +2,10 @@
 import pytest
 
 from calgen.extract.document import extract_text, heading
-from calgen.extract.outline import cn_to_int, int_to_cn, leaves, match_label, parse
+from calgen.extract.outline import cn_to_int, int_to_cn, match_label, parse
 
 from .conftest import RULES
+from .helpers import leaves
 
 
 @pytest.mark.parametrize("line,expected", [

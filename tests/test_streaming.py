@@ -12,6 +12,7 @@ from calgen.publish.store.generations import OutputStore
 from calgen.sample import sample_path
 
 from .conftest import published, rules_for
+from .helpers import head_icalendar
 
 SAMPLE = sample_path().read_text(encoding="utf-8")
 
@@ -167,7 +168,7 @@ def test_feed_files_keep_few_handles_and_write_every_feed_whole(tmp_path):
     ("长" * 60, "很长的说明" * 30),
 ])
 def test_the_calendar_head_is_what_icalendar_writes(name, description):
-    assert ics.head(name, description) == ics._head_icalendar(name, description)
+    assert ics.head(name, description) == head_icalendar(name, description)
 
 
 def test_what_goes_to_a_worker_per_plan_does_not_grow_with_the_build(tmp_path, monkeypatch):

@@ -106,11 +106,6 @@ def _task(item: outline.Item, key: str, ctx: deadlines.Context, juris: str | Non
 
 NOTICE_ONLY = ("a wrapper notice only: its numbered requests are not tasks, and the plan it forwards "
                "is not in the text (pass the plan itself)")
-# The sentence of a wrapper notice that hands a plan on: 现将《X方案》印发给你们，请认真贯彻实施 /
-# 并提出以下要求，请认真抓好落实.  Its own 一、二、三 that follow tell units how to implement the
-# plan; they are not the plan's tasks.
-_FORWARD = re.compile(r"(?:现将|现把|将).{0,160}?(?:印发|转发)给你们")
-_REQUESTS = re.compile(r"提出(?:以下|如下)要求")     # only in a 关于印发 notice: 实施意见 say 提出如下意见
 
 
 def _without_notice_items(lines: list[str], roots: list[outline.Item]) -> list[outline.Item]:
@@ -121,9 +116,7 @@ def _without_notice_items(lines: list[str], roots: list[outline.Item]) -> list[o
     if not roots:
         return roots
     first = roots[0].line - 1                  # Item.line counts from 1
-    printed = any("关于印发" in lines[i] or "印发《" in lines[i] for i in range(min(first, len(lines))))
-    forward = [i for i in range(min(first, len(lines)))
-               if _FORWARD.search(lines[i]) or (printed and _REQUESTS.search(lines[i]))]
+    forward = metadata.forwarding_lines(lines, min(first, len(lines)))
     if not forward or any(lines[i].strip() for i in range(forward[-1] + 1, min(first, len(lines)))):
         return roots               # the notice is signed, or the plan's title stands before 一、
     kind = roots[0].kind

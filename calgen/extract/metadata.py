@@ -23,6 +23,24 @@ _TITLE_NUMBER = re.compile(r"的(?:通知|意见|决定|函)\s*[(（]\s*([^()（
 _TAG = re.compile(r"^(?:【[^】]{1,10}】|\[[^\]]{1,10}\])\s*")
 _TWO_ISSUERS = re.compile(r"(?<=办公室|办公厅|委员会)(?=中共|[\u4e00-\u9fff]{2,8}(?:省|市|县|区)(?:人民政府|政府|委))")
 _WRAPPER = re.compile(r"^(.{2,40}?)(?:关于印发|印发(?=《))(.+?)的通知")
+# A wrapper notice (the one owner of recognising it): it prints a plan (关于印发《…》的通知), hands
+# it on (现将《X方案》印发给你们，请认真贯彻实施) and may add its own numbered requests (并提出以下要求) —
+# which are not the plan's tasks.
+_PRINTS = re.compile(r"关于印发|印发(?=《)")
+_FORWARD = re.compile(r"(?:现将|现把|将).{0,160}?(?:印发|转发)给你们")
+_REQUESTS = re.compile(r"提出(?:以下|如下)要求")     # only in a 关于印发 notice: 实施意见 say 提出如下意见
+
+
+def prints_a_plan(line: str) -> bool:
+    """Does ``line`` (or a run of joined lines) print a plan, as a wrapper notice's title does?"""
+    return _PRINTS.search(line) is not None
+
+
+def forwarding_lines(lines: list[str], end: int) -> list[int]:
+    """Indexes (before ``end``) of the lines where a wrapper notice hands its plan on, or opens
+    its own requests."""
+    printed = any(prints_a_plan(lines[i]) for i in range(end))
+    return [i for i in range(end) if _FORWARD.search(lines[i]) or (printed and _REQUESTS.search(lines[i]))]
 _PLAN_WORDS = re.compile(r"(?:安排|方案|要点|计划|清单|措施|意见|规划|细则|任务|办法)$")
 _TITLE_YEAR = re.compile(r"((?:19|20)\d\d)\s*(?:[—–\-－~至]\s*(?:19|20)\d\d\s*)?年")
 _JURIS = re.compile(r"([\u4e00-\u9fff]{2,9}?(?:省|自治区|市|州|盟|县|区|旗))(?=人民政府|政府|委|办公|党委)")
@@ -94,7 +112,7 @@ def _wrapper(head: list[str]) -> tuple[str | None, str | None]:
             prev = next((p for p in reversed(head[:i]) if p.strip()), "")
             line = (prev.strip() if len(prev.strip()) <= 30 else "") + line
         joined = (joined + line) if joined else line
-        if "关于印发" not in joined and "印发《" not in joined:
+        if not prints_a_plan(joined):
             joined = ""
             continue
         m = _WRAPPER.search(joined)

@@ -288,8 +288,3 @@ def _descendants(item: Item) -> list[Item]:
         out.append(child)
         out.extend(_descendants(child))
     return out
-
-
-def leaves(roots: list[Item]) -> list[Item]:
-    """The innermost numbered items."""
-    return task_items(roots, lambda _text: False)

@@ -34,6 +34,7 @@ from .feeds import identity
 from .feeds.events import CalEvent, doc_key, events
 from .feeds.feednames import plan_slug, region_slug
 from .feeds.ics import cancelled_event
+from .gantt.csv import row_count
 from .store import compact
 from .store.state import doc_from_data, doc_to_data
 
@@ -123,10 +124,9 @@ def survey_doc(index: int, doc: Document, rules: Rules, spills: Spills | str, ca
             if not a.is_group:
                 agencies.setdefault(a.name, a)
     milestones: Counter[str] = Counter()
-    rows = 0
     for t in doc.tasks:
         milestones.update(str(m.kind) for m in t.milestones)
-        rows += 1 + sum(1 for m in t.milestones if m.dated and m.due and m.nominal)
+    rows = row_count(doc)
     return Survey(index, doc.source, spill, doc.doc_number, doc.title, doc.jurisdiction,
                   doc.issued.year if doc.issued else None, doc.plan_year, doc.content_hash, doc_key(doc),
                   _lost(doc), len(doc.warnings), len(doc.tasks), dict(milestones), tuple(_report(doc, evs)),

@@ -99,14 +99,3 @@ def _expand(base: str, m: Milestone, task: Task, doc: Document,
         out.append(_event(f"{base}|{occ.nominal.isoformat()}", m, occ.due.date, occ.nominal, note,
                           occ.due.flags, task, doc))
     return out
-
-
-def agencies_of(evs: list[CalEvent]) -> dict[str, Agency]:
-    """Every concrete agency (not a group) named by a task with events, by name; feed file
-    names are given out by feednames.assign."""
-    found: dict[str, Agency] = {}
-    for ev in evs:
-        for _, a in ev.task.agencies():
-            if not a.is_group:
-                found.setdefault(a.name, a)
-    return found

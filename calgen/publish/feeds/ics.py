@@ -49,25 +49,6 @@ def head(name: str, description: str) -> bytes:
     return b"".join(fold(line) for line in lines)
 
 
-def _head_icalendar(name: str, description: str) -> bytes:
-    """What icalendar writes for the same properties (the reference :func:`head` is checked against)."""
-    from icalendar import Calendar
-
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", calname(name))
-    cal.add("x-wr-caldesc", description)
-    cal.add("x-wr-timezone", "Asia/Shanghai")
-    cal.add("refresh-interval", dt.timedelta(hours=12), parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", TTL)
-    out = cal.to_ical()
-    assert out.endswith(END)
-    return out[: -len(END)]
-
-
 def distinct_summaries(evs: list[CalEvent], agency: Agency | None) -> list[str]:
     """Each event's summary; two events of one feed on one day never look the same: what
     tells them apart is added where they collide — the task's number, then the clause, then

@@ -32,12 +32,10 @@ def neutralise(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def rows(docs: list[Document], calendar: Calendar) -> list[dict]:
-    out: list[dict] = []
-    for di, doc in enumerate(d for d in docs if not d.duplicate_of):
-        for group in doc_rows(doc, di + 1, len(out) + 1, calendar):
-            out.extend(group)
-    return out
+def row_count(doc: Document) -> int:
+    """How many gantt.csv rows a plan takes: one per task and one per dated milestone (what
+    :func:`doc_rows` writes; the build numbers plans' first rows with it)."""
+    return sum(1 + sum(1 for m in t.milestones if m.dated and m.due and m.nominal) for t in doc.tasks)
 
 
 def doc_rows(doc: Document, ordinal: int, first_id: int, calendar: Calendar) -> list[list[dict]]:
@@ -172,28 +170,3 @@ class CsvParts:
         assert self._fh is not None
         self._fh.close()
         return self.names
-
-
-def csv_parts(docs: list[Document], calendar: Calendar,
-              max_rows: int = EXCEL_ROWS - 1) -> list[tuple[str, bytes]]:
-    """The CSV parts of ``docs`` in memory (a build streams them: see :class:`CsvParts`)."""
-    import io
-
-    files: dict[str, io.BytesIO] = {}
-
-    class _Kept(io.BytesIO):
-        def close(self) -> None:            # keep the bytes readable after the part is done
-            pass
-
-    def opener(name: str) -> BinaryIO:
-        files[name] = _Kept()
-        return files[name]
-
-    parts = CsvParts(opener, max_rows)
-    n = 1
-    for di, doc in enumerate(d for d in docs if not d.duplicate_of):
-        groups = doc_rows(doc, di + 1, n, calendar)
-        n += sum(len(g) for g in groups)
-        for rows_, data in group_bytes(groups):
-            parts.add(rows_, data)
-    return [(name, files[name].getvalue()) for name in parts.close()]
