@@ -36,7 +36,7 @@ import json
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,7 @@ from ..calendar.workdays import Calendar
 from ..collector import gc_tuned
 from ..errors import CalgenError
 from ..extract.batch import expand
-from ..model import Agency, Document
+from ..model import Agency
 from ..rules import Rules
 from . import docwork
 from .docwork import Job, Rendered, Shared, Survey
@@ -560,32 +560,26 @@ class _Gantt:
 def gantt_files(spec: tuple[list[tuple[str, str | None]], Calendar, list[Any], int | None, str, str]) -> list[str]:
     """gantt.xml, .xlsx and .html of some plans (kept aside by the survey), written under the
     stage folder ``root``: everything they need is passed in, so they are made in a worker
-    process (any start method) with the same bytes.  Returns the paths written."""
+    process (any start method) with the same bytes.  The plans are loaded one at a time each
+    time a writer reads them, so memory is bounded by the largest plan, not the region; a
+    region's workbook streams its cells too.  Returns the paths written."""
     import os
 
-    items, calendar, marks, epoch, root, stem = spec
-    docs = []
-    for spill, dup in items:
-        doc = docwork.load(spill)
-        docs.append(replace(doc, duplicate_of=dup, tasks=()) if dup else doc)
-    written = []
-    for rel, data in gantt_outputs(docs, calendar, marks, epoch, stem):
-        path = os.path.join(root, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb") as fh:
-            fh.write(data)
-        written.append(path)
-    return written
-
-
-def gantt_outputs(docs: list[Document], calendar: Calendar, marks: list[Any], epoch: int | None,
-                  stem: str = "gantt") -> list[tuple[str, bytes]]:
     from .gantt import mspdi, timeline, workbook
 
-    sheets = workbook.MAX_PLAN_SHEETS if stem == "gantt" else 0       # a region's workbook: one sheet
-    return [(f"{stem}.xml", mspdi.project_xml(docs, calendar, marks)),
-            (f"{stem}.xlsx", workbook.workbook_bytes(docs, calendar, marks, epoch, sheets)),
-            (f"{stem}.html", timeline.page(docs).encode())]
+    items, calendar, marks, epoch, root, stem = spec
+    plans = docwork.Spilled(items)
+    whole = stem == "gantt"
+    sheets = workbook.MAX_PLAN_SHEETS if whole else 0       # a region's workbook: one sheet
+    paths = [os.path.join(root, f"{stem}{ext}") for ext in (".xml", ".xlsx", ".html")]
+    os.makedirs(os.path.dirname(paths[0]), exist_ok=True)
+    with open(paths[0], "wb") as fh:
+        mspdi.write_project_xml(fh, plans, calendar, marks)
+    with open(paths[1], "wb") as fh:
+        workbook.write_workbook(fh, plans, calendar, marks, epoch, sheets, stream=not whole)
+    with open(paths[2], "wb") as fh:
+        fh.write(timeline.page(plans).encode())
+    return paths
 
 
 def _gantt_index(plan: _Plan) -> str:

@@ -21,7 +21,7 @@ import hashlib
 import json
 import pickle
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -208,6 +208,23 @@ def load(spill: str) -> Document:
         doc = reader.load()
     assert isinstance(doc, Document)
     return doc
+
+
+class Spilled:
+    """Plans kept aside, loaded one at a time each time they are iterated (a Gantt writer reads
+    them twice or more, never all at once).  ``items`` are (spill, the document a duplicate
+    repeats — its tasks then left out — or None)."""
+
+    def __init__(self, items: list[tuple[str, str | None]]) -> None:
+        self.items = items
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[Document]:
+        for spill, dup in self.items:
+            doc = load(spill)
+            yield replace(doc, duplicate_of=dup, tasks=()) if dup else doc
 
 
 def load_with_events(spill: str) -> tuple[Document, list[CalEvent]]:

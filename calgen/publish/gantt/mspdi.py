@@ -20,8 +20,12 @@ Written with the standard library; MPXJ reads it back in the tests.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
+import shutil
+import tempfile
 from collections.abc import Iterable
+from typing import BinaryIO
 from xml.sax.saxutils import escape
 
 from ...calendar.workdays import Calendar
@@ -69,11 +73,16 @@ def _hours(calendar: Calendar, start: dt.date, finish: dt.date) -> str:
 
 
 class _Writer:
-    def __init__(self, calendar: Calendar) -> None:
+    """Writes tasks straight to the output as they come; resources (one per agency) are kept,
+    assignments spooled to a temporary file, both written after the tasks (MSPDI's order)."""
+
+    def __init__(self, calendar: Calendar, out: BinaryIO, spool: BinaryIO) -> None:
         self.calendar = calendar
-        self.tasks: list[str] = []
+        self.out = out
+        self.spool = spool
+        self.count = 0
+        self.assigned = 0
         self.resources: dict[str, tuple[int, bool]] = {}
-        self.assignments: list[str] = []
 
     def resource(self, name: str, group: bool) -> int:
         if name not in self.resources:
@@ -82,7 +91,8 @@ class _Writer:
 
     def task(self, name: str, level: int, wbs: str, start: dt.date, finish: dt.date, *, summary: bool = False,
              milestone: bool = False, estimated: bool = False, notes: str = "", texts: Iterable[str] = ()) -> int:
-        uid = len(self.tasks) + 1
+        self.count += 1
+        uid = self.count
         duration = "PT0H0M0S" if milestone else _hours(self.calendar, start, finish)
         begin = _finish(start) if milestone else _start(start)
         end = _finish(finish)
@@ -100,30 +110,44 @@ class _Writer:
             if value:
                 parts.append(f"<ExtendedAttribute><FieldID>{field}</FieldID><Value>{_x(value)}</Value></ExtendedAttribute>")
         parts.append("</Task>")
-        self.tasks.append("".join(parts))
+        self.out.write("".join(parts).encode("utf-8"))
         return uid
 
     def assign(self, task_uid: int, task: Task) -> None:
         for role, agency in task.agencies():
             rid = self.resource(agency.name, agency.is_group)
-            uid = len(self.assignments) + 1
-            self.assignments.append(f"<Assignment><UID>{uid}</UID><TaskUID>{task_uid}</TaskUID>"
-                                    f"<ResourceUID>{rid}</ResourceUID><Units>1</Units>"
-                                    f"<Notes>{ROLE_CN[role]}</Notes></Assignment>")
+            self.assigned += 1
+            self.spool.write(f"<Assignment><UID>{self.assigned}</UID><TaskUID>{task_uid}</TaskUID>"
+                             f"<ResourceUID>{rid}</ResourceUID><Units>1</Units>"
+                             f"<Notes>{ROLE_CN[role]}</Notes></Assignment>".encode())
 
 
-def project_xml(docs: list[Document], calendar: Calendar, marks: list[DayMark]) -> bytes:
-    """The MSPDI document for ``docs``; ``marks`` (rest blocks and makeup days of the years
-    the build touches, as in feeds/holidays.ics) are the calendar's exceptions."""
-    w = _Writer(calendar)
-    plans = [d for d in docs if not d.duplicate_of]
-    starts: list[dt.date] = []
-    finishes: list[dt.date] = []
-    for pi, doc in enumerate(plans, 1):
-        _plan(w, doc, str(pi), starts, finishes)
-    lo = min(starts, default=dt.date.today())
-    hi = max(finishes, default=lo)
-    names = "、".join(d.title for d in plans)[:200]
+def project_xml(docs: Iterable[Document], calendar: Calendar, marks: list[DayMark]) -> bytes:
+    """The MSPDI document for ``docs`` as bytes (see :func:`write_project_xml`)."""
+    out = io.BytesIO()
+    write_project_xml(out, docs, calendar, marks)
+    return out.getvalue()
+
+
+def write_project_xml(out: BinaryIO, docs: Iterable[Document], calendar: Calendar, marks: list[DayMark]) -> None:
+    """The MSPDI document for ``docs``, written to ``out`` plan by plan; ``marks`` (rest blocks
+    and makeup days of the years the build touches, as in feeds/holidays.ics) are the
+    calendar's exceptions.  ``docs`` is iterated twice (the project's dates come first in the
+    file), so memory holds one plan at a time: pass a re-iterable that loads plans lazily."""
+    lo: dt.date | None = None
+    hi: dt.date | None = None
+    names, count = "", 0
+    for doc in docs:                                  # pass 1: the project's span and title
+        if doc.duplicate_of:
+            continue
+        a, b = _bounds(doc, {t.id: span(doc, t) for t in doc.tasks})
+        lo, hi = (a, b) if lo is None or hi is None else (min(lo, a), max(hi, b))
+        if len(names) <= 200:
+            names = names + "、" + doc.title if count else doc.title
+        count += 1
+    names = names[:200]
+    lo = lo or dt.date.today()
+    hi = hi or lo
     head = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Project xmlns="{NS}">',
             "<SaveVersion>14</SaveVersion><Name>gantt.xml</Name>",
             f"<Title>{_x(names or 'calgen')}</Title><Author>calgen</Author>",
@@ -138,25 +162,38 @@ def project_xml(docs: list[Document], calendar: Calendar, marks: list[DayMark]) 
              for f, n, a in TEXT_FIELDS]
     head.append("</ExtendedAttributes>")
     head.append(_calendar(marks))
-    body = ["<Tasks>", "<Task><UID>0</UID><ID>0</ID><Name>" + _x(names or "calgen") + "</Name><Type>1</Type>"
-            f"<IsNull>0</IsNull><OutlineNumber>0</OutlineNumber><OutlineLevel>0</OutlineLevel>"
-            f"<Start>{_start(lo)}</Start><Finish>{_finish(hi)}</Finish><Summary>1</Summary></Task>",
-            *w.tasks, "</Tasks><Resources>"]
-    for name, (rid, group) in w.resources.items():
-        body.append(f"<Resource><UID>{rid}</UID><ID>{rid}</ID><Name>{_x(name)}</Name><Type>1</Type>"
-                    f"<IsNull>0</IsNull>{'<Group>单位组</Group>' if group else ''}</Resource>")
-    body += ["</Resources><Assignments>", *w.assignments, "</Assignments></Project>\n"]
-    return "".join(head + body).encode("utf-8")
+    head += ["<Tasks>", "<Task><UID>0</UID><ID>0</ID><Name>" + _x(names or "calgen") + "</Name><Type>1</Type>"
+             f"<IsNull>0</IsNull><OutlineNumber>0</OutlineNumber><OutlineLevel>0</OutlineLevel>"
+             f"<Start>{_start(lo)}</Start><Finish>{_finish(hi)}</Finish><Summary>1</Summary></Task>"]
+    out.write("".join(head).encode("utf-8"))
+    with tempfile.TemporaryFile() as spool:
+        w = _Writer(calendar, out, spool)
+        for pi, doc in enumerate((d for d in docs if not d.duplicate_of), 1):     # pass 2: the tasks
+            _plan(w, doc, str(pi))
+        tail = ["</Tasks><Resources>"]
+        for name, (rid, group) in w.resources.items():
+            tail.append(f"<Resource><UID>{rid}</UID><ID>{rid}</ID><Name>{_x(name)}</Name><Type>1</Type>"
+                        f"<IsNull>0</IsNull>{'<Group>单位组</Group>' if group else ''}</Resource>")
+        tail.append("</Resources><Assignments>")
+        out.write("".join(tail).encode("utf-8"))
+        spool.seek(0)
+        shutil.copyfileobj(spool, out)
+    out.write(b"</Assignments></Project>\n")
 
 
-def _plan(w: _Writer, doc: Document, wbs: str, starts: list[dt.date], finishes: list[dt.date]) -> None:
+def _bounds(doc: Document, spans: dict[str, tuple]) -> tuple[dt.date, dt.date]:
+    """A plan's summary task: from its issue date (else its first start, else 1 January of its
+    year) to its last finish."""
+    dated = [(s, f) for s, f, _ in spans.values() if s and f]
+    base = doc.issued or min((s for s, _ in dated), default=None) or dt.date((doc.plan_year or 2000), 1, 1)
+    return min([base, *(s for s, _ in dated)]), max([base, *(f for _, f in dated)])
+
+
+def _plan(w: _Writer, doc: Document, wbs: str) -> None:
     spans = {t.id: span(doc, t) for t in doc.tasks}
     dated = [(s, f) for s, f, _ in spans.values() if s and f]
     base = doc.issued or min((s for s, _ in dated), default=None) or dt.date((doc.plan_year or 2000), 1, 1)
-    lo = min([base, *(s for s, _ in dated)])
-    hi = max([base, *(f for _, f in dated)])
-    starts.append(lo)
-    finishes.append(hi)
+    lo, hi = _bounds(doc, spans)
     title = doc.title + (f"（{doc.doc_number}）" if doc.doc_number else "")
     w.task(title, 1, wbs, lo, hi, summary=True)
     sections: dict[str, list[Task]] = {}

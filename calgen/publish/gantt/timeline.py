@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from ...model import Document
@@ -27,7 +28,7 @@ from .csv import span
 TEXT_EXCERPT = 120
 
 
-def page(docs: list[Document], today: dt.date | None = None) -> str:
+def page(docs: Iterable[Document], today: dt.date | None = None) -> str:
     """The page for ``docs``.  The today line comes from the viewer's clock unless ``today`` is
     given, so the page is the same bytes whenever it is built."""
     agencies: dict[str, int] = {}

@@ -19,8 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, BinaryIO
 
 from ...calendar.workdays import Calendar
 from ...model import Document, Task
@@ -45,41 +45,69 @@ def sheet_name(index: int, doc: Document, taken: set[str]) -> str:
     return name
 
 
-def workbook_bytes(docs: list[Document], calendar: Calendar, marks: list[DayMark], epoch: int | None = None,
+def workbook_bytes(docs: Iterable[Document], calendar: Calendar, marks: list[DayMark], epoch: int | None = None,
                    plan_sheets: int = MAX_PLAN_SHEETS) -> bytes:
-    """The workbook; the same bytes for the same input (its creation time is SOURCE_DATE_EPOCH
-    or the latest issue date, never the clock).  Up to ``plan_sheets`` plans get a sheet each;
-    more, one sheet 全部任务 (a region's workbook in a national build always has the one sheet:
-    a sheet per plan costs twice the time, its day grid repeated in each)."""
+    """The workbook as bytes (see :func:`write_workbook`); the same bytes for the same input."""
+    buf = io.BytesIO()
+    write_workbook(buf, docs, calendar, marks, epoch, plan_sheets)
+    return buf.getvalue()
+
+
+def write_workbook(target: str | BinaryIO, docs: Iterable[Document], calendar: Calendar, marks: list[DayMark],
+                   epoch: int | None = None, plan_sheets: int = MAX_PLAN_SHEETS, stream: bool = False) -> None:
+    """The workbook, written to ``target`` (a path or a binary file).  Its creation time is
+    SOURCE_DATE_EPOCH or the latest issue date, never the clock.  Up to ``plan_sheets`` plans
+    get a sheet each; more, one sheet 全部任务 (a region's workbook in a national build always
+    has the one sheet: a sheet per plan costs twice the time, its day grid repeated in each).
+
+    ``docs`` is iterated several times, one plan at a time, so a re-iterable that loads plans
+    lazily keeps memory to one plan.  With ``stream`` the cells go through xlsxwriter's
+    ``constant_memory`` mode (rows flushed as written, strings stored inline: the same cells,
+    other bytes) — a region of thousands of plans; otherwise the sheets are kept in memory
+    (constant_memory was measured slower for a sheet per plan: a temporary file each)."""
     import xlsxwriter
 
-    buf = io.BytesIO()
-    # in_memory (constant_memory was measured: its temporary file per sheet made it slower)
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-                                   "strings_to_numbers": False})
-    plans = [d for d in docs if not d.duplicate_of]
+    mode = {"constant_memory": True} if stream else {"in_memory": True}
+    wb = xlsxwriter.Workbook(target, {**mode, "strings_to_formulas": False, "strings_to_urls": False,
+                                      "strings_to_numbers": False})
+    count, latest = 0, None
+    for d in docs:
+        if not d.duplicate_of:
+            count += 1
+            if d.issued and (latest is None or d.issued > latest):
+                latest = d.issued
     if epoch is not None:
         created = dt.datetime.fromtimestamp(epoch, dt.UTC).replace(tzinfo=None)
     else:
-        day = max((d.issued for d in plans if d.issued), default=dt.date(2000, 1, 1))
+        day = latest or dt.date(2000, 1, 1)
         created = dt.datetime(day.year, day.month, day.day)
     wb.set_properties({"title": "calgen 甘特图", "author": "calgen", "comments": "由 calgen 生成", "created": created})
     f = _formats(wb)
     overview = wb.add_worksheet("总览")
     agencies = wb.add_worksheet("按单位")
     taken = {"总览", "按单位", "全部任务"}
-    names = [sheet_name(i, d, taken) for i, d in enumerate(plans, 1)] if len(plans) <= plan_sheets else []
+    plans = _Published(docs)
+    names = [sheet_name(i, d, taken) for i, d in enumerate(plans, 1)] if count <= plan_sheets else []
     rest = {d for m in marks if m.uid.startswith("cn-rest-") for d in _days(m.start, m.end)}
     makeup = {m.start for m in marks if m.uid.startswith("cn-work-")}
     if names:
         for doc, name in zip(plans, names, strict=True):
             _plan_sheet(wb.add_worksheet(name), [doc], f, rest, makeup, with_plan=False)
-    elif plans:
+    elif count:
         _plan_sheet(wb.add_worksheet("全部任务"), plans, f, rest, makeup, with_plan=True)
-    _overview(overview, plans, names, f)
+    _overview(overview, plans, count, names, f)
     _agency_sheet(agencies, plans, f)
     wb.close()
-    return buf.getvalue()
+
+
+class _Published:
+    """The plans of ``docs`` that are not duplicates, as often as they are iterated."""
+
+    def __init__(self, docs: Iterable[Document]) -> None:
+        self.docs = docs
+
+    def __iter__(self) -> Iterator[Document]:
+        return (d for d in self.docs if not d.duplicate_of)
 
 
 def _put_strings(ws: Any, row: int, col: int, values: Sequence[str], fmt: Any) -> None:
@@ -123,23 +151,36 @@ def _names(agencies) -> str:
     return "、".join(a.name for a in agencies)
 
 
-def _plan_sheet(ws: Any, docs: list[Document], f: dict[str, Any], rest: set[dt.date], makeup: set[dt.date],
-                with_plan: bool) -> None:
-    left = (("文件", *LEFT) if with_plan else LEFT)
-    widths = ((24, *WIDTHS) if with_plan else WIDTHS)
-    rows: list[tuple[Document, Task, dt.date | None, dt.date | None, str]] = []
+def _rows(docs: Iterable[Document]) -> Iterator[tuple[Document, Task, dt.date | None, dt.date | None, str]]:
     for doc in docs:
         for t in doc.tasks:
             start, finish, notes = span(doc, t)
-            rows.append((doc, t, start, finish, "；".join(notes)))
-    dated = [(s, e) for _, _, s, e, _ in rows if s and e]
-    doc = docs[0]
+            yield doc, t, start, finish, "；".join(notes)
+
+
+def _plan_sheet(ws: Any, docs: Iterable[Document], f: dict[str, Any], rest: set[dt.date], makeup: set[dt.date],
+                with_plan: bool) -> None:
+    """One sheet of tasks with the day grid; ``docs`` is read twice (the grid's dates, then the
+    rows), one plan at a time."""
+    left = (("文件", *LEFT) if with_plan else LEFT)
+    widths = ((24, *WIDTHS) if with_plan else WIDTHS)
+    lo: dt.date | None = None
+    last_due: dt.date | None = None
+    count = 0
+    doc: Document | None = None
+    for d in docs:
+        count += 1
+        doc = doc or d
+        for _, _, s, e, _ in _rows([d]):
+            if s and e:
+                lo = s if lo is None else min(lo, s)
+                last_due = e if last_due is None else max(last_due, e)
+    assert doc is not None
     # Rows are written top to bottom (the workbook streams each row when the next begins).
     ws.write_string(0, 0, doc.title + (f"（{doc.doc_number}）" if doc.doc_number else "") if not with_plan
-                    else f"全部任务（{len(docs)} 份文件）", f["title"])
+                    else f"全部任务（{count} 份文件）", f["title"])
     g0 = len(left)                                   # first grid column
-    first = dt.date(min(s for s, _ in dated).year, min(s for s, _ in dated).month, 1) if dated else None
-    last_due = max((e for _, e in dated), default=None)
+    first = dt.date(lo.year, lo.month, 1) if lo else None
     grid: list[dt.date] = []
     if first and last_due:
         end = min(last_due, first + dt.timedelta(days=MAX_GRID_DAYS - 1))
@@ -173,7 +214,7 @@ def _plan_sheet(ws: Any, docs: list[Document], f: dict[str, Any], rest: set[dt.d
     r = 3
     c0 = 1 if with_plan else 0
     text, date, diamond = f["text"], f["date"], f["ms"]
-    for d, t, start, finish, note in rows:
+    for d, t, start, finish, note in _rows(docs):
         phrases = "、".join(dict.fromkeys(m.phrase for m in t.milestones if m.dated))
         values = (" ".join(t.path), t.title or t.text[:40], _names(t.lead), _names(t.responsible), _names(t.support))
         _put_strings(ws, r, 0, (d.doc_number or d.title, *values) if with_plan else values, text)
@@ -216,10 +257,10 @@ def _col(index: int) -> str:
     return out
 
 
-def _overview(ws: Any, plans: list[Document], names: list[str], f: dict[str, Any]) -> None:
+def _overview(ws: Any, plans: Iterable[Document], count: int, names: list[str], f: dict[str, Any]) -> None:
     heads = ("序号", "文件", "文号", "印发日期", "任务数", "有日期的任务", "未定日期的任务", "最早截止", "最晚截止", "工作表")
     widths = (6, 50, 20, 12, 8, 12, 14, 12, 12, 24)
-    ws.write_string(0, 0, f"calgen 工作计划总览（{len(plans)} 份文件）", f["title"])
+    ws.write_string(0, 0, f"calgen 工作计划总览（{count} 份文件）", f["title"])
     for c, (h, w) in enumerate(zip(heads, widths, strict=True)):
         ws.write_string(2, c, h, f["head"])
         ws.set_column(c, c, w)
@@ -241,10 +282,10 @@ def _overview(ws: Any, plans: list[Document], names: list[str], f: dict[str, Any
         target = names[i] if names else "全部任务"
         ws.write_url(r, 9, f"internal:'{target}'!A1", f["link"], string=target)
     ws.freeze_panes(3, 2)
-    ws.autofilter(2, 0, max(2 + len(plans), 3), len(heads) - 1)
+    ws.autofilter(2, 0, max(2 + count, 3), len(heads) - 1)
 
 
-def _agency_sheet(ws: Any, plans: list[Document], f: dict[str, Any]) -> None:
+def _agency_sheet(ws: Any, plans: Iterable[Document], f: dict[str, Any]) -> None:
     from ..feeds.events import ROLE_CN
 
     heads = ("截止日期", "单位", "角色", "节点", "应完成", "任务", "文件", "文号")
