@@ -28,6 +28,7 @@ def S(a, b):
 TABLE = [
     # months: 底 / 末 / 前 / 份 / 内 / 中 / 旬 / 初
     ("6月底前", Y, None, [("deadline", D(2021, 6, 30), None)]),
+    ("分别于6月底、11月底前", Y, None, [("deadline", D(2021, 6, 30), None), ("deadline", D(2021, 11, 30), None)]),
     ("六月底前", Y, None, [("deadline", D(2021, 6, 30), None)]),
     ("十二月底前", Y, None, [("deadline", D(2021, 12, 31), None)]),
     ("6月末", Y, None, [("deadline", D(2021, 6, 30), None)]),
@@ -382,3 +383,23 @@ def test_fragments_alone_have_the_reading(base, reading, before, after):
     """The property above is not vacuous: each fragment alone is read as stated."""
     got = {(m.kind, m.nominal) for m in find(base + "完成", Context(Y), RULES.phrases)}
     assert reading in got
+
+
+@pytest.mark.parametrize("form", __import__("calgen.extract.forms", fromlist=["FORMS"]).FORMS, ids=lambda f: f.name)
+def test_every_form_reads_its_example(form):
+    """#28: the grammar is a table of forms; each form's own example is found by that form."""
+    from calgen.extract.deadlines import _kind
+
+    grammar = RULES.phrases.grammar_alone
+    matches = grammar.matches(form.example)
+    assert matches and _kind(matches[-1]) == form.name, [(_kind(m), m.group(0)) for m in matches]
+
+
+def test_the_table_covers_every_form():
+    """Every form is read by at least one row of TABLE (its own rows of the phrase table)."""
+    from calgen.extract.deadlines import _kind
+    from calgen.extract.forms import FORMS
+
+    seen = {_kind(m) for phrase, *_ in TABLE for m in RULES.phrases.grammar_alone.matches(phrase)}
+    missing = [f.name for f in FORMS if f.name not in seen and f.name != "open_field"]
+    assert not missing, missing

@@ -1,4 +1,4 @@
-"""mappings/phrases.toml, checked once and held with its compiled grammar (see deadlines.py)."""
+"""mappings/phrases.toml, checked once and held with its compiled grammar (see forms.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -91,7 +91,7 @@ class PhraseBook:
     choice, else phrases.toml's) and the calendar festival deadlines need.  Built once (Rules)."""
 
     def __init__(self, vocab: Vocabulary, calendar: Calendar, chosen: Conventions | None = None) -> None:
-        from .deadlines import compile_grammar
+        from .forms import compile_grammar
 
         self.vocab = vocab
         self.calendar = calendar

@@ -1,6 +1,6 @@
 """Searching a grammar of many alternatives quickly, with exactly the matches of one big pattern.
 
-The deadline grammar (deadlines.py) is one alternation of ~25 named forms behind a guard.
+The deadline grammar (forms.py) is one alternation of ~25 named forms behind a guard.
 :class:`Grammar` gives the same matches as ``re.compile(guard + "(?:" + "|".join(parts) + ")")``
 scanned with ``finditer`` (empty matches left out), found another way: a finder whose pattern
 begins with a character class (so ``re`` skips, in C, every position that cannot start a

@@ -1,6 +1,6 @@
 """The whole job: plans → tasks.json, feeds (per agency, per region, per plan, all.ics,
 holidays.ics), gantt.csv/.xml/.xlsx/.html, manifest — published as one consistent set (see
-:mod:`.store`), streamed so that memory does not grow with the corpus.
+:mod:`.store.generations`), streamed so that memory does not grow with the corpus.
 
 How a build runs (docs/benchmarks.md, "National scale"):
 
@@ -25,6 +25,11 @@ What a rebuild guarantees subscribers (README, "What a rebuild guarantees"):
   SEQUENCE never goes down — not even when an event disappears and comes back.
 * **A feed's file name belongs to its agency** (:mod:`.feednames`); a feed whose agency has no
   events any more is published once more with its events cancelled, then removed.
+
+(Over 500 lines: the four passes above share the plan of the build (:class:`_Plan`) and its
+report, and read best top to bottom in one place; each pass's per-plan work is in
+:mod:`.docwork`, the formats in :mod:`.feeds` and :mod:`.gantt`, the output store in
+:mod:`.store`.)
 """
 from __future__ import annotations
 
