@@ -44,7 +44,11 @@ class OutputStore:
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
-        """Refuse a second build into the same folder while this one runs."""
+        """Refuse a second build into the same folder while this one runs.  The lock is a POSIX
+        record lock (``lockf``): it belongs to this process alone — worker processes that
+        inherit the file do not hold it — and the system releases it when the process dies, so
+        a killed build never leaves the folder locked.  The file names the holder's pid; a lock
+        left by a build that did not finish is taken over with a note saying so."""
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
@@ -53,7 +57,15 @@ class OutputStore:
                               hint="check the folder exists and is writable") from None
         try:
             _try_lock(fd, self.root)
+            os.lseek(fd, 0, os.SEEK_SET)
+            previous = os.read(fd, 64).decode("ascii", "replace").strip()
+            if previous.isdigit() and int(previous) != os.getpid():
+                self.notes.append(f"took over the lock of a build that did not finish (pid {previous})")
+            os.ftruncate(fd, 0)
+            os.lseek(fd, 0, os.SEEK_SET)
+            os.write(fd, str(os.getpid()).encode())
             yield
+            os.ftruncate(fd, 0)                        # finished: nothing to take over
         finally:
             _unlock(fd)
             os.close(fd)
@@ -253,8 +265,8 @@ def _try_lock(fd: int, root: Path) -> None:
             raise busy from None
         return
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:                                     # EAGAIN / EACCES: held by another process
         raise busy from None
 
 
@@ -268,4 +280,4 @@ def _unlock(fd: int) -> None:
             os.lseek(fd, 0, os.SEEK_SET)
             msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
         return
-    fcntl.flock(fd, fcntl.LOCK_UN)
+    fcntl.lockf(fd, fcntl.LOCK_UN)
