@@ -29,7 +29,7 @@ class CalgenError(Exception):
         return self
 
     def __str__(self) -> str:
-        where = self.file or ""
+        where = shown(self.file) if self.file else ""
         if where and self.line:
             where = f"{where}:{self.line}"
         text = self.message
@@ -38,6 +38,24 @@ class CalgenError(Exception):
         if self.hint:
             text = f"{text} — {self.hint}"
         return f"{where}: {text}" if where else text
+
+
+def shown(path: str) -> str:
+    """A file name as a report prints it: one line, printable, whatever bytes the name holds —
+    a line break (which would forge a report line), another control character or an undecodable
+    byte (a name from an unzipped Windows archive, kept by Python as a surrogate) is escaped."""
+    if path.isprintable():
+        return path
+    out = []
+    for ch in path:
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:                  # os.fsdecode's escape for the byte code - 0xDC00
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif not ch.isprintable():
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def _restore(cls: type[CalgenError], state: dict) -> CalgenError:

@@ -97,3 +97,101 @@ def test_a_second_build_is_still_refused_while_one_runs(tmp_path):
     with second.lock():
         assert not second.notes                      # the first finished: nothing to take over
     assert OutputError
+
+
+# --- every input isolated: a reader's failure is one line, the rest builds ----------------------
+
+PLAN = "2023年示范市工作要点\n一、推进系统建设，9月底前完成。（示范市财政局牵头）\n二、年底前完成验收。（示范市财政局牵头）\n"
+
+
+def _docx(tmp_path: Path, name: str, part: str = "word/document.xml", change=lambda b: b) -> Path:
+    import zipfile
+
+    import docx
+
+    d = docx.Document()
+    for line in PLAN.strip().split("\n"):
+        d.add_paragraph(line)
+    base = tmp_path / "base.docx"
+    d.save(base)
+    with zipfile.ZipFile(base) as z:
+        items = {n: z.read(n) for n in z.namelist()}
+    items[part] = change(items.get(part, b""))
+    out = tmp_path / name
+    with zipfile.ZipFile(out, "w") as z:
+        for n, b in items.items():
+            z.writestr(n, b)
+    base.unlink()
+    return out
+
+
+_NUMBERING = ('<?xml version="1.0" encoding="UTF-8"?><w:numbering xmlns:w="http://schemas.openxmlformats.org/'
+              'wordprocessingml/2006/main"><w:abstractNum w:abstractNumId="0"><w:lvl {lvl}>{start}<w:numFmt '
+              'w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl></w:abstractNum><w:num w:numId="1"><w:abstractNumId '
+              'w:val="0"/></w:num></w:numbering>')
+
+
+@pytest.mark.parametrize("name,part,change", [
+    ("xml comment in a paragraph", "word/document.xml", lambda b: b.replace(b"<w:r>", b"<!-- a note --><w:r>", 1)),
+    ("processing instruction", "word/document.xml", lambda b: b.replace(b"<w:r>", b"<?mso-application x?><w:r>", 1)),
+    ("entity reference", "word/document.xml", lambda b: b.replace(b"<w:t>", b"<w:t>&amp;", 1)),
+    ("ilvl not a number", "word/numbering.xml", lambda b: _NUMBERING.format(lvl='w:ilvl="x"', start="").encode()),
+    ("no ilvl", "word/numbering.xml", lambda b: _NUMBERING.format(lvl="", start="").encode()),
+    ("start not a number", "word/numbering.xml",
+     lambda b: _NUMBERING.format(lvl='w:ilvl="0"', start='<w:start w:val="abc"/>').encode()),
+    ("level 20", "word/numbering.xml", lambda b: _NUMBERING.format(lvl='w:ilvl="20"', start="").encode()),
+])
+def test_odd_word_files_are_read(tmp_path, name, part, change):
+    from calgen.extract.batch import extract_one
+
+    from .conftest import RULES
+
+    path = _docx(tmp_path, "odd.docx", part, change)
+    doc, err = extract_one(str(path), RULES)
+    assert err is None and doc is not None, err
+    assert [t.title for t in doc.tasks][-1].startswith("年底前完成验收")
+
+
+@pytest.mark.parametrize("raw", [b"\xe4\xb8\xad\xff\xfe.txt", b"caf\xe9.txt", "计划".encode("gbk") + b".txt",
+                                 b"two\nerror: forged.txt"])
+def test_any_file_name_builds_and_is_shown_on_one_line(tmp_path, raw):
+    from calgen.publish.build import build
+
+    from .conftest import rules_for
+
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / "good.txt").write_text(PLAN.replace("示范市", "样例市"), encoding="utf-8")
+    odd = os.path.join(os.fsencode(plans), raw)
+    with open(odd, "wb") as fh:
+        fh.write("、".join("x" for _ in range(3)).encode() + b"\n")          # not a plan: refused, named
+    rep = build([str(plans)], rules_for(output=tmp_path / "out"))
+    assert rep.documents == 1
+    (failure,) = rep.failures
+    line = str(failure)
+    assert "\n" not in line and line.isprintable(), line
+    (tmp_path / "out" / "tasks.json").read_text(encoding="utf-8")          # valid UTF-8 whatever the name
+
+
+def test_a_readers_own_failure_costs_only_its_file(tmp_path, monkeypatch):
+    from calgen.extract import batch
+    from calgen.publish.build import build
+
+    from .conftest import rules_for
+
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (plans / name).write_text(PLAN.replace("示范市", f"{name[0]}市"), encoding="utf-8")
+    real = batch.extract_file
+
+    def flaky(path, rules):
+        if path.endswith("b.txt"):
+            raise RuntimeError("a reader library's bug")
+        return real(path, rules)
+
+    monkeypatch.setattr(batch, "extract_file", flaky)
+    rep = build([str(plans)], rules_for(output=tmp_path / "out"))
+    assert rep.documents == 1
+    (failure,) = rep.failures
+    assert "b.txt" in str(failure) and "RuntimeError: a reader library's bug" in str(failure)

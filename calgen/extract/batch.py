@@ -82,6 +82,13 @@ def extract_one(f: str, rules: Rules) -> tuple[Document | None, CalgenError | No
         return doc, None
     except CalgenError as e:
         return None, e.located(f)
+    except (Exception, RecursionError) as e:   # noqa: BLE001 - one input never stops a build
+        # A reader library's own failure (a malformed Word part, a PDF it cannot parse, memory
+        # for one monstrous file): this file is reported, the rest goes on.
+        kind = "not enough memory to read it" if isinstance(e, MemoryError) else f"{type(e).__name__}: {e}"
+        return None, ReadingError(f"could not be read ({kind[:200]})", file=f,
+                                  hint="check the file opens in its own program; if it does, report it to calgen's "
+                                       "maintainers with the file")
 
 
 def _chunk(args: tuple[Settings, list[str]]) -> list[tuple[Document | None, CalgenError | None]]:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ..errors import CalgenError
+from ..errors import CalgenError, ReadingError
 from ..model import Agency, Document
 from ..rules import Rules
 from ..settings import Settings
@@ -85,7 +85,13 @@ def survey(index: int, path: str, rules: Rules, spills: Spills) -> Survey | Calg
     if err is not None:
         return err
     assert doc is not None
-    return survey_doc(index, doc, rules, spills)
+    try:
+        return survey_doc(index, doc, rules, spills)
+    except CalgenError as e:
+        return e.located(path)
+    except Exception as e:  # noqa: BLE001 - one input never stops a build
+        return ReadingError(f"could not be scheduled ({type(e).__name__}: {str(e)[:200]})", file=path,
+                            hint="report this file to calgen's maintainers")
 
 
 def survey_batch(items: list[tuple[int, str]], rules: Rules, scratch: str) -> list[Survey | CalgenError]:

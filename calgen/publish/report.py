@@ -4,6 +4,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter, defaultdict
 
+from ..errors import shown
 from ..model import Document
 
 
@@ -84,7 +85,7 @@ def build_summary(rep, opts) -> str:
         lines.append("since the last build: " + "; ".join(rep.reasons))
     if rep.kept:
         lines.append(f"kept from the last build ({len(rep.kept)}):")
-        lines += [f"  {k}" for k in rep.kept]
+        lines += [f"  {shown(k)}" for k in rep.kept]
     if rep.changes:
         lines.append(f"changes ({len(rep.changes)}):")
         for c in sorted(rep.changes, key=lambda c: (c.agency, c.kind, c.summary)):
@@ -93,7 +94,7 @@ def build_summary(rep, opts) -> str:
         lines.append("no changes since the last build")
     if rep.warnings:
         lines.append(f"warnings ({len(rep.warnings)}):")
-        lines += [f"  {w}" for w in rep.warnings[:50]]
+        lines += [f"  {shown(w)}" for w in rep.warnings[:50]]     # one line each, whatever a file name holds
         if len(rep.warnings) > 50:
             lines.append(f"  … {len(rep.warnings) - 50} more")
     return "\n".join(lines)

@@ -34,9 +34,11 @@ def docx_text(data: bytes) -> str:
     lines: list[str] = []
     body = document.element.body
     for child in body.iterchildren():
+        if not isinstance(child.tag, str):              # a comment or processing instruction
+            continue
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            text = "".join(t.text or "" for t in child.iter() if t.tag.endswith("}t"))
+            text = "".join(t.text or "" for t in _elements(child) if t.tag.endswith("}t"))
             label = numbering.label(child, document)
             lines.append(label + text)
         elif tag == "tbl":
@@ -60,13 +62,18 @@ class _Numbering:
         for a in root.iter(f"{w}abstractNum"):
             levels = {}
             for lvl in a.iter(f"{w}lvl"):
-                ilvl = int(lvl.get(f"{w}ilvl"))
+                # a malformed level (ilvl="x", no ilvl, start="abc", level 20) is left out: its
+                # paragraphs keep their text without a written-out number, never a guessed one
+                ilvl = _int(lvl.get(f"{w}ilvl"), -1, 0, 8)
+                start_el = lvl.find(f"{w}start")
+                start = _int(start_el.get(f"{w}val") if start_el is not None else None, 1, 0, 32767)
+                if ilvl is None or ilvl < 0 or start is None:
+                    continue
                 fmt = lvl.find(f"{w}numFmt")
                 text = lvl.find(f"{w}lvlText")
-                start = lvl.find(f"{w}start")
                 levels[ilvl] = (fmt.get(f"{w}val") if fmt is not None else "decimal",
                                 text.get(f"{w}val") if text is not None else "%1.",
-                                int(start.get(f"{w}val")) if start is not None else 1)
+                                start)
             abstract[a.get(f"{w}abstractNumId")] = levels
         for num in root.iter(f"{w}num"):
             ref = num.find(f"{w}abstractNumId")
@@ -88,9 +95,9 @@ class _Numbering:
         if num_id is None:
             return ""
         key = num_id.get(f"{w}val")
-        level = int(ilvl.get(f"{w}val")) if ilvl is not None else 0
+        level = _int(ilvl.get(f"{w}val") if ilvl is not None else None, 0, 0, 8)
         levels = self.levels.get(key)
-        if not levels or level not in levels:
+        if not levels or level is None or level not in levels:
             return ""
         counts = self.counters.setdefault(key, [0] * 9)
         fmt, text, start = levels[level]
@@ -116,15 +123,32 @@ class _Numbering:
         return None if st is None else st.element.find(f"{w}pPr/{w}numPr")
 
 
+def _elements(node):
+    """Descendant elements only: comments, processing instructions and entity references inside
+    a paragraph are skipped (their ``tag`` is not a name)."""
+    return (e for e in node.iter() if isinstance(e.tag, str))
+
+
+def _int(value: str | None, default: int, low: int = 0, high: int = 9) -> int | None:
+    """A numbering attribute as a number in [low, high]; None when it is not one."""
+    if value is None:
+        return default
+    try:
+        n = int(value)
+    except ValueError:
+        return None
+    return n if low <= n <= high else None
+
+
 def _table_lines(tbl) -> list[str]:
     """A Word table → pipe lines (calgen.read.tables finds the task tables among them)."""
     rows = []
-    for tr in tbl.iter():
+    for tr in _elements(tbl):
         if tr.tag.endswith("}tr"):
             cells = []
             for tc in tr:
-                if tc.tag.endswith("}tc"):
-                    cells.append("".join(t.text or "" for t in tc.iter() if t.tag.endswith("}t")).strip())
+                if isinstance(tc.tag, str) and tc.tag.endswith("}tc"):
+                    cells.append("".join(t.text or "" for t in _elements(tc) if t.tag.endswith("}t")).strip())
             rows.append(cells)
     return grid_lines(rows)
 

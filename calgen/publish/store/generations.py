@@ -44,11 +44,11 @@ class OutputStore:
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
-        """Refuse a second build into the same folder while this one runs.  The lock is a POSIX
-        record lock (``lockf``): it belongs to this process alone — worker processes that
-        inherit the file do not hold it — and the system releases it when the process dies, so
-        a killed build never leaves the folder locked.  The file names the holder's pid; a lock
-        left by a build that did not finish is taken over with a note saying so."""
+        """Refuse a second build into the same folder while this one runs.  The lock file names
+        the holder's pid.  A build killed outright leaves its lock to worker processes that
+        inherited the file; they end within a second of their parent (:func:`..collector.
+        die_with_parent`), and a build that finds the holder dead waits for them, then takes
+        the lock over with a note saying so."""
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
@@ -56,16 +56,22 @@ class OutputStore:
             raise OutputError(f"cannot write output: {e.strerror or e}", file=str(self.root),
                               hint="check the folder exists and is writable") from None
         try:
-            _try_lock(fd, self.root)
-            os.lseek(fd, 0, os.SEEK_SET)
-            previous = os.read(fd, 64).decode("ascii", "replace").strip()
-            if previous.isdigit() and int(previous) != os.getpid():
-                self.notes.append(f"took over the lock of a build that did not finish (pid {previous})")
+            holder = _read_pid(fd)
+            if not _try_lock(fd):
+                if holder is None or _alive(holder):
+                    raise _busy(self.root)
+                deadline = time.monotonic() + STALE_WAIT
+                while not _try_lock(fd):                  # its orphaned workers are ending
+                    if time.monotonic() > deadline:
+                        raise _busy(self.root, holder)
+                    time.sleep(0.1)
+            if holder is not None and holder != os.getpid() and not _alive(holder):
+                self.notes.append(f"took over the lock of a build that did not finish (pid {holder})")
             os.ftruncate(fd, 0)
             os.lseek(fd, 0, os.SEEK_SET)
             os.write(fd, str(os.getpid()).encode())
             yield
-            os.ftruncate(fd, 0)                        # finished: nothing to take over
+            os.ftruncate(fd, 0)                           # finished: nothing to take over
         finally:
             _unlock(fd)
             os.close(fd)
@@ -251,23 +257,57 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def _try_lock(fd: int, root: Path) -> None:
-    busy = OutputError("another calgen build is writing to this folder", file=str(root),
-                       hint="wait for it to finish, or build into another folder with -o")
+STALE_WAIT = 3.0          # seconds a build waits for a dead build's workers to let go of the lock
+
+
+def _busy(root: Path, dead: int | None = None) -> OutputError:
+    if dead is None:
+        return OutputError("another calgen build is writing to this folder", file=str(root),
+                           hint="wait for it to finish, or build into another folder with -o")
+    return OutputError(f"the build that held this folder (pid {dead}) is gone, but processes it started still "
+                       "hold its lock", file=str(root), hint="end them (kill) and build again")
+
+
+def _read_pid(fd: int) -> int | None:
+    os.lseek(fd, 0, os.SEEK_SET)
+    text = os.read(fd, 64).decode("ascii", "replace").strip()
+    return int(text) if text.isdigit() else None
+
+
+def _alive(pid: int) -> bool:
+    """Is process ``pid`` running (a zombie is not)?"""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+    except OSError:                                        # no /proc here: ask the system
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except OSError:
+            return True
+        return True
+
+
+def _try_lock(fd: int) -> bool:
     try:
         import fcntl
     except ImportError:                                 # Windows
         import msvcrt
 
         try:
+            os.lseek(fd, 0, os.SEEK_SET)
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
         except OSError:
-            raise busy from None
-        return
+            return False
+        return True
     try:
-        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:                                     # EAGAIN / EACCES: held by another process
-        raise busy from None
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 def _unlock(fd: int) -> None:
@@ -280,4 +320,4 @@ def _unlock(fd: int) -> None:
             os.lseek(fd, 0, os.SEEK_SET)
             msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
         return
-    fcntl.lockf(fd, fcntl.LOCK_UN)
+    fcntl.flock(fd, fcntl.LOCK_UN)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ...errors import shown
 from ...model import Document, Milestone, Task
 
 SCHEMA_VERSION = 1
@@ -22,7 +23,7 @@ def documents_json(docs: list[Document]) -> dict[str, Any]:
 
 def document_json(d: Document) -> dict[str, Any]:
     return {
-        "source": d.source,
+        "source": shown(d.source),
         "duplicate_of": d.duplicate_of,
         "doc_number": d.doc_number,
         "title": d.title,
