@@ -19,7 +19,7 @@ ROLE_CASES = [
      (["省政务服务数据管理局"], ["省有关部门", "各地级以上市"], [])),
     ("推进。(省政府办公厅和省市场监管局、司法厅、政务服务数据管理局牵头，省有关部门按职责分工负责)",
      (["省政府办公厅", "省市场监管局", "省司法厅", "省政务服务数据管理局"], ["省有关部门"], [])),
-    ("推进。(省税务局、深圳市税务局负责)", (["省税务局", "深圳市税务局"], [], [])),
+    ("推进。(省税务局、深圳市税务局负责)", ([], ["省税务局", "深圳市税务局"], [])),   # several 负责, none 牵头
     ("推进。(省人力资源社会保障厅等省有关部门及各地级以上市按职责分工负责)",
      ([], ["省人力资源社会保障厅", "省有关部门", "各地级以上市"], [])),
     ("推进。(省市场监管局牵头，广州、深圳、珠海市配合)", (["省市场监管局"], [], ["广州市", "深圳市", "珠海市"])),
@@ -35,7 +35,7 @@ ROLE_CASES = [
      (["市发展改革局"], ["市财政局", "市商务局"], [])),
     ("推进清单管理。\n牵头单位：市政务服务数据管理局\n配合单位：市司法局、市财政局",
      (["市政务服务数据管理局"], [], ["市司法局", "市财政局"])),
-    ("推进。(省工业和信息化厅、文化和旅游厅负责)", (["省工业和信息化厅", "省文化和旅游厅"], [], [])),
+    ("推进。(省工业和信息化厅、文化和旅游厅负责)", ([], ["省工业和信息化厅", "省文化和旅游厅"], [])),
     ("推进。(市“双随机、一公开”监管工作联席会议成员单位按职责分工负责)",
      ([], ["市“双随机、一公开”监管工作联席会议成员单位"], [])),
     ("推进。(各县(市、区)政府负责)", (["各县(市、区)政府"], [], [])),
@@ -46,10 +46,10 @@ ROLE_CASES = [
     ("推进。(省委编办牵头，各地级以上市政府配合)", (["省委编办"], [], ["各地级以上市政府"])),
     ("推进。(市府办〔市大数据局〕牵头，国网某某供电公司、某某海关按职责分工负责)",
      (["市府办〔市大数据局〕"], ["国网某某供电公司", "某某海关"], [])),
-    ("推进。(市发展改革委、市财政局分别负责)", (["市发展改革委", "市财政局"], [], [])),
-    ("推进。(各县(市、区)政府、相关区政府负责落实)", (["各县(市、区)政府", "相关区政府"], [], [])),
+    ("推进。(市发展改革委、市财政局分别负责)", ([], ["市发展改革委", "市财政局"], [])),
+    ("推进。(各县(市、区)政府、相关区政府负责落实)", ([], ["各县(市、区)政府", "相关区政府"], [])),
     ("推进。(责任单位：区府办、各部门，完成时限：全年)", ([], ["区府办", "各部门"], [])),   # several: none lead
-    ("推进。(市财政局、市商务局等部门负责)", (["市财政局", "市商务局"], [], [])),              # 等部门 adds no group
+    ("推进。(市财政局、市商务局等部门负责)", ([], ["市财政局", "市商务局"], [])),              # 等部门 adds no group
     # a page cut inside the bracket: complete fields and clauses only, never a completed fragment
     ("推进。〔牵头单位：市财政局、商务局；配合单位：市公安局、民政局，各县(区)人民", (["市财政局", "市商务局"], [], [])),
     ("推进。(市政务服务中心牵头,", (["市政务服务中心"], [], [])),
@@ -74,6 +74,47 @@ def test_a_cut_bracket_is_not_completed_from_the_parent(rules):
 def test_roles(text, expected, reg):
     roles = parse_roles(text, reg)
     assert (list(roles.lead), list(roles.responsible), list(roles.support)) == tuple(map(list, expected))
+
+
+# (A、B负责) and the plan's conventions: (text, first listed leads, the plan marks leads with 牵头)
+CONVENTION_CASES = [
+    ("推进。(市财政局、市商务局负责)", False, False, ([], ["市财政局", "市商务局"], [])),
+    ("推进。(市财政局、市商务局负责)", False, True, (["市财政局", "市商务局"], [], [])),
+    ("推进。(市财政局、市商务局负责)", True, False, (["市财政局"], ["市商务局"], [])),
+    ("推进。(市财政局负责)", False, False, (["市财政局"], [], [])),                      # one unit answers alone
+    ("推进。(市财政局负责)\n完善。(市商务局负责)", False, False, ([], ["市财政局", "市商务局"], [])),   # pooled
+    ("推进。(市财政局牵头，市商务局负责)", False, False, (["市财政局"], ["市商务局"], [])),
+    ("推进。(工业和信息化部、发展改革委等负责。列第一位者为牵头单位，下同)", False, False,
+     (["工业和信息化部"], ["发展改革委"], [])),
+]
+
+
+@pytest.mark.parametrize("text,first,marked,expected", CONVENTION_CASES)
+def test_several_units_responsible_by_the_plans_convention(text, first, marked, expected, reg):
+    roles = parse_roles(text, reg, first_is_lead=first, sole_leads=marked)
+    assert (list(roles.lead), list(roles.responsible), list(roles.support)) == tuple(map(list, expected))
+
+
+@pytest.mark.parametrize("text,marked", [
+    ("一、推进。(A局牵头，B局配合)\n二、完善。(C局牵头)\n三、落实。(D局、E局负责)", True),
+    ("一、推进。(A局、B局负责)\n二、完善。(C局负责)\n三、落实。(D局牵头)", False),
+    ("一、推进。(A局、B局负责)\n二、完善。(C局、D局按职责分工负责)", False),
+    ("一、推进。\n二、完善。", False),
+])
+def test_a_plan_marks_its_leads_with_qiantou_or_not(text, marked):
+    from calgen.extract.agencies import marks_leads
+
+    assert marks_leads(text) is marked
+
+
+@pytest.mark.parametrize("text,stated", [
+    ("（A、B负责。列第一位者为牵头单位，下同）", True), ("排在第一位的部门为牵头部门", True),
+    ("第一个为牵头单位", True), ("列第一的为牵头责任处室", True), ("第一季度完成", False),
+])
+def test_stated_first_is_lead(text, stated):
+    from calgen.extract.agencies import states_first_is_lead
+
+    assert states_first_is_lead(text) is stated
 
 
 def test_first_listed_is_lead_only_when_the_notice_says_so(reg):

@@ -50,7 +50,9 @@ class Roles:
     lead: tuple[str, ...] = ()
     responsible: tuple[str, ...] = ()
     support: tuple[str, ...] = ()
-    labelled: tuple[str, ...] = ()       # responsible names that stood after a bare 责任单位： label
+    # responsible names that answer for the task alone if they are the only one: after a bare
+    # 责任单位： label, or (X负责) with no 牵头
+    labelled: tuple[str, ...] = ()
     stated: bool = field(default=False, kw_only=True)   # its own agency bracket (even a cut one)
     standing: tuple[str, ...] = field(default=(), kw_only=True)   # 以下任务均需X配合: X for later tasks too
 
@@ -65,8 +67,33 @@ def assigns_roles(text: str) -> bool:
     return any(_ROLE_WORDS.search(m.group(1)) and "简称" not in m.group(1) for m in _brackets(text))
 
 
-def parse_roles(text: str, reg: Registry, first_is_lead: bool = False) -> Roles:
-    """Lead, responsible and support names (as written, prefix-expanded) of one task text."""
+def states_first_is_lead(text: str) -> bool:
+    """Does the plan state that the first unit listed leads (列第一位者为牵头单位，下同)?"""
+    return "第一" in text and _FIRST_NOTE.search(text) is not None
+
+
+_SOLE_VERB = re.compile(r"(?:分别负责|负责落实|具体负责|负责)$")
+
+
+def marks_leads(text: str) -> bool:
+    """Does the plan mark its leads with 牵头 — more of its agency brackets say 牵头 than say
+    only (A、B)负责?  In such a plan a bracket (A、B负责) names the units that carry the task
+    alone, its leads; in a plan written with 负责 throughout, several units 负责 are all
+    responsible and none leads (the genre's two conventions)."""
+    marked = plain = 0
+    for m in _brackets(text):
+        body = m.group(1)
+        if "牵头" in body:
+            marked += 1
+        elif _SOLE_VERB.search(body) and "职责" not in body and "分工" not in body:
+            plain += 1
+    return marked > plain
+
+
+def parse_roles(text: str, reg: Registry, first_is_lead: bool = False, sole_leads: bool = False) -> Roles:
+    """Lead, responsible and support names (as written, prefix-expanded) of one task text.
+    ``first_is_lead``: the plan says the first unit listed leads; ``sole_leads``: the plan
+    marks its leads with 牵头, so (A、B负责) names leads (:func:`marks_leads`)."""
     parts: list[Roles] = []
     lines = text.split("\n") if "单位" in text or "部门" in text else ()    # every label ends so
     for line in lines:
@@ -76,11 +103,11 @@ def parse_roles(text: str, reg: Registry, first_is_lead: bool = False) -> Roles:
     for m in _brackets(text):
         body = m.group(1)
         if _ROLE_WORDS.search(body) and "简称" not in body:
-            parts.append(_bracket_roles(body, reg, first_is_lead))
+            parts.append(_bracket_roles(body, reg, first_is_lead, sole_leads))
     cut = _unclosed_tail(text)
     if cut is not None:
         if cut and _ROLE_WORDS.search(cut):
-            parts.append(_bracket_roles(cut, reg, first_is_lead))
+            parts.append(_bracket_roles(cut, reg, first_is_lead, sole_leads))
         elif not parts:
             return Roles(stated=True)       # a cut bracket names nobody for certain: no guess
     if not parts:
@@ -120,12 +147,12 @@ def _unclosed_tail(text: str) -> str | None:
 
 # Plans repeat the same agency brackets task after task; each distinct one is parsed once
 # (memoised on the registry instance that the parse depends on).
-def _bracket_roles(body: str, reg: Registry, first_is_lead: bool) -> Roles:
-    key = ("bracket", body, first_is_lead)
+def _bracket_roles(body: str, reg: Registry, first_is_lead: bool, sole_leads: bool = False) -> Roles:
+    key = ("bracket", body, first_is_lead, sole_leads)
     hit = reg.memo.get(key)
     if hit is None:
         acc: dict[str, list[str]] = {"lead": [], "responsible": [], "support": [], "labelled": [], "standing": []}
-        _bracket(body, acc, reg, first_is_lead)
+        _bracket(body, acc, reg, first_is_lead, sole_leads)
         hit = reg.memo[key] = Roles(*(tuple(_dedupe(acc[r])) for r in ("lead", "responsible", "support", "labelled")),
                                     standing=tuple(_dedupe(acc["standing"])))
     return hit
@@ -166,8 +193,9 @@ def with_standing(roles: Roles, standing: tuple[str, ...]) -> Roles:
 
 
 def _sole_responsible_leads(roles: Roles) -> Roles:
-    """A lone 责任单位 with no 牵头 is the lead (one body answers for the task); several are all
-    responsible, none lead (the annotation convention of the genre)."""
+    """A lone 责任单位 (or a lone X负责) with no 牵头 is the lead (one body answers for the task);
+    several — in one bracket or pooled from several — are all responsible, none lead (the
+    convention of the genre)."""
     if not roles.lead and len(roles.responsible) == 1 and roles.responsible == roles.labelled:
         return Roles(roles.responsible, (), roles.support, standing=roles.standing)
     return roles
@@ -180,7 +208,8 @@ def _dedupe(names: list[str]) -> list[str]:
 # Notes plans put inside an agency bracket: they are not agencies, but what they say is applied.
 _NOTE_SAME = re.compile(r"下同|以下同|余同")
 _NOTE_NONE = re.compile(r"不再(?:做|进行|重复|另行)?(?:分工|列出|列举|重复|标注)")
-_FIRST_NOTE = re.compile(r"(?:第一|首位|排在?第一位的?|列第一位的?)(?:责任)?(?:单位|部门)?(?:为|是|作为)牵头(?:单位|部门)?")
+_FIRST_NOTE = re.compile(r"(?:第一个|第一|首位|排在?第一位|列第一位|列在?第一位|排名第一|列首位)(?:的|者)?(?:责任)?(?:单位|部门|处室|科室)?"
+                         r"(?:为|是|作为)牵头(?:责任)?(?:单位|部门|处室|科室)?")
 _NOTE_STANDING = re.compile(r"以下(?:各项|任务|事项|工作)?(?:均|都)(?:需|由|要)?(?P<who>.{2,30}?)(?P<role>配合|负责|参与)$")
 _SENTENCE = re.compile(r"要|应|须|确保|请|按照.{0,20}要求|做好|加强")
 _FIELD_COMMA = re.compile(r"[，,](?=(?:牵头|责任|配合|参与|协办|主办)(?:单位|部门)[：:])")
@@ -221,7 +250,8 @@ def split_notes(body: str, reg: Registry) -> tuple[str, Notes]:
     return "".join(kept).rstrip("，,；;。"), Notes(first, tuple(standing))
 
 
-def _bracket(body: str, acc: dict[str, list[str]], reg: Registry, first_is_lead: bool) -> None:
+def _bracket(body: str, acc: dict[str, list[str]], reg: Registry, first_is_lead: bool,
+             sole_leads: bool = False) -> None:
     """``X牵头，Y按职责分工负责`` or ``牵头单位：X；责任单位：Y`` inside one bracket."""
     body, notes = split_notes(body, reg)
     first_is_lead = first_is_lead or notes.first_is_lead
@@ -233,14 +263,14 @@ def _bracket(body: str, acc: dict[str, list[str]], reg: Registry, first_is_lead:
         if m:
             _labelled(m.group(1), part[m.end():], acc, reg, first_is_lead)
         else:
-            _clauses(part, acc, reg, default=None)
+            _clauses(part, acc, reg, default=None, first_is_lead=first_is_lead, sole_leads=sole_leads)
 
 
 def _labelled(label: str, value: str, acc: dict[str, list[str]], reg: Registry, first_is_lead: bool) -> None:
     role = _LABEL_ROLE[label]
     value = _DEADLINE_TAIL.sub("", value).strip("，,。； ")
     if _VERB.search(re.split(r"[，,]", value)[0]) or re.search(r"牵头|配合", value):
-        _clauses(value, acc, reg, default=role)
+        _clauses(value, acc, reg, default=role, first_is_lead=first_is_lead)
         return
     names = split_names(value, reg)
     if role == "responsible" and first_is_lead and names:
@@ -251,7 +281,8 @@ def _labelled(label: str, value: str, acc: dict[str, list[str]], reg: Registry, 
         acc["labelled"].extend(names)
 
 
-def _clauses(text: str, acc: dict[str, list[str]], reg: Registry, default: str | None) -> None:
+def _clauses(text: str, acc: dict[str, list[str]], reg: Registry, default: str | None,
+             first_is_lead: bool = False, sole_leads: bool = False) -> None:
     """Comma-separated clauses, each ending in a role verb; verb-less ones take the next verb."""
     clauses = [c.strip() for c in _COMMA.split(_DEADLINE_TAIL.sub("", text)) if c.strip()]
     has_lead = any(re.search(r"牵头", c) for c in clauses)
@@ -267,10 +298,19 @@ def _clauses(text: str, acc: dict[str, list[str]], reg: Registry, default: str |
             role = "lead"
         elif m.group("support"):
             role = "support"
-        elif m.group("sole") and not has_lead:
-            role = "lead"
         else:
             role = "responsible"
+        if role == "responsible" and m.group("sole") and not has_lead:
+            # (A、B负责) with no 牵头: the first is lead when the plan says so (列第一位者为牵头单位);
+            # else a sole unit answers for the task (made lead once the task's brackets are
+            # pooled) and several are all responsible (the genre's convention)
+            if first_is_lead and names and not acc["lead"]:
+                acc["lead"].append(names[0])
+                names = names[1:]
+            elif sole_leads:
+                role = "lead"
+            else:
+                acc["labelled"].extend(names)
         acc[role].extend(names)
     if pending:
         acc[default or "responsible"].extend(split_names("、".join(pending), reg))

@@ -16,8 +16,6 @@ from ..records import evolve
 from ..rules import Rules
 from . import agencies, deadlines, metadata, outline
 
-_FIRST_IS_LEAD = re.compile(r"(?:排在?第一位|列第一位|第一个|排名第一)的?(?:单位|部门)?(?:为|是)牵头|"
-                            r"第一(?:责任)?(?:单位|部门)(?:为|是|作为)牵头")
 _HEADING_END = re.compile(r"[。！？]")
 _TRAILING_BRACKET = re.compile(r"\s*[(〔](?:[^()〔〕]|\([^()]*\))*[)〕]\s*$")
 
@@ -49,12 +47,13 @@ def extract_text(text: str, source: str, rules: Rules, warnings: tuple[str, ...]
     content_hash = hashlib.sha256(flat.encode()).hexdigest()
     key = meta.doc_number or content_hash[:16]
     ctx = deadlines.Context(meta.plan_year, meta.issued)
-    first_is_lead = "第一" in text and bool(_FIRST_IS_LEAD.search(text))   # every form says 第一
+    first_is_lead = agencies.states_first_is_lead(text)
+    sole_leads = agencies.marks_leads(text)
     notes = list(warnings)
     built: list[Task] = []
     standing: tuple[str, ...] = ()          # 以下任务均需X配合 in an earlier bracket
     for it in items:
-        task, standing = _task(it, key, ctx, meta.jurisdiction, first_is_lead, rules, standing)
+        task, standing = _task(it, key, ctx, meta.jurisdiction, (first_is_lead, sole_leads), rules, standing)
         built.append(task)
     tasks = _capped(tuple(built), notes)
     if items and items[-1].row is None:        # a table row is whole by construction
@@ -72,14 +71,18 @@ def extract_text(text: str, source: str, rules: Rules, warnings: tuple[str, ...]
 
 
 def _task(item: outline.Item, key: str, ctx: deadlines.Context, juris: str | None,
-          first_is_lead: bool, rules: Rules, standing: tuple[str, ...] = ()) -> tuple[Task, tuple[str, ...]]:
+          conventions: tuple[bool, bool], rules: Rules, standing: tuple[str, ...] = ()) -> tuple[Task, tuple[str, ...]]:
+    """One task; ``conventions`` are the plan's stated role conventions (the first listed leads;
+    leads are marked with 牵头)."""
     text = item.text.strip()
     reg = rules.registry
     row = item.row
-    roles = agencies.roles_from_row(row, reg, first_is_lead) if row else agencies.parse_roles(text, reg, first_is_lead)
+    first_is_lead, sole_leads = conventions
+    roles = (agencies.roles_from_row(row, reg, first_is_lead) if row
+             else agencies.parse_roles(text, reg, first_is_lead, sole_leads))
     node = item.parent
     while not roles and not roles.stated and node is not None:   # a sub-item inherits its parent's agencies
-        roles = agencies.parse_roles(node.text, reg, first_is_lead)
+        roles = agencies.parse_roles(node.text, reg, first_is_lead, sole_leads)
         node = node.parent
     standing = standing + tuple(n for n in roles.standing if n not in standing)
     roles = agencies.with_standing(roles, standing)
