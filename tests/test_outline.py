@@ -93,3 +93,36 @@ def test_an_item_that_assigns_agencies_keeps_its_points():
     items = task_items(parse(lines), assigns_roles)
     assert [it.path for it in items] == [("一", "(一)"), ("一", "(二)", "3."), ("一", "(二)", "4.")]
     assert "1.6月底前编制共享目录" in items[0].text and "2.年底前完成系统对接" in items[0].text
+
+
+# A plan run together on one line (datasets, some portals): labels after a sentence end, a colon,
+# an agency bracket's close, a run of spaces, or (一) straight after a heading.  Written for the genre,
+# in the form cleaning leaves (ASCII parentheses).
+RUN_ON_CASES = [
+    ("关于推进改革的意见。　　一、总体要求　　(一)指导思想。坚持改革。　　(二)基本原则。依法推进。"
+     "　　二、重点任务　　1.推进审批改革。(甲部牵头)2.完善监管。(乙部负责)3.优化服务。",
+     ["关于推进改革的意见。", "一、总体要求", "(一)指导思想。坚持改革。", "(二)基本原则。依法推进。", "二、重点任务",
+      "1.推进审批改革。(甲部牵头)", "2.完善监管。(乙部负责)", "3.优化服务。"]),
+    ("一、提高政策实施的精准性(一)研究制度化，落实政策。(甲部牵头)具体措施：1.总结经验做法。(乙部负责)"
+     "2.简化适用程序。(丙部负责)",
+     ["一、提高政策实施的精准性", "(一)研究制度化，落实政策。(甲部牵头)具体措施：", "1.总结经验做法。(乙部负责)",
+      "2.简化适用程序。(丙部负责)"]),
+]
+
+
+@pytest.mark.parametrize("line,expected", RUN_ON_CASES)
+def test_a_run_on_plan_is_cut_before_its_labels(line, expected):
+    from calgen.extract.outline import RUN_ON, reline
+
+    padded = line + "　" * (RUN_ON + 1 - len(line)) if len(line) <= RUN_ON else line
+    assert [x.strip() for x in reline([padded])] == expected
+
+
+@pytest.mark.parametrize("line", [
+    "按照本意见第(一)项的要求，落实1.5倍的补贴标准，提高到2.0以上。" * 8,        # mentions, not labels
+    "短的一行：1.推进。2.完善。3.优化。",                                       # not run on
+])
+def test_a_paragraph_that_mentions_labels_is_left_whole(line):
+    from calgen.extract.outline import reline
+
+    assert reline([line]) == [line]

@@ -30,7 +30,7 @@ def extract_file(path: str | Path, rules: Rules) -> Document:
 
 
 def extract_text(text: str, source: str, rules: Rules, warnings: tuple[str, ...] = ()) -> Document:
-    tables = find_tables(text.split("\n"), rules.columns)
+    tables = find_tables(outline.reline(text.split("\n")), rules.columns)
     lines = tables.lines
     first = next((i for i, line in enumerate(lines) if outline.match_label(line)), len(lines))
     meta = metadata.read_meta(lines, first)

@@ -47,6 +47,33 @@ _BY_FIRST = MappingProxyType({
 _ARABIC = tuple(x for x in _LABELS if x[0] == "arabic")
 
 
+# A plan run together on one line (how datasets and some portals store national texts): labels
+# stand after a sentence end, a colon, an agency bracket's close or a run of spaces.  A line is re-cut only when it is long
+# and holds several such labels, so a paragraph that mentions "1." once is never split.
+RUN_ON = 300
+_RUN_ON_LABEL = re.compile(
+    rf"(?:(?:(?<=[。；！？;:：)）〕])|(?<=[。；！？;:：][”\"])|(?<=\s))\s*"
+    rf"(?=(?:第[{_CN}]+(?:部分|章|条)|[{_CN}]{{1,3}}、|\([{_CN}]{{1,3}}\)|\d{{1,3}}[.．、](?!\d)|\(\d{{1,3}}\))\S)"
+    # (一) after a heading without a full stop (一、…精准性(一)研究…), never 第(一)项
+    rf"|(?<=[\u4e00-\u9fff])(?<!第)(?=\([{_CN}]{{1,3}}\)[\u4e00-\u9fff]))")
+
+
+def reline(lines: list[str]) -> list[str]:
+    """Lines with a run-on plan cut before each of its labels (see :data:`RUN_ON`)."""
+    if all(len(line) <= RUN_ON for line in lines):
+        return lines
+    out: list[str] = []
+    for line in lines:
+        if len(line) > RUN_ON:
+            cuts = [m.start() for m in _RUN_ON_LABEL.finditer(line) if m.start() > 0]
+            if len(cuts) >= 3:
+                bounds = [0, *cuts, len(line)]
+                out.extend(line[a:b].strip() for a, b in zip(bounds, bounds[1:]) if line[a:b].strip())
+                continue
+        out.append(line)
+    return out
+
+
 @dataclass
 class Item:
     kind: str
