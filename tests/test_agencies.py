@@ -280,3 +280,25 @@ def test_resolved_roles_are_memoised_per_registry_and_place(rules):
     assert agencies.resolve_roles(roles, "示范市", rules.registry) is first
     assert dict(first) == agencies._resolve_roles(roles, "示范市", rules.registry)
     assert dict(agencies.resolve_roles(roles, None, rules.registry)) == agencies._resolve_roles(roles, None, rules.registry)
+
+
+@pytest.mark.parametrize("plan,lead", [
+    # a plan that assigns tasks in brackets: "X要…" in a task without one assigns it
+    ("一、推进。(市财政局牵头)\n二、完善。市商务局要建立工作台账。", ["市商务局"]),
+    # a 指导意见 that assigns nothing: the same sentence describes a duty
+    ("一、推进改革，形成经验。\n二、完善。市商务局要建立工作台账。", []),
+])
+def test_duty_sentences_assign_only_where_the_plan_assigns(plan, lead, rules):
+    from calgen.extract.document import extract_text
+
+    doc = extract_text("2023年示范市工作要点\n" + plan, "p.txt", rules)
+    assert [a.name for a in doc.tasks[-1].lead] == lead
+
+
+@pytest.mark.parametrize("text,lead", [
+    ("推进改革(市财政局负责)。", ["市财政局"]),
+    ("分别负责院校外、院校内证书的实施(院校内由市教育局负责)，市人社局组织制定标准。", []),   # a remark
+    ("制定清单(市司法局牵头，市财政局配合)，每季度通报(市财政局负责)。", ["市司法局", "市财政局"]),   # clauses
+])
+def test_a_bracket_inside_a_sentence_is_a_remark(text, lead, reg):
+    assert list(parse_roles(text, reg).lead) == lead

@@ -64,7 +64,7 @@ def assigns_roles(text: str) -> bool:
     """Does the text name agencies in a bracket or a labelled line (not just in passing)?"""
     if any(_LABELLED.match(line.strip()) for line in text.split("\n")):
         return True
-    return any(_ROLE_WORDS.search(m.group(1)) and "简称" not in m.group(1) for m in _brackets(text))
+    return any(_ROLE_WORDS.search(m.group(1)) and "简称" not in m.group(1) for m in _agency_brackets(text))
 
 
 def states_first_is_lead(text: str) -> bool:
@@ -90,17 +90,35 @@ def marks_leads(text: str) -> bool:
     return marked > plain
 
 
-def parse_roles(text: str, reg: Registry, first_is_lead: bool = False, sole_leads: bool = False) -> Roles:
+@dataclass(frozen=True)
+class Conventions:
+    """How a plan assigns its tasks, read once from the whole text (:func:`conventions`)."""
+
+    first_is_lead: bool = False      # 列第一位者为牵头单位 (stated)
+    sole_leads: bool = False         # leads are marked with 牵头, so (A、B负责) names leads
+    inline: bool = True              # the plan assigns tasks at all (brackets or labelled fields):
+    #                                  only then is "X要…/X会同Y…" in a task an assignment
+
+
+def conventions(text: str) -> Conventions:
+    return Conventions(states_first_is_lead(text), marks_leads(text), assigns_roles(text))
+
+
+def parse_roles(text: str, reg: Registry, first_is_lead: bool = False, sole_leads: bool = False,
+                inline: bool = True) -> Roles:
     """Lead, responsible and support names (as written, prefix-expanded) of one task text.
     ``first_is_lead``: the plan says the first unit listed leads; ``sole_leads``: the plan
-    marks its leads with 牵头, so (A、B负责) names leads (:func:`marks_leads`)."""
+    marks its leads with 牵头, so (A、B负责) names leads (:func:`marks_leads`); ``inline``: the
+    plan assigns tasks in brackets or labelled fields somewhere, so a sentence "X要…" or
+    "X会同Y…" in a task without its own bracket assigns it (a 指导意见 that assigns nothing
+    only describes duties)."""
     parts: list[Roles] = []
     lines = text.split("\n") if "单位" in text or "部门" in text else ()    # every label ends so
     for line in lines:
         m = _LABELLED.match(line.strip())
         if m:
             parts.append(_labelled_roles(m.group(1), line.strip()[m.end():], reg, first_is_lead))
-    for m in _brackets(text):
+    for m in _agency_brackets(text):
         body = m.group(1)
         if _ROLE_WORDS.search(body) and "简称" not in body:
             parts.append(_bracket_roles(body, reg, first_is_lead, sole_leads))
@@ -112,7 +130,8 @@ def parse_roles(text: str, reg: Registry, first_is_lead: bool = False, sole_lead
             return Roles(stated=True)       # a cut bracket names nobody for certain: no guess
     if not parts:
         acc: dict[str, list[str]] = {"lead": [], "responsible": [], "support": []}
-        _inline(text, acc, reg)
+        if inline:
+            _inline(text, acc, reg)
         return Roles(*(tuple(_dedupe(acc[r])) for r in ("lead", "responsible", "support")))
     return _sole_responsible_leads(_merge(parts))
 
@@ -122,6 +141,13 @@ _OPENERS = "(〔["                   # every match of _BRACKET and _OPEN_TAIL be
 
 def _brackets(text: str) -> list[re.Match[str]]:
     return finditer_from(_BRACKET, text, _OPENERS)
+
+
+def _agency_brackets(text: str) -> list[re.Match[str]]:
+    """Brackets that can be an agency field.  One that says who does what *within* something
+    (…内由X负责) and that the sentence goes on after is a remark inside the sentence, not the
+    task's assignment; a clause's own bracket before a comma (清单（X牵头，Y配合），每季度…) is one."""
+    return [m for m in _brackets(text) if not (text.startswith(("，", ","), m.end()) and "由" in m.group(1))]
 
 
 _OPEN_TAIL = re.compile(r"[(〔\[]((?:[^()〔〕\[\]]++|\([^()]*+\))*+)$")      # possessive: see _BRACKET

@@ -47,13 +47,12 @@ def extract_text(text: str, source: str, rules: Rules, warnings: tuple[str, ...]
     content_hash = hashlib.sha256(flat.encode()).hexdigest()
     key = meta.doc_number or content_hash[:16]
     ctx = deadlines.Context(meta.plan_year, meta.issued)
-    first_is_lead = agencies.states_first_is_lead(text)
-    sole_leads = agencies.marks_leads(text)
+    conventions = agencies.conventions(text)
     notes = list(warnings)
     built: list[Task] = []
     standing: tuple[str, ...] = ()          # 以下任务均需X配合 in an earlier bracket
     for it in items:
-        task, standing = _task(it, key, ctx, meta.jurisdiction, (first_is_lead, sole_leads), rules, standing)
+        task, standing = _task(it, key, ctx, meta.jurisdiction, conventions, rules, standing)
         built.append(task)
     tasks = _capped(tuple(built), notes)
     if items and items[-1].row is None:        # a table row is whole by construction
@@ -71,18 +70,18 @@ def extract_text(text: str, source: str, rules: Rules, warnings: tuple[str, ...]
 
 
 def _task(item: outline.Item, key: str, ctx: deadlines.Context, juris: str | None,
-          conventions: tuple[bool, bool], rules: Rules, standing: tuple[str, ...] = ()) -> tuple[Task, tuple[str, ...]]:
-    """One task; ``conventions`` are the plan's stated role conventions (the first listed leads;
-    leads are marked with 牵头)."""
+          conventions: agencies.Conventions, rules: Rules,
+          standing: tuple[str, ...] = ()) -> tuple[Task, tuple[str, ...]]:
+    """One task, its roles read by the plan's conventions."""
     text = item.text.strip()
     reg = rules.registry
     row = item.row
-    first_is_lead, sole_leads = conventions
-    roles = (agencies.roles_from_row(row, reg, first_is_lead) if row
-             else agencies.parse_roles(text, reg, first_is_lead, sole_leads))
+    c = conventions
+    roles = (agencies.roles_from_row(row, reg, c.first_is_lead) if row
+             else agencies.parse_roles(text, reg, c.first_is_lead, c.sole_leads, c.inline))
     node = item.parent
     while not roles and not roles.stated and node is not None:   # a sub-item inherits its parent's agencies
-        roles = agencies.parse_roles(node.text, reg, first_is_lead, sole_leads)
+        roles = agencies.parse_roles(node.text, reg, c.first_is_lead, c.sole_leads, c.inline)
         node = node.parent
     standing = standing + tuple(n for n in roles.standing if n not in standing)
     roles = agencies.with_standing(roles, standing)
