@@ -126,3 +126,25 @@ def test_a_paragraph_that_mentions_labels_is_left_whole(line):
     from calgen.extract.outline import reline
 
     assert reline([line]) == [line]
+
+
+def test_the_closing_paragraph_is_not_the_last_tasks_text(rules):
+    """After the last numbered item, a paragraph addressing every unit is the document's closing:
+    its deadline is not the last task's (a form of the genre: 各地区、各部门要于…前制定实施方案)."""
+    from calgen.extract.document import extract_text
+
+    text = ("关于推进改革的指导意见\n一、推进审批改革。优化流程，2021年6月底前完成。\n"
+            "二、加强队伍建设。提升执法人员业务能力和执法素养。\n"
+            "各地区、各部门要于2021年3月底前制定实施方案，并报司法部备案。\n国务院办公厅\n2020年12月5日")
+    doc = extract_text(text, "p.txt", rules)
+    assert [m.phrase for m in doc.tasks[-1].milestones] == []
+    assert [m.phrase for m in doc.tasks[0].milestones] == ["2021年6月底前"]
+
+
+def test_a_tasks_own_second_paragraph_stays(rules):
+    from calgen.extract.document import extract_text
+
+    text = ("关于推进改革的指导意见\n一、推进审批改革。优化流程。\n各地区要于2021年6月底前完成清理。\n"
+            "二、加强队伍建设。提升执法人员业务能力。")
+    doc = extract_text(text, "p.txt", rules)
+    assert [m.phrase for m in doc.tasks[0].milestones] == ["2021年6月底前"]

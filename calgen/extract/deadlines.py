@@ -53,6 +53,8 @@ def find(text: str, ctx: Context, book: PhraseBook, problems: list[DeadlineError
         handler = HANDLERS.get(kind)
         if handler is None or (titled and _in_title(text, m.start())):
             continue
+        if kind not in _UNDATED and text.startswith("已", m.end()):
+            continue        # 2018年12月31日之前已完成转制的企业: who qualifies, not what is due
         try:
             hits = list(handler(m, ctx, book))
             if hits and kind not in _UNDATED_QUIET and _fragment(text, m):

@@ -301,22 +301,29 @@ def _h_recurring(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     yield _Hit(m.group(0), Kind.RECURRING, every=unit, anchor=anchor)
 
 
+# 2019年1月1日起全面施行的《…》: a law's effective date, cited
+_IN_FORCE = re.compile(r"(?:全面|正式)?(?:施行|实施|生效)的")
+
+
 def _h_start(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     phrase = m.group(0)
-    y = _year(m.group("sy") or m.group("sy2"), ctx)
+    if ctx.where == Where.TEXT and _IN_FORCE.match(m.string, m.end()):
+        return
+    y = _year(m.group("sy") or m.group("sy2") or m.group("sy3"), ctx)
     if m.group("sq"):
         q = _num(m.group("sq"))
         yield _Hit(phrase, Kind.START, _quarter_span(y, q, phrase)[0])
     elif m.group("sm"):
         day = _num(m.group("sd")) if m.group("sd") else 1
         yield _Hit(phrase, Kind.START, make_date(y, _num(m.group("sm")), day, phrase))
-    elif m.group("sy") or m.group("sy2"):
+    elif m.group("sy") or m.group("sy2") or m.group("sy3"):
         yield _Hit(phrase, Kind.START, dt.date(y, 1, 1))
 
 
 _SIDE = re.compile(rf"(?:(?P<y>{_YEAR}|\d\d)年?)?(?:(?P<m>{_N})月份?)?(?:(?P<d>{_N})[日号]|(?P<p>{_PART}))?"
                    r"(?P<ye>年?(?:底|末))?")
 _SPLIT = re.compile(_SEP)
+_VALIDITY = re.compile(r"(?:执行|实施|有效|试行)?(?:期限|期)(?:为|是|自)?$")
 _PLAN_NAME = re.compile(r"[）)]|规划|行动计划|计划|方案|工作要点|纲要|度|版")
 
 
@@ -329,6 +336,8 @@ def _h_range(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     if ctx.where == Where.TEXT and not re.search("[月日底末]", core) and (
             _PLAN_NAME.match(text, m.end()) or text[max(0, m.start() - 1):m.start()] in ("(", "（")):
         return                                  # （2021—2023年）, 2020—2022年行动计划: a plan's name
+    if ctx.where == Where.TEXT and _VALIDITY.search(text, max(0, m.start() - 8), m.start()):
+        return                                  # 执行期限为…至…: how long a policy holds, not work due
     if re.fullmatch(_N, left):                  # 4至6月: the left side borrows the unit
         left += "月" if "月" in right else "年"
     a, b = _SIDE.fullmatch(left), _SIDE.fullmatch(right)
@@ -537,7 +546,13 @@ def _h_quarter(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     yield _Hit(phrase, Kind.DEADLINE, span[1], span)
 
 
+# 年底 before a year-end review (年底效能目标考核, 年底考评) names the review, not a deadline
+_YEAR_END_EVENT = re.compile(r"(?:效能|目标|工作|绩效|综合)*(?:考核|考评|评估|总结|述职|结算|决算|盘点|检查|评比|评议)")
+
+
 def _h_yearend(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
+    if ctx.where == Where.TEXT and not m.group(0).endswith("前") and _YEAR_END_EVENT.match(m.string, m.end()):
+        return
     yield _Hit(m.group(0), Kind.DEADLINE, dt.date(_year(m.group("ey"), ctx), 12, 31))
 
 
@@ -551,6 +566,9 @@ def _h_period(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
     y = _year(m.group("ry") or m.group("ry2"), ctx)
     (m0, d0), (m1, d1) = book.vocab.period[name]
     span = (_day(y, m0, d0, name), _day(y, m1, d1, name))
+    if ctx.where == Where.TEXT and m.string.startswith("开始", m.end()):     # 2019年初开始执行
+        yield _Hit(m.group(0), Kind.START, span[0])
+        return
     yield _Hit(m.group(0), kind, span[1], span)
 
 
@@ -625,7 +643,8 @@ FORMS: tuple[Form, ...] = (
     Form("start", _h_start, "从4月起",
          lambda w: (
         rf"(?P<start>(?:从|自)?(?:(?:(?P<sy>{_YEAR})年)?(?:第?(?P<sq>[一二三四1-4])季度"
-        rf"|(?P<sm>{_N})月份?(?:(?P<sd>{_N})[日号])?)|(?P<sy2>{_YEAR})年)起)")),
+        rf"|(?P<sm>{_N})月份?(?:(?P<sd>{_N})[日号])?)|(?P<sy2>{_YEAR})年)起"
+        rf"|(?:从|自)(?P<sy3>{_YEAR})年开始)")),
     Form("range", _h_range, "2021年5月1日至2022年4月30日",
          lambda w: (
         rf"(?P<range>(?:{_range_sides()})(?:{_BY}|为止)?)")),

@@ -143,6 +143,8 @@ def parse(lines: list[str], start: int = 0, rows: Mapping[int, Row] | None = Non
     order: list[Item] = []
     current: Item | None = None
     rows = rows or {}
+    # after the document's last label, a paragraph addressing every unit is its closing
+    last_label = max((i for i in range(start, len(lines)) if match_label(lines[i])), default=len(lines))
     for no in range(start, len(lines)):
         row = rows.get(no)
         if row is not None:
@@ -167,7 +169,7 @@ def parse(lines: list[str], start: int = 0, rows: Mapping[int, Row] | None = Non
             item = Item("paren_cn", 2, 0, no + 1, [line[m.end():]], repaired=True)
         else:
             if current is not None:
-                _continue(current, line)
+                _continue(current, line, closing_allowed=no > last_label)
             continue
         _attach(item, stack, roots)
         order.append(item)
@@ -243,7 +245,7 @@ def _renumber(order: list[Item]) -> None:
         item.number = nxt - 1 if nxt > 1 and nxt - 1 != prev else prev + 1
 
 
-def _continue(item: Item, line: str) -> None:
+def _continue(item: Item, line: str, closing_allowed: bool = False) -> None:
     """Decide whether an unlabelled line continues ``item``.
 
     Labelled agency lines always belong to the item above them.  Otherwise a line continues an
@@ -271,12 +273,17 @@ def _continue(item: Item, line: str) -> None:
         item.lines.append("\n" + line)          # a heading-only label line, then its paragraph
     elif not text or text[-1] not in _SENTENCE_END + ")〕]" or _unbalanced(text):
         item.lines.append(line)
-    elif _is_prose(line) and not _AGENCY_PAREN_END.search(text):
+    elif _is_prose(line) and not _AGENCY_PAREN_END.search(text) and not (closing_allowed and CLOSING.match(line)):
         item.lines.append("\n" + line)
     else:
         item.closed = True
 
 
+# After the document's last numbered item, a paragraph that addresses every unit (各地区、各部门要…
+# 于2019年3月底前制定实施方案) or the document itself (本意见自…起施行) is its closing, not the last
+# item's text: its dates are the document's, not a task's.
+CLOSING = re.compile(r"^(?:各地区、?各部门|各地区|各部门|各省|各级|地方各级|各有关部门|各有关单位|各单位|各地各部门|"
+                     r"国务院各部门|本意见|本方案|本通知|本办法|本规定|本计划|本细则|以上|上述)")
 _AGENCY_PAREN_END = re.compile(r"[(〔][^()〔〕]*(?:牵头|负责|配合|单位)[^()〔〕]*[)〕][。；]?$")
 
 
