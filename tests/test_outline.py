@@ -144,7 +144,7 @@ def test_the_closing_paragraph_is_not_the_last_tasks_text(rules):
 def test_a_tasks_own_second_paragraph_stays(rules):
     from calgen.extract.document import extract_text
 
-    text = ("关于推进改革的指导意见\n一、推进审批改革。优化流程。\n各地区要于2021年6月底前完成清理。\n"
+    text = ("关于推进改革的指导意见\n一、推进审批改革。优化流程。\n各地区要于2021年6月底前完成清理，并将清理结果报省政府办公厅。\n"
             "二、加强队伍建设。提升执法人员业务能力。")
     doc = extract_text(text, "p.txt", rules)
     assert [m.phrase for m in doc.tasks[0].milestones] == ["2021年6月底前"]
