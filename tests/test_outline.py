@@ -148,3 +148,15 @@ def test_a_tasks_own_second_paragraph_stays(rules):
             "二、加强队伍建设。提升执法人员业务能力。")
     doc = extract_text(text, "p.txt", rules)
     assert [m.phrase for m in doc.tasks[0].milestones] == ["2021年6月底前"]
+
+
+@pytest.mark.parametrize("line,label", [
+    ("1.2021年底前完成清理。", ("arabic", 1)),          # an item that starts with a year
+    ("3.2020年底前开展专项治理。", ("arabic", 3)),
+    ("2.6月底前完成。", ("arabic", 2)),                # … or with a month
+    ("1.2亿元用于补贴。", None),                       # a number
+    ("3.2020", None),
+])
+def test_a_label_before_a_year_or_month(line, label):
+    hit = match_label(line)
+    assert (hit[0], hit[2]) == label if label else hit is None

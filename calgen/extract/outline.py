@@ -26,7 +26,8 @@ _LABELS: tuple[tuple[str, int, re.Pattern], ...] = (
     ("paren_cn", 2, re.compile(rf"\(([{_CN}]+)\)[、.]?\s*")),
     ("article", 3, re.compile(rf"第([{_CN}]+)条\s*")),
     # "1.2亿" is a number, "1.6月底前…" is item 1 starting with a deadline
-    ("arabic", 3, re.compile(r"(\d{1,3})(?:[.、](?!\d)|[.、](?=\d{1,2}月)|\s+(?=\D)|$)\s*")),
+    # "1.2021年底前…" is item 1 starting with a year
+    ("arabic", 3, re.compile(r"(\d{1,3})(?:[.、](?!\d)|[.、](?=\d{1,2}月|(?:19|20)\d\d年)|\s+(?=\D)|$)\s*")),
     ("paren_ar", 4, re.compile(r"\((\d{1,3})\)\s*")),
 )
 # A label the mojibake repair could not restore: "(跺)" where (二十五) stood.
@@ -53,7 +54,7 @@ _ARABIC = tuple(x for x in _LABELS if x[0] == "arabic")
 RUN_ON = 300
 _RUN_ON_LABEL = re.compile(
     rf"(?:(?:(?<=[。；！？;:：)）〕])|(?<=[。；！？;:：][”\"])|(?<=\s))\s*"
-    rf"(?=(?:第[{_CN}]+(?:部分|章|条)|[{_CN}]{{1,3}}、|\([{_CN}]{{1,3}}\)|\d{{1,3}}[.．、](?!\d)|\(\d{{1,3}}\))\S)"
+    rf"(?=(?:第[{_CN}]+(?:部分|章|条)|[{_CN}]{{1,3}}、|\([{_CN}]{{1,3}}\)|\d{{1,3}}[.．、](?:(?!\d)|(?=(?:19|20)\d\d年))|\(\d{{1,3}}\))\S)"
     # (一) after a heading without a full stop (一、…精准性(一)研究…), never 第(一)项
     rf"|(?<=[\u4e00-\u9fff])(?<!第)(?=\([{_CN}]{{1,3}}\)[\u4e00-\u9fff]))")
 
