@@ -65,7 +65,7 @@ def read_meta(lines: list[str], first_label: int) -> Meta:
     title, title_end = _plan_title(lines[:300] if wrapper_title else head, wrapper_title)
     if title_end > len(head):
         head = lines[:title_end]
-    issued = _issued(head)
+    issued = _issued(head) or _signed_at_end(lines)
     doc_number = _doc_number(head)
     year = _plan_year(title, issued) or _number_year(doc_number) or _body_year(lines)
     issuer = issuer or _signature(head) or _labelled_issuer(head)
@@ -84,13 +84,23 @@ def read_meta(lines: list[str], first_label: int) -> Meta:
 
 
 def _doc_number(head: list[str]) -> str | None:
-    """The 文号 standing alone on a line (not one cited in the text), else a labelled one."""
+    """The 文号 standing alone on a line (not one cited in the text), run in right after the
+    title (…的通知国办发〔2020〕43号, a dataset's copy), else a labelled one."""
     for line in head:
         m = _DOC_NO.search(line) if "号" in line else None      # (the pattern ends in 号)
         if m and len(line) - (m.end() - m.start()) <= 12 and "关于" not in line:
             prefix = re.sub(r"^.*?(?:文号|字号)[：:]?", "", m.group(1))
             return f"{prefix}〔{m.group(2)}〕{int(m.group(3))}号"
+    for line in head[:3]:
+        m = _AFTER_TITLE.search(line)
+        if m:
+            n = _DOC_NO.match(m.group(1))
+            if n:
+                return f"{n.group(1)}〔{n.group(2)}〕{int(n.group(3))}号"
     return _number_in(head, _DOC_NO_LABEL)
+
+
+_AFTER_TITLE = re.compile(r"关于.{2,80}?的(?:指导|实施)?(?:通知|意见|决定|方案|规定|办法)\s*(\S{1,12}?〔\s*\d{4}\s*〕\s*\d+\s*号)")
 
 
 def _number_in(head: list[str], where: re.Pattern[str]) -> str | None:
@@ -161,14 +171,35 @@ def _plan_title(head: list[str], wrapper_title: str | None) -> tuple[str, int]:
     return "", 0
 
 
+# A 落款 run into its paragraph: the signing office, then the date, then (此件公开发布) or the end
+# (…认真贯彻落实。国务院办公厅2020年11月1日(此件公开发布)).
+_SIGNED_INLINE = re.compile(r"(?:办公厅|办公室|人民政府|国务院|委员会|[厅局委])\s*((?:19|20)\d\d)年(\d{1,2})月(\d{1,2})日\s*"
+                            r"(?:[(（]此件(?:公开发布|不公开|主动公开)[)）]|$)")
+
+
 def _issued(head: list[str]) -> dt.date | None:
-    """The 落款 date: a date alone on its line; else the metadata table's 成文日期."""
+    """The 落款 date: a date alone on its line; a date run in after the signing office; else
+    the metadata table's 成文日期."""
     for line in head:
         m = _DATE_LINE.match(line)
         if m:
             return _date(m)
     for line in head:
+        m = _SIGNED_INLINE.search(line)
+        if m:
+            return _date(m)
+    for line in head:
         m = _WRITTEN_LABEL.search(line)
+        if m:
+            return _date(m)
+    return None
+
+
+def _signed_at_end(lines: list[str]) -> dt.date | None:
+    """A plan signed at its end (no wrapper notice): the last date standing alone on its line
+    or run in after the signing office, among the document's last lines."""
+    for line in reversed(lines[-12:]):
+        m = _DATE_LINE.match(line) or _SIGNED_INLINE.search(line)
         if m:
             return _date(m)
     return None

@@ -1,0 +1,36 @@
+"""Metadata as the genre prints it (#29): the 落款 run into its paragraph or at the document's end,
+the 文号 run in after the title.  Every text here is written for the table."""
+import datetime as dt
+
+import pytest
+
+from calgen.extract.metadata import read_meta
+
+D = dt.date
+
+
+def _meta(text: str):
+    lines = text.split("\n")
+    from calgen.extract.outline import match_label
+
+    first = next((i for i, line in enumerate(lines) if match_label(line)), len(lines))
+    return read_meta(lines, first)
+
+
+@pytest.mark.parametrize("text,number,issued", [
+    # the wrapper notice run together with its signature
+    ("某某省人民政府办公厅关于印发某某行动计划的通知\n各市人民政府：《某某行动计划》已经省政府同意，现印发给你们，"
+     "请认真贯彻落实。某某省人民政府办公厅2018年12月9日(此件公开发布)\n某某行动计划\n一、推进改革。",
+     None, D(2018, 12, 9)),
+    # a plan signed at its end
+    ("某某市优化营商环境工作方案\n一、推进改革。\n二、完善监管。\n某某市人民政府办公室\n2021年1月25日\n(此件公开发布)",
+     None, D(2021, 1, 25)),
+    # a dataset's copy: the 文号 run in after the title
+    ("国务院办公厅关于改善某某环境的指导意见国办发〔2014〕25号各省、自治区、直辖市人民政府：现提出以下意见：\n"
+     "一、总体要求\n国务院办公厅2014年5月16日(此件公开发布)", "国办发〔2014〕25号", D(2014, 5, 16)),
+    # a date in the text is not the signature
+    ("某某市工作要点\n一、推进改革，2021年6月30日前完成。\n二、完善监管。", None, None),
+])
+def test_signature_and_number_where_the_genre_prints_them(text, number, issued):
+    meta = _meta(text)
+    assert (meta.doc_number, meta.issued) == (number, issued)
