@@ -160,3 +160,22 @@ def test_a_tasks_own_second_paragraph_stays(rules):
 def test_a_label_before_a_year_or_month(line, label):
     hit = match_label(line)
     assert (hit[0], hit[2]) == label if label else hit is None
+
+
+def test_task_labels_of_progress_reports(rules):
+    """任务一：… (a 台账 or progress report) numbers tasks like 一、."""
+    from calgen.extract.document import extract_text
+
+    text = ("2021年二季度重点任务进展情况\n任务一：深化服务共享，扩大一网通办覆盖面\n完成状态：持续推进\n"
+            "任务二：建设大数据中心实体场馆，建立健全运营管理体制\n完成状态：已完成")
+    doc = extract_text(text, "p.txt", rules)
+    assert [t.path for t in doc.tasks] == [("任务一",), ("任务二",)]
+
+
+def test_a_notice_that_hands_on_an_attached_plan_is_kept_without_tasks(rules):
+    from calgen.extract.document import NOTICE_ONLY, extract_text
+
+    text = ("某某县人民政府关于下达2016年重点工作任务的通知\n各乡镇人民政府：\n"
+            "现将《政府工作报告》中涉及2016年的各项目标任务分解下达，请认真抓好落实。\n附件：2016年重点工作任务分解表")
+    doc = extract_text(text, "p.txt", rules)
+    assert not doc.tasks and NOTICE_ONLY in doc.warnings

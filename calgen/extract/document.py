@@ -41,6 +41,8 @@ def extract_text(text: str, source: str, rules: Rules, warnings: tuple[str, ...]
         kept = _without_notice_items(lines, roots)
         notice_only = bool(roots) and not kept
         roots = kept
+    if not roots and metadata.forwarding_lines(lines, len(lines)):
+        notice_only = True          # a notice that hands on a plan (an attachment) it does not hold
     items = outline.task_items(roots, agencies.assigns_roles)
     sections = tuple((r.label, r.label + ("、" if r.kind == "cn" else " ") + heading(r.text)) for r in roots)
     flat = squeeze(text)
@@ -147,7 +149,8 @@ def _without_cut_task(tasks: tuple[Task, ...], flat: str, notes: list[str]) -> t
     body = squeeze(last.text)
     end = flat
     title = squeeze(last.title)
-    heading_with_body = len(body) > len(title) + 8          # 一、总体目标 then its paragraph
+    heading_with_body = (len(body) > len(title) + 8          # 一、总体目标 then its paragraph
+                         or bool(outline.AGENCY_LINE.match(body[len(title):])))   # or its fields
     if not body or "。" in body or heading_with_body or body.endswith(_COMPLETE_END) \
             or not end.endswith(body[-12:]):
         return tasks

@@ -27,7 +27,7 @@ _WRAPPER = re.compile(r"^(.{2,40}?)(?:关于印发|印发(?=《))(.+?)的通知"
 # it on (现将《X方案》印发给你们，请认真贯彻实施) and may add its own numbered requests (并提出以下要求) —
 # which are not the plan's tasks.
 _PRINTS = re.compile(r"关于印发|印发(?=《)")
-_FORWARD = re.compile(r"(?:现将|现把|将).{0,160}?(?:印发|转发)给你们")
+_FORWARD = re.compile(r"(?:现将|现把|将).{0,160}?(?:(?:印发|转发|下达)给你们|分解下达)")
 _REQUESTS = re.compile(r"提出(?:以下|如下)要求")     # only in a 关于印发 notice: 实施意见 say 提出如下意见
 
 

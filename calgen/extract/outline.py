@@ -25,6 +25,7 @@ _LABELS: tuple[tuple[str, int, re.Pattern], ...] = (
     ("cn", 1, re.compile(rf"([{_CN}]+)[、.](?!\d)\s*")),
     ("paren_cn", 2, re.compile(rf"\(([{_CN}]+)\)[、.]?\s*")),
     ("article", 3, re.compile(rf"第([{_CN}]+)条\s*")),
+    ("task_cn", 1, re.compile(rf"任务([{_CN}]+)[：:]\s*")),          # 任务一：… (progress reports, 台账)
     # "1.2亿" is a number, "1.6月底前…" is item 1 starting with a deadline
     # "1.2021年底前…" is item 1 starting with a year
     ("arabic", 3, re.compile(r"(\d{1,3})(?:[.、](?!\d)|[.、](?=\d{1,2}月|(?:19|20)\d\d年)|\s+(?=\D)|$)\s*")),
@@ -35,15 +36,18 @@ _BROKEN_PAREN = re.compile(r"\(([^()\x00-\x7f、，。；：“”]{1,2})\)(?=[\
 
 AGENCY_LINE = re.compile(
     r"^(?:牵头单位|责任单位|配合单位|参与单位|协办单位|主办单位|牵头部门|责任部门|配合部门|"
-    r"完成时限|完成时间|时间节点|时限要求|牵头领导|责任领导)[：:]")
+    r"完成时限|完成时间|时间节点|时限要求|牵头领导|责任领导|"
+    # the fields of a progress report or 台账 under each task
+    r"完成状态|完成情况|进展情况|存在(?:的)?问题|下一步(?:工作)?(?:安排|计划|打算))[：:]")
 _SENTENCE_END = "。；！？;"
 _LABEL_FORMS = MappingProxyType({"part": "第{}部分", "chapter": "第{}章", "cn": "{}", "paren_cn": "({})",
-                                 "article": "第{}条", "arabic": "{}.", "paren_ar": "({})"})
-_CN_KINDS = frozenset({"part", "chapter", "cn", "paren_cn", "article"})
+                                 "article": "第{}条", "arabic": "{}.", "paren_ar": "({})", "task_cn": "任务{}"})
+_CN_KINDS = frozenset({"part", "chapter", "cn", "paren_cn", "article", "task_cn"})
 # The labels a line's first character can begin (the patterns above), in their order.
 _BY_FIRST = MappingProxyType({
     "第": tuple(x for x in _LABELS if x[0] in ("part", "chapter", "article")),
     "(": tuple(x for x in _LABELS if x[0] in ("paren_cn", "paren_ar")),
+    "任": tuple(x for x in _LABELS if x[0] == "task_cn"),
     **{c: tuple(x for x in _LABELS if x[0] == "cn") for c in _CN}})
 _ARABIC = tuple(x for x in _LABELS if x[0] == "arabic")
 
