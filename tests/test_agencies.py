@@ -302,3 +302,29 @@ def test_duty_sentences_assign_only_where_the_plan_assigns(plan, lead, rules):
 ])
 def test_a_bracket_inside_a_sentence_is_a_remark(text, lead, reg):
     assert list(parse_roles(text, reg).lead) == lead
+
+
+# #29 labels: any "X单位/部门/处室/科室：" reads by its role word; a label never stays in a name
+LABEL_CASES = [
+    ("推进。(承办单位：市税务局)", (["市税务局"], [], [])),                       # one unit answers alone
+    ("推进。(承办单位：市税务局、市财政局)", ([], ["市税务局", "市财政局"], [])),
+    ("推进。(牵头部门：市财政局；协同部门：市商务局)", (["市财政局"], [], ["市商务局"])),
+    ("推进。(主责单位：市财政局)", (["市财政局"], [], [])),
+    ("推进。(责任处室：办公室、财务处)", ([], ["办公室", "财务处"], [])),
+    ("推进。\n责任单位：市财政局(牵头)、市商务局", (["市财政局"], ["市商务局"], [])),
+    ("推进。(市财政局牵头 市商务局配合)", (["市财政局"], [], ["市商务局"])),
+    ("推进。(牵头单位：市财政局，协作单位：市商务局)", (["市财政局"], [], ["市商务局"])),
+]
+
+
+@pytest.mark.parametrize("text,expected", LABEL_CASES)
+def test_role_labels_of_the_genre(text, expected, reg):
+    roles = parse_roles(text, reg)
+    assert (list(roles.lead), list(roles.responsible), list(roles.support)) == tuple(map(list, expected))
+
+
+def test_a_time_node_field_is_a_deadline(rules):
+    from calgen.extract.document import extract_text
+
+    doc = extract_text("2023年示范市工作要点\n一、推进系统建设。\n时间节点：2023年8月\n", "p.txt", rules)
+    assert [(m.kind, m.nominal) for m in doc.tasks[0].milestones] == [("deadline", __import__("datetime").date(2023, 8, 31))]

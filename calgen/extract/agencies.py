@@ -13,18 +13,17 @@ from types import MappingProxyType
 
 from ..model import Agency
 from ..read.tables import ROLE_COLUMNS, Column, Row
+from .labels import ROLE_LABEL, role_of_label
 from .registry import Registry, level_of
 from .scan import finditer_from, search_from
 
-_ROLE_WORDS = re.compile(r"牵头|负责|配合|协助|参与|协办|单位[：:]|部门[：:]")
+_ROLE_WORDS = re.compile(r"牵头|负责|配合|协助|参与|协办|协同|承办|单位[：:]|部门[：:]|处室[：:]|科室[：:]|机构[：:]")
 # (Possessive: the pieces cannot overlap, so nothing is lost by never backtracking into them,
 # and runs of plain characters are taken in one step — 25–35% faster on task texts.)
 _BRACKET = re.compile(r"[(〔\[]((?:[^()〔〕\[\]]++|\([^()]*+\)|〔[^〔〕]*+〕)*+)[)〕\]]")
-_LABELLED = re.compile(
-    r"(牵头单位|牵头部门|主办单位|责任单位|责任部门|配合单位|配合部门|参与单位|协办单位)[：:]\s*")
-_LABEL_ROLE = MappingProxyType({"牵头单位": "lead", "牵头部门": "lead", "主办单位": "lead", "责任单位": "responsible",
-               "责任部门": "responsible", "配合单位": "support", "配合部门": "support",
-               "参与单位": "support", "协办单位": "support"})
+_LABELLED = re.compile(rf"({ROLE_LABEL})[：:]\s*")
+
+
 _VERB = re.compile(
     r"(?:共同|联合)?(?P<lead>牵头)(?:负责|落实|推进|实施)?$|"
     r"(?P<resp>按职责分工负责|按职责分工落实|按职责分工|按职责负责|按照职责分工负责|分工负责)$|"
@@ -113,7 +112,7 @@ def parse_roles(text: str, reg: Registry, first_is_lead: bool = False, sole_lead
     "X会同Y…" in a task without its own bracket assigns it (a 指导意见 that assigns nothing
     only describes duties)."""
     parts: list[Roles] = []
-    lines = text.split("\n") if "单位" in text or "部门" in text else ()    # every label ends so
+    lines = text.split("\n") if "：" in text or ":" in text else ()    # every label ends so
     for line in lines:
         m = _LABELLED.match(line.strip())
         if m:
@@ -238,7 +237,7 @@ _FIRST_NOTE = re.compile(r"(?:第一个|第一|首位|排在?第一位|列第一
                          r"(?:为|是|作为)牵头(?:责任)?(?:单位|部门|处室|科室)?")
 _NOTE_STANDING = re.compile(r"以下(?:各项|任务|事项|工作)?(?:均|都)(?:需|由|要)?(?P<who>.{2,30}?)(?P<role>配合|负责|参与)$")
 _SENTENCE = re.compile(r"要|应|须|确保|请|按照.{0,20}要求|做好|加强")
-_FIELD_COMMA = re.compile(r"[，,](?=(?:牵头|责任|配合|参与|协办|主办)(?:单位|部门)[：:])")
+_FIELD_COMMA = re.compile(rf"[，,](?={ROLE_LABEL}[：:])")
 
 
 @dataclass(frozen=True)
@@ -293,8 +292,15 @@ def _bracket(body: str, acc: dict[str, list[str]], reg: Registry, first_is_lead:
 
 
 def _labelled(label: str, value: str, acc: dict[str, list[str]], reg: Registry, first_is_lead: bool) -> None:
-    role = _LABEL_ROLE[label]
+    role = role_of_label(label)
     value = _DEADLINE_TAIL.sub("", value).strip("，,。； ")
+    marked = [n.strip()[:-4] for n in _split_outside(value) if n.strip().endswith("(牵头)")]
+    if marked:                                   # 责任单位：X（牵头）、Y — X leads, the others keep the label's role
+        leads = split_names("、".join(marked), reg)
+        acc["lead"].extend(leads)
+        rest = [n for n in split_names(value.replace("(牵头)", ""), reg) if n not in leads]
+        acc[role].extend(rest)
+        return
     if _VERB.search(re.split(r"[，,]", value)[0]) or re.search(r"牵头|配合", value):
         _clauses(value, acc, reg, default=role, first_is_lead=first_is_lead)
         return
@@ -310,6 +316,7 @@ def _labelled(label: str, value: str, acc: dict[str, list[str]], reg: Registry, 
 def _clauses(text: str, acc: dict[str, list[str]], reg: Registry, default: str | None,
              first_is_lead: bool = False, sole_leads: bool = False) -> None:
     """Comma-separated clauses, each ending in a role verb; verb-less ones take the next verb."""
+    text = re.sub(r"(?<=牵头|负责|配合|参与|协助|协办)\s+(?=\S)", "，", text)     # (X牵头 Y配合)
     clauses = [c.strip() for c in _COMMA.split(_DEADLINE_TAIL.sub("", text)) if c.strip()]
     has_lead = any(re.search(r"牵头", c) for c in clauses)
     pending: list[str] = []

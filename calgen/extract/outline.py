@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 from ..numerals import cn_to_int, int_to_cn
 from ..read.tables import Column, Row
+from .labels import FIELD_LINE
 
 _CN = "一二三四五六七八九十百零〇两"
 
@@ -34,11 +35,7 @@ _LABELS: tuple[tuple[str, int, re.Pattern], ...] = (
 # A label the mojibake repair could not restore: "(跺)" where (二十五) stood.
 _BROKEN_PAREN = re.compile(r"\(([^()\x00-\x7f、，。；：“”]{1,2})\)(?=[\u4e00-\u9fff])")
 
-AGENCY_LINE = re.compile(
-    r"^(?:牵头单位|责任单位|配合单位|参与单位|协办单位|主办单位|牵头部门|责任部门|配合部门|"
-    r"完成时限|完成时间|时间节点|时限要求|牵头领导|责任领导|"
-    # the fields of a progress report or 台账 under each task
-    r"完成状态|完成情况|进展情况|存在(?:的)?问题|下一步(?:工作)?(?:安排|计划|打算))[：:]")
+AGENCY_LINE = FIELD_LINE           # a task's field line (labels.py owns the vocabulary)
 _SENTENCE_END = "。；！？;"
 _LABEL_FORMS = MappingProxyType({"part": "第{}部分", "chapter": "第{}章", "cn": "{}", "paren_cn": "({})",
                                  "article": "第{}条", "arabic": "{}.", "paren_ar": "({})", "task_cn": "任务{}"})
