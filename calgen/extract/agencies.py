@@ -27,7 +27,7 @@ _LABELLED = re.compile(rf"({ROLE_LABEL})[：:]\s*")
 _VERB = re.compile(
     r"(?:共同|联合)?(?P<lead>牵头)(?:负责|落实|推进|实施)?$|"
     r"(?P<resp>按职责分工负责|按职责分工落实|按职责分工|按职责负责|按照职责分工负责|分工负责)$|"
-    r"(?P<sole>分别负责|负责落实|具体负责|负责)$|"
+    r"(?P<sole>(?:分别|具体)?负责(?:落实)?)$|"
     r"(?P<support>配合|协助|参与|协办)$")
 _DEADLINE_TAIL = re.compile(r"(?:(?:19|20)\d\d年)?(?:\d{1,2}月|年?底|年内|上半年|下半年).*$|完成时[限间].*$")
 _JURIS_CHARS = "省市县区镇"
@@ -71,7 +71,7 @@ def states_first_is_lead(text: str) -> bool:
     return "第一" in text and _FIRST_NOTE.search(text) is not None
 
 
-_SOLE_VERB = re.compile(r"(?:分别负责|负责落实|具体负责|负责)$")
+_SOLE_VERB = re.compile(r"(?:分别|具体)?负责(?:落实)?$")
 
 
 def marks_leads(text: str) -> bool:
