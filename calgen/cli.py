@@ -121,13 +121,14 @@ def extract(files: tuple[str, ...], fmt: str, roll: str, assume_weekdays: bool, 
 @click.option("--allow-removals", is_flag=True, default=None,
               help="Remove plans that were in the last build and are missing now (default: keep them).")
 @click.option("--strict", is_flag=True, default=None, help="Write nothing when any input fails.")
+@click.option("--force", is_flag=True, help="Build into a folder that holds files calgen did not write.")
 @click.option("--assume-weekdays", is_flag=True, help="Years without holiday data: weekends only, marked estimated.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: over 20 input files).")
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1),
               help="Processes to work with: plans are read, rendered and their Gantt files made in parallel "
                    "(the same outputs).")
-def build(files, output, roll, alarms, base_url, keep_removed, allow_removals, dry_run, strict, assume_weekdays,
-          progress, jobs):
+def build(files, output, roll, alarms, base_url, keep_removed, allow_removals, dry_run, strict, force,
+          assume_weekdays, progress, jobs):
     """Build feeds, gantt.csv/html and tasks.json from FILES (default: calgen.toml, else the sample)."""
     from .publish.build import build as run
     from .publish.feeds.ics import parse_alarms
@@ -155,6 +156,7 @@ def build(files, output, roll, alarms, base_url, keep_removed, allow_removals, d
         withdrawn=tuple(pick(None, "withdrawn")),
         dry_run=dry_run,
         strict=pick(strict, "strict"),
+        force=force,
         jobs=jobs,
         conventions=_conventions(conf),
     )

@@ -71,6 +71,7 @@ class Settings:
     allow_removals: bool = False                     # a plan missing since the last build may be removed
     withdrawn: tuple[str, ...] = ()                  # plans removed on purpose (calgen.toml)
     strict: bool = False
+    force: bool = False                              # build into a folder holding files calgen did not write
     dry_run: bool = False
     jobs: int = 1
     source_date_epoch: int | None = None             # DTSTAMP for reproducible builds (see epoch_from)

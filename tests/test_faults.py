@@ -195,3 +195,42 @@ def test_a_readers_own_failure_costs_only_its_file(tmp_path, monkeypatch):
     assert rep.documents == 1
     (failure,) = rep.failures
     assert "b.txt" in str(failure) and "RuntimeError: a reader library's bug" in str(failure)
+
+
+# --- nothing of the user's deleted: -o on a folder calgen did not write ------------------------
+
+def test_a_folder_that_is_not_a_calgen_output_is_refused_unless_forced(tmp_path):
+    from click.testing import CliRunner
+
+    from calgen.cli import cli
+
+    plan = tmp_path / "plan.txt"
+    plan.write_text(PLAN, encoding="utf-8")
+    user = tmp_path / "user"
+    (user / "feeds").mkdir(parents=True)
+    (user / "feeds" / "notes.txt").write_text("my notes", encoding="utf-8")
+    (user / "contract.pdf").write_bytes(b"%PDF-1.4")
+    r = CliRunner().invoke(cli, ["build", str(plan), "-o", str(user)])
+    assert r.exit_code == 1 and "not a calgen output folder" in r.output and "--force" in r.output
+    assert (user / "feeds" / "notes.txt").read_text(encoding="utf-8") == "my notes"
+    assert sorted(p.name for p in user.iterdir()) == ["contract.pdf", "feeds"]
+    r = CliRunner().invoke(cli, ["build", str(plan), "-o", str(user), "--force"])
+    assert r.exit_code == 0, r.output
+    assert (user / "contract.pdf").exists()
+
+
+@pytest.mark.parametrize("contents", [[], ["README.md"], [".DS_Store"]])
+def test_a_new_or_empty_folder_or_one_with_a_readme_builds(tmp_path, contents):
+    from calgen.publish.build import build
+
+    from .conftest import rules_for
+
+    plan = tmp_path / "plan.txt"
+    plan.write_text(PLAN, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in contents:
+        (out / name).write_text("x", encoding="utf-8")
+    build([str(plan)], rules_for(output=out))
+    build([str(plan)], rules_for(output=out))              # and its own output, again
+    assert (out / "tasks.json").exists()

@@ -48,7 +48,7 @@ from typing import Any
 from .. import __version__
 from ..calendar.workdays import Calendar
 from ..collector import gc_tuned
-from ..errors import CalgenError
+from ..errors import CalgenError, OutputError
 from ..extract.batch import expand
 from ..model import Agency
 from ..rules import Rules
@@ -101,6 +101,12 @@ def build(inputs: list[str], rules: Rules, progress: Progress | None = None) -> 
     OutputError when outputs cannot be written (nothing replaced)."""
     opts = rules.settings
     store = OutputStore(opts.output)
+    foreign = store.foreign()
+    if foreign and not opts.force:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        raise OutputError(f"not a calgen output folder: it holds {shown}, which calgen did not write",
+                          file=str(opts.output), hint="build into a new or empty folder with -o, or pass --force "
+                          "to build here (calgen then replaces feeds/, manifest/, gantt* and tasks.json in it)")
     guard = contextlib.nullcontext() if opts.dry_run else store.lock()
     with guard:
         early: list[str] = []

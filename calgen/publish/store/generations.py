@@ -40,6 +40,18 @@ class OutputStore:
         self.root = root
         self.notes: list[str] = []
 
+    def foreign(self) -> list[str]:
+        """What in the folder calgen did not write, when it is not a calgen output: empty for a
+        new or empty folder (hidden files and a README about the folder aside) and for one a
+        build has written (its store, lock or manifest are there)."""
+        if not self.root.is_dir():
+            return []
+        names = [p.name for p in self.root.iterdir()]
+        if any(n in names for n in (CURRENT, GENERATIONS, LOCK, "manifest.json")) or \
+                ("tasks.json" in names and "feeds" in names):      # an output from before generations
+            return []
+        return sorted(n for n in names if not n.startswith(".") and n.upper() not in ("README.MD", "README.TXT"))
+
     # --- locking -------------------------------------------------------------------------------
 
     @contextlib.contextmanager
