@@ -108,3 +108,29 @@ class Document:
     content_hash: str = ""
     warnings: tuple[str, ...] = field(default=())
     sections: tuple[tuple[str, str], ...] = ()     # top-level label → its heading
+
+    @property
+    def name(self) -> str:
+        """What the plan is called in every output: its title, else its 文号, else its file name."""
+        return plan_name(self.title, self.doc_number, self.source)
+
+    @property
+    def label(self) -> str:
+        """The name with its 文号: 标题（文号）, else the 文号, else the file name."""
+        return plan_label(self.title, self.doc_number, self.source)
+
+
+def plan_name(title: str, doc_number: str | None, source: str) -> str:
+    return title or doc_number or _file_name(source)
+
+
+def plan_label(title: str, doc_number: str | None, source: str) -> str:
+    if title:
+        return title + (f"（{doc_number}）" if doc_number else "")
+    return doc_number or _file_name(source)
+
+
+def _file_name(source: str) -> str:
+    """plans/2024/d01.txt → d01 (a page that lost its title and 文号 is still named)."""
+    base = source.replace("\\", "/").rsplit("/", 1)[-1]
+    return base.rsplit(".", 1)[0] if "." in base[1:] else base

@@ -282,3 +282,26 @@ def test_jobs_render_the_gantt_outputs_in_a_worker_with_the_same_bytes(tmp_path,
     build(seed_files, rules_for(output=one))
     build(seed_files, rules_for(output=two, jobs=2))
     assert published(one) == published(two) and "gantt.xlsx" in published(two)
+
+
+def test_every_plan_has_a_name_in_every_output(tmp_path):
+    """#30: a page that lost its title and 文号 is named by its file in the feeds, the CSV, the
+    workbook and the page, never left blank."""
+    import csv
+
+    from calgen.publish.build import build
+
+    from .conftest import rules_for
+
+    plan = tmp_path / "d07.txt"
+    plan.write_text("一、推进系统建设，2023年9月底前完成。(示范市财政局牵头)\n二、2023年底前完成验收。(示范市财政局牵头)\n",
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    build([str(plan)], rules_for(output=out))
+    feeds = list((out / "feeds" / "plans").glob("*.ics"))
+    assert feeds and all("X-WR-CALNAME:" in f.read_text(encoding="utf-8") for f in feeds)
+    assert all(line != "X-WR-CALNAME:" for f in feeds for line in f.read_text(encoding="utf-8").splitlines())
+    rows = list(csv.DictReader(open(out / "gantt.csv", encoding="utf-8-sig")))
+    assert rows and all(r["Document"] == "d07" for r in rows)
+    assert '"t":"d07"' in (out / "gantt.html").read_text(encoding="utf-8")
+    assert "文件：d07" in (out / "feeds" / "all.ics").read_text(encoding="utf-8").replace("\r\n ", "")

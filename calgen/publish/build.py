@@ -50,7 +50,7 @@ from ..calendar.workdays import Calendar
 from ..collector import gc_tuned
 from ..errors import CalgenError, OutputError
 from ..extract.batch import expand
-from ..model import Agency
+from ..model import Agency, plan_label
 from ..rules import Rules
 from . import docwork
 from .docwork import Job, Rendered, Shared, Survey
@@ -280,7 +280,7 @@ def _plan(previous: Previous, fresh: list[Survey], carried: dict[str, tuple[Surv
         jobs.append(Job(s.index, s.spill, None, ordinal, row, str(parts / docwork.part_name(s.source)),
                         tuple(refs.get(s.index, ())), mine, {uid: retired[uid][0] for uid in mine.values()},
                         bool(previous), str(stage.path / feed) if feed else "",
-                        s.title + (f"（{s.doc_number}）" if s.doc_number else ""),
+                        plan_label(s.title, s.doc_number, s.source),
                         frozenset(name for name in s.named if name in fed)))
         row += s.rows
     parts.mkdir(parents=True, exist_ok=True)
@@ -613,7 +613,7 @@ def _index(plan: _Plan, base_url: str, with_all: bool = True) -> str:
     entries += [(slug, a.name) for slug, a in plan.feeds.items()]
     entries += [(f"regions/{slug}", "地区：" + region) for region, slug in sorted(plan.regions.items(),
                                                                                  key=lambda kv: kv[1])]
-    titles = {s.dockey: s.title + (f"（{s.doc_number}）" if s.doc_number else "") for s in plan.published}
+    titles = {s.dockey: plan_label(s.title, s.doc_number, s.source) for s in plan.published}
     entries += [(f"plans/{slug}", "文件：" + titles[key])
                 for key, slug in sorted(plan.plan_feeds.items(), key=lambda kv: kv[1]) if key in titles]
     for slug, name in entries:

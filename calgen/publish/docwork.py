@@ -405,7 +405,7 @@ def _render(evs: list[CalEvent], sequences: dict[str, int], fed: frozenset[str],
     ordered = sorted(evs, key=lambda e: (e.due, e.uid))
     bodies = {e.uid: event_body(e, epoch) for e in ordered}
     doc = ordered[0].doc if ordered else None
-    tell = f"〔{doc.doc_number or doc.title[:20]}〕" if doc else ""
+    tell = f"〔{doc.doc_number or doc.name[:20]}〕" if doc else ""
     days = {e.uid: e.due.isoformat().replace("-", "") for e in ordered}          # YYYYMMDD
 
     def items(these: list[CalEvent], agency: Agency | None) -> list[Item]:

@@ -56,7 +56,7 @@ def distinct_summaries(evs: list[CalEvent], agency: Agency | None) -> list[str]:
     out = [summary(ev, agency) for ev in evs]
     for tell in (lambda ev: f"〔{'.'.join(p.strip('()（）.、') for p in ev.task.path)}〕",   # two tasks
                  lambda ev: f"「{ev.clause[:24]}」" if ev.clause else "",                  # one task, two clauses
-                 lambda ev: f"〔{ev.doc.doc_number or ev.doc.title[:20]}〕",                # two plans
+                 lambda ev: f"〔{ev.doc.doc_number or ev.doc.name[:20]}〕",                # two plans
                  lambda ev: f"#{ev.uid[:6]}"):                                             # nothing else differs
         seen = Counter((t, ev.due) for t, ev in zip(out, evs, strict=True))
         if all(n == 1 for n in seen.values()):
@@ -95,7 +95,7 @@ def description(ev: CalEvent) -> str:
         lines.append("估算：该年度节假日安排尚未公布，仅按周末推算")
     excerpt = t.text if len(t.text) <= DESCRIPTION_EXCERPT else t.text[:DESCRIPTION_EXCERPT] + "…（全文见 tasks.json）"
     lines += ["", f"任务 {' '.join(t.path)}：{excerpt}", "",
-              f"文件：{d.title}" + (f"（{d.doc_number}）" if d.doc_number else "")]
+              f"文件：{d.label}"]
     return "\n".join(line for line in lines).strip()
 
 

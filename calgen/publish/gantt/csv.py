@@ -54,7 +54,7 @@ def doc_rows(doc: Document, ordinal: int, first_id: int, calendar: Calendar) -> 
                 "Start": m.due.isoformat(), "Finish": m.due.isoformat(), "Calendar Days": 0,
                 "Milestone": "Yes", "Resource Names": _resources(task.lead),
                 "Responsible": _names(task.responsible), "Support": _names(task.support),
-                "Document": doc.doc_number or doc.title, "Phrase": m.phrase,
+                "Document": doc.doc_number or doc.name, "Phrase": m.phrase,
                 "Nominal": m.nominal.isoformat(), "Due": m.due.isoformat(), "Notes": m.note,
                 "Task ID": task.id,
             })
@@ -94,7 +94,7 @@ def _task_row(doc: Document, task: Task, wbs: str, row_id: int, calendar: Calend
         "Calendar Days": (finish - start).days + 1 if start and finish else "",
         "Milestone": "No", "Resource Names": _resources(task.lead),
         "Responsible": _names(task.responsible), "Support": _names(task.support),
-        "Document": doc.doc_number or doc.title, "Phrase": "", "Nominal": "", "Due": "",
+        "Document": doc.doc_number or doc.name, "Phrase": "", "Nominal": "", "Due": "",
         "Notes": "; ".join(notes), "Task ID": task.id,
     }
 

@@ -143,7 +143,7 @@ def write_project_xml(out: BinaryIO, docs: Iterable[Document], calendar: Calenda
         a, b = _bounds(doc, {t.id: span(doc, t) for t in doc.tasks})
         lo, hi = (a, b) if lo is None or hi is None else (min(lo, a), max(hi, b))
         if len(names) <= 200:
-            names = names + "、" + doc.title if count else doc.title
+            names = names + "、" + doc.name if count else doc.name
         count += 1
     names = names[:200]
     lo = lo or dt.date.today()
@@ -194,7 +194,7 @@ def _plan(w: _Writer, doc: Document, wbs: str) -> None:
     dated = [(s, f) for s, f, _ in spans.values() if s and f]
     base = doc.issued or min((s for s, _ in dated), default=None) or dt.date((doc.plan_year or 2000), 1, 1)
     lo, hi = _bounds(doc, spans)
-    title = doc.title + (f"（{doc.doc_number}）" if doc.doc_number else "")
+    title = doc.label
     w.task(title, 1, wbs, lo, hi, summary=True)
     sections: dict[str, list[Task]] = {}
     for t in doc.tasks:

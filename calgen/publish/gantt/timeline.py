@@ -61,7 +61,7 @@ def page(docs: Iterable[Document], today: dt.date | None = None) -> str:
                           [[m.due.isoformat(), m.phrase] for m in t.milestones if m.dated and m.due],
                           (t.text[:TEXT_EXCERPT] + ("…" if len(t.text) > TEXT_EXCERPT else "")),
                           roles, len(sections) - 1, "；".join(notes)])
-        plans.append({"t": doc.title, "n": doc.doc_number or "", "i": doc.issued.isoformat() if doc.issued else "",
+        plans.append({"t": doc.name, "n": doc.doc_number or "", "i": doc.issued.isoformat() if doc.issued else "",
                       "s": min(starts).isoformat() if starts else "", "f": max(finishes).isoformat() if finishes else "",
                       "sec": sections, "k": tasks})
     data = {"agencies": list(agencies), "plans": plans}

@@ -35,7 +35,7 @@ WIDTHS = (8, 44, 22, 22, 22, 11, 11, 16, 30)
 
 def sheet_name(index: int, doc: Document, taken: set[str]) -> str:
     """≤ 31 characters, none of []:*?/\\, unique (Excel compares names case-insensitively)."""
-    base = re.sub(r"[\[\]:*?/\\']", "", doc.doc_number or doc.title or doc.source)
+    base = re.sub(r"[\[\]:*?/\\']", "", doc.doc_number or doc.name)
     name = f"{index}.{base}"[:31]
     n = 1
     while name.lower() in taken:
@@ -177,7 +177,7 @@ def _plan_sheet(ws: Any, docs: Iterable[Document], f: dict[str, Any], rest: set[
                 last_due = e if last_due is None else max(last_due, e)
     assert doc is not None
     # Rows are written top to bottom (the workbook streams each row when the next begins).
-    ws.write_string(0, 0, doc.title + (f"（{doc.doc_number}）" if doc.doc_number else "") if not with_plan
+    ws.write_string(0, 0, doc.label if not with_plan
                     else f"全部任务（{count} 份文件）", f["title"])
     g0 = len(left)                                   # first grid column
     first = dt.date(lo.year, lo.month, 1) if lo else None
@@ -217,7 +217,7 @@ def _plan_sheet(ws: Any, docs: Iterable[Document], f: dict[str, Any], rest: set[
     for d, t, start, finish, note in _rows(docs):
         phrases = "、".join(dict.fromkeys(m.phrase for m in t.milestones if m.dated))
         values = (" ".join(t.path), t.title or t.text[:40], _names(t.lead), _names(t.responsible), _names(t.support))
-        _put_strings(ws, r, 0, (d.doc_number or d.title, *values) if with_plan else values, text)
+        _put_strings(ws, r, 0, (d.doc_number or d.name, *values) if with_plan else values, text)
         if start:
             _put_date(ws, r, c0 + 5, start, date)
         if finish:
@@ -269,7 +269,7 @@ def _overview(ws: Any, plans: Iterable[Document], count: int, names: list[str], 
         dues = [m.due for t in doc.tasks for m in t.milestones if m.dated and m.due]
         with_dates = sum(1 for t in doc.tasks if any(m.dated for m in t.milestones))
         ws.write_number(r, 0, i + 1, f["text"])
-        ws.write_string(r, 1, doc.title, f["text"])
+        ws.write_string(r, 1, doc.name, f["text"])
         ws.write_string(r, 2, doc.doc_number or "", f["text"])
         if doc.issued:
             ws.write_datetime(r, 3, dt.datetime(doc.issued.year, doc.issued.month, doc.issued.day), f["date"])
