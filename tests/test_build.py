@@ -288,6 +288,7 @@ def test_every_plan_has_a_name_in_every_output(tmp_path):
     """#30: a page that lost its title and 文号 is named by its file in the feeds, the CSV, the
     workbook and the page, never left blank."""
     import csv
+    import io
 
     from calgen.publish.build import build
 
@@ -301,7 +302,7 @@ def test_every_plan_has_a_name_in_every_output(tmp_path):
     feeds = list((out / "feeds" / "plans").glob("*.ics"))
     assert feeds and all("X-WR-CALNAME:" in f.read_text(encoding="utf-8") for f in feeds)
     assert all(line != "X-WR-CALNAME:" for f in feeds for line in f.read_text(encoding="utf-8").splitlines())
-    rows = list(csv.DictReader(open(out / "gantt.csv", encoding="utf-8-sig")))
+    rows = list(csv.DictReader(io.StringIO((out / "gantt.csv").read_text(encoding="utf-8-sig"))))
     assert rows and all(r["Document"] == "d07" for r in rows)
     assert '"t":"d07"' in (out / "gantt.html").read_text(encoding="utf-8")
     assert "文件：d07" in (out / "feeds" / "all.ics").read_text(encoding="utf-8").replace("\r\n ", "")
