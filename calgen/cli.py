@@ -27,7 +27,7 @@ class _Group(click.Group):
             raise click.ClickException(str(e)) from None
 
 
-@click.group(cls=_Group)
+@click.group(cls=_Group, context_settings={"max_content_width": 110})
 @click.version_option(__version__, prog_name="calgen")
 @click.option("--mappings", "extra_mappings", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Extra agencies file (same format as mappings/agencies.toml).")
@@ -86,7 +86,7 @@ def _extract_all(files: list[str], rules: Rules, strict: bool = False, jobs: int
     return docs, failures
 
 
-@cli.command()
+@cli.command(short_help="Print every task of FILES with its agencies and milestones.")
 @click.argument("files", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)
 @click.option("--roll", type=ROLL, default="preceding", show_default=True,
@@ -110,7 +110,7 @@ def extract(files: tuple[str, ...], fmt: str, roll: str, assume_weekdays: bool, 
         sys.exit(1)
 
 
-@cli.command()
+@cli.command(short_help="Build the feeds, Gantt files, tasks.json and manifest from FILES.")
 @click.argument("files", nargs=-1)
 @click.option("-o", "--output", type=click.Path(file_okay=False), help="Output folder [output].")
 @click.option("--roll", type=ROLL, help="Deadline on a rest day → preceding/following working day, or none.")
@@ -122,13 +122,14 @@ def extract(files: tuple[str, ...], fmt: str, roll: str, assume_weekdays: bool, 
               help="Remove plans that were in the last build and are missing now (default: keep them).")
 @click.option("--strict", is_flag=True, default=None, help="Write nothing when any input fails.")
 @click.option("--force", is_flag=True, help="Build into a folder that holds files calgen did not write.")
+@click.option("--allow-empty", is_flag=True, help="Publish an empty set when the inputs hold no plan.")
 @click.option("--assume-weekdays", is_flag=True, help="Years without holiday data: weekends only, marked estimated.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: over 20 input files).")
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1),
               help="Processes to work with: plans are read, rendered and their Gantt files made in parallel "
                    "(the same outputs).")
 def build(files, output, roll, alarms, base_url, keep_removed, allow_removals, dry_run, strict, force,
-          assume_weekdays, progress, jobs):
+          allow_empty, assume_weekdays, progress, jobs):
     """Build feeds, gantt.csv/html and tasks.json from FILES (default: calgen.toml, else the sample)."""
     from .publish.build import build as run
     from .publish.feeds.ics import parse_alarms
@@ -157,13 +158,14 @@ def build(files, output, roll, alarms, base_url, keep_removed, allow_removals, d
         dry_run=dry_run,
         strict=pick(strict, "strict"),
         force=force,
+        allow_empty=allow_empty,
         jobs=jobs,
         conventions=_conventions(conf),
     )
     rules = _rules(settings)
 
     def bar(items, length):
-        show = progress if progress is not None else len(inputs) > 20
+        show = progress if progress is not None else length > 20        # files, not arguments
         if not show:
             yield from items
             return
@@ -182,7 +184,7 @@ def build(files, output, roll, alarms, base_url, keep_removed, allow_removals, d
         sys.exit(1)
 
 
-@cli.command()
+@cli.command(short_help="Show how a deadline PHRASE resolves: kind, span, due date, reading.")
 @click.argument("phrase")
 @click.option("--year", type=int, required=True, help="Plan year that bare phrases refer to.")
 @click.option("--issued", type=click.DateTime(["%Y-%m-%d"]), help="Issue date (flags earlier dates).")
@@ -385,7 +387,7 @@ def check(folder: str) -> None:
         sys.exit(1)
 
 
-@cli.command()
+@cli.command(short_help="Serve an output FOLDER over HTTP for subscriptions.")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False), default="output")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))

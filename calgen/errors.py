@@ -92,5 +92,9 @@ class CalendarCoverageError(DeadlineError):
         self.year = year
 
 
+class InputError(CalgenError):
+    """The inputs given hold nothing to build from."""
+
+
 class OutputError(CalgenError):
     """An output file or folder cannot be written."""

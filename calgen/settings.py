@@ -72,6 +72,7 @@ class Settings:
     withdrawn: tuple[str, ...] = ()                  # plans removed on purpose (calgen.toml)
     strict: bool = False
     force: bool = False                              # build into a folder holding files calgen did not write
+    allow_empty: bool = False                        # inputs with no plan publish an empty set
     dry_run: bool = False
     jobs: int = 1
     source_date_epoch: int | None = None             # DTSTAMP for reproducible builds (see epoch_from)

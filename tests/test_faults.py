@@ -234,3 +234,30 @@ def test_a_new_or_empty_folder_or_one_with_a_readme_builds(tmp_path, contents):
     build([str(plan)], rules_for(output=out))
     build([str(plan)], rules_for(output=out))              # and its own output, again
     assert (out / "tasks.json").exists()
+
+
+def test_no_plans_found_is_one_line_and_exit_1(tmp_path):
+    from click.testing import CliRunner
+
+    from calgen.cli import cli
+
+    empty = tmp_path / "plans"
+    empty.mkdir()
+    out = tmp_path / "out"
+    r = CliRunner().invoke(cli, ["build", str(empty), "-o", str(out)])
+    assert r.exit_code == 1 and "no plans found" in r.output and "--allow-empty" in r.output
+    assert not (out / "tasks.json").exists()
+    r = CliRunner().invoke(cli, ["build", str(empty), "-o", str(out), "--allow-empty"])
+    assert r.exit_code == 0, r.output
+
+
+def test_help_texts_are_whole():
+    from click.testing import CliRunner
+
+    from calgen.cli import cli
+
+    top = CliRunner().invoke(cli, ["--help"]).output
+    commands = top.split("Commands:", 1)[1].splitlines()
+    assert not any(line.rstrip().endswith("...") for line in commands) and "(e.g.\n" not in top
+    hol = CliRunner().invoke(cli, ["holidays", "--help"]).output
+    assert "YEAR" in hol and "--format" in hol and "import NOTICE" in hol

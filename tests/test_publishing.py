@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from calgen.cli import cli
-from calgen.errors import OutputError
+from calgen.errors import CalgenError, OutputError
 from calgen.publish.build import build
 from calgen.publish.store.generations import OutputStore
 
@@ -228,10 +228,12 @@ def test_a_wrong_input_path_or_empty_folder_deletes_nothing(tmp_path, inputs):
     before = site.events()
     if inputs == "typo":
         rep = build([str(site.plans / "a.tx")], rules_for(output=site.out))
-    else:
+        assert rep.kept and not rep.changes
+    else:                                   # #30: nothing to build from is an error, not an empty set
         (site.plans / "a.txt").unlink()
-        rep = site.build()
-    assert site.events() == before and rep.kept and not rep.changes
+        with pytest.raises(CalgenError, match="no plans found"):
+            site.build()
+    assert site.events() == before
 
 
 def test_broken_mappings_file_writes_nothing(tmp_path):

@@ -48,7 +48,7 @@ from typing import Any
 from .. import __version__
 from ..calendar.workdays import Calendar
 from ..collector import gc_tuned
-from ..errors import CalgenError, OutputError
+from ..errors import CalgenError, InputError, OutputError
 from ..extract.batch import expand
 from ..model import Agency, plan_label
 from ..rules import Rules
@@ -113,6 +113,10 @@ def build(inputs: list[str], rules: Rules, progress: Progress | None = None) -> 
         previous = _load_manifest(store, early, keep=not opts.dry_run)
         failures: list[CalgenError] = []
         files, skipped = expand(inputs, failures)            # folders walked once
+        if not files and not failures and not opts.allow_empty:
+            raise InputError(f"no plans found in {', '.join(inputs) or 'the inputs'}", file=str(opts.output),
+                             hint="check the path (folders are read recursively for .txt, .md, .html, .docx, "
+                                  ".pdf), or pass --allow-empty to publish an empty set")
         rep = Report(failures=failures, had_previous=bool(previous))
         rep.warnings.extend(early + skipped)
         if not opts.dry_run:
