@@ -57,7 +57,6 @@ def flatten(text: str) -> str:
     markup and all whitespace removed.  Dates and words never span a line break in meaning."""
     t = unicodedata.normalize("NFKC", text)
     t = re.sub(r"</?[A-Za-z][^<>]{0,300}>", "", t)     # stray markup, not a forum copy's junk (<0W|…)
-    t = t.replace("〇", "〇")
     return re.sub(r"\s+", "", t)
 
 
@@ -72,7 +71,7 @@ class _Refuse:
 
 @dataclass
 class _Ref:
-    """One date as written, resolved: the day, the text, and whether it opens a range."""
+    """One date as written, resolved: the day, its text and where it stands in the sentence."""
 
     day: dt.date
     text: str
@@ -162,7 +161,7 @@ def _read_sentence(sentence: str, refs: list[_Ref], item: Item, refuse: _Refuse)
         lo, hi = pos, pos + len(clause)
         pos = hi + 1
         mine = [r for r in refs if lo <= r.start < hi]
-        spans = _spans(sentence, mine)
+        spans = _spans(sentence, mine, refuse)
         words = _words(clause, [(r.start - lo, r.end - lo) for r in mine])
         count = _COUNT.search(words)
         if "调至" in words:
@@ -195,7 +194,7 @@ def _read_sentence(sentence: str, refs: list[_Ref], item: Item, refuse: _Refuse)
         raise refuse("dates with no 放假/上班/调至 to say what they are", sentence)
 
 
-def _spans(sentence: str, refs: list[_Ref]) -> list[tuple[dt.date, dt.date, int]]:
+def _spans(sentence: str, refs: list[_Ref], refuse: _Refuse) -> list[tuple[dt.date, dt.date, int]]:
     """Dates of a clause as (first, last, where) spans: two dates joined by 至/－/—/~/到 are one range."""
     out: list[tuple[dt.date, dt.date, int]] = []
     i = 0
@@ -204,7 +203,7 @@ def _spans(sentence: str, refs: list[_Ref]) -> list[tuple[dt.date, dt.date, int]
         if i + 1 < len(refs) and _SEP.fullmatch(sentence[r.end:refs[i + 1].start]):
             b = refs[i + 1].day
             if b < r.day:
-                raise MappingError(f"a range that ends before it starts: {r.text}–{refs[i + 1].text}")
+                raise refuse("a range that ends before it starts", f"{r.text}–{refs[i + 1].text}")
             out.append((r.day, b, r.start))
             i += 2
         else:
