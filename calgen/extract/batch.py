@@ -57,7 +57,13 @@ def extract_many(inputs: list[str], rules: Rules, jobs: int = 1, strict: bool = 
                  notes: list[str] | None = None, start_method: str | None = None,
                  ) -> tuple[list[Document], list[CalgenError]]:
     """Every document that can be read, and an error for each one that cannot; files skipped in
-    folders are added to ``notes``.  Results come back in input order whatever ``jobs`` is."""
+    folders are added to ``notes``.  Results come back in input order whatever ``jobs`` is.
+
+        rules = Rules.load(Settings())
+        docs, failures = extract_many(["plans/"], rules, jobs=2)
+        for doc in docs:
+            print(doc.name, [(t.path, [a.name for a in t.lead]) for t in doc.tasks])
+    """
     failures: list[CalgenError] = []
     files, skipped = expand(inputs, failures)
     if notes is not None:

@@ -98,7 +98,12 @@ class Report:
 
 def build(inputs: list[str], rules: Rules, progress: Progress | None = None) -> Report:
     """Run the pipeline with ``rules`` (and the output options of ``rules.settings``); raises
-    OutputError when outputs cannot be written (nothing replaced)."""
+    OutputError when outputs cannot be written (nothing replaced) and InputError when the inputs
+    hold no plan.  The returned :class:`Report` is what ``calgen build`` prints, as data.
+
+        report = build(["plans/"], Rules.load(Settings(output=Path("output"), jobs=2)))
+        print(report.documents, report.events, report.warnings, report.failures)
+    """
     opts = rules.settings
     store = OutputStore(opts.output)
     foreign = store.foreign()
