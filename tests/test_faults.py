@@ -261,3 +261,77 @@ def test_help_texts_are_whole():
     assert not any(line.rstrip().endswith("...") for line in commands) and "(e.g.\n" not in top
     hol = CliRunner().invoke(cli, ["holidays", "--help"]).output
     assert "YEAR" in hol and "--format" in hol and "import NOTICE" in hol
+
+
+# --- a damaged output store is set aside and rebuilt, never a crash -----------------------------
+
+def _built(tmp_path):
+    from calgen.publish.build import build
+
+    from .conftest import rules_for
+
+    plan = tmp_path / "plan.txt"
+    plan.write_text(PLAN, encoding="utf-8")
+    out = tmp_path / "out"
+    build([str(plan)], rules_for(output=out))
+    return plan, out
+
+
+def _uids(out):
+    import re as _re
+
+    return sorted(_re.findall(r"UID:(\S+)", (out / "feeds" / "all.ics").read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("damage", ["current is a file", "current dangles", "generations is a file",
+                                    "manifest is a folder", "manifest is a list"])
+def test_a_damaged_store_is_repaired_with_a_warning(tmp_path, damage):
+    import json
+
+    from calgen.publish.build import build
+
+    from .conftest import rules_for
+
+    plan, out = _built(tmp_path)
+    before = _uids(out)
+    gen = os.readlink(out / ".current")
+    if damage == "current is a file":
+        (out / ".current").unlink()
+        (out / ".current").write_text("junk", encoding="utf-8")
+    elif damage == "current dangles":
+        (out / ".current").unlink()
+        os.symlink(".generations/nope", out / ".current")
+    elif damage == "generations is a file":
+        os.rename(out / ".generations", out / ".elsewhere")
+        (out / ".generations").write_text("junk", encoding="utf-8")
+    elif damage == "manifest is a folder":
+        (out / gen / "manifest.json").unlink()
+        (out / gen / "manifest.json").mkdir()
+    else:
+        (out / gen / "manifest.json").write_text(json.dumps([1, 2]), encoding="utf-8")
+    rep = build([str(plan)], rules_for(output=out))
+    assert not rep.failures and (out / "feeds" / "all.ics").exists()
+    if damage in ("current is a file", "current dangles"):
+        assert any("newest complete generation" in w for w in rep.warnings)
+        assert _uids(out) == before                          # identities kept
+    if damage == "manifest is a list":
+        assert any("set aside" in w for w in rep.warnings)
+    build([str(plan)], rules_for(output=out))                 # and the next build is ordinary
+
+
+def test_a_manifest_naming_a_path_is_set_aside_and_nothing_is_written_outside(tmp_path):
+    import json
+
+    from calgen.publish.build import build
+
+    from .conftest import rules_for
+
+    plan, out = _built(tmp_path)
+    gen = out / os.readlink(out / ".current")
+    data = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
+    name = next(iter(data["owners"]))
+    data["owners"][name] = "../../escaped"
+    (gen / "manifest.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    rep = build([str(plan)], rules_for(output=out))
+    assert any("is not a feed file name" in w for w in rep.warnings)
+    assert not list(tmp_path.rglob("escaped*"))

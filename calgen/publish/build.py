@@ -114,7 +114,7 @@ def build(inputs: list[str], rules: Rules, progress: Progress | None = None) -> 
                           "to build here (calgen then replaces feeds/, manifest/, gantt* and tasks.json in it)")
     guard = contextlib.nullcontext() if opts.dry_run else store.lock()
     with guard:
-        early: list[str] = []
+        early: list[str] = store.repair() if not opts.dry_run else []
         previous = _load_manifest(store, early, keep=not opts.dry_run)
         failures: list[CalgenError] = []
         files, skipped = expand(inputs, failures)            # folders walked once

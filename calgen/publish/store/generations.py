@@ -94,8 +94,43 @@ class OutputStore:
         path = self.root / rel
         try:
             return path.read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             return None
+
+    def repair(self) -> list[str]:
+        """Set a damaged store right before a build, saying what was done: a ``.generations``
+        that is not a folder, or a ``.current`` that is not a link to a generation, is set aside
+        (renamed, never deleted) and ``.current`` is pointed at the newest complete generation
+        (one with its manifest), so published identities survive."""
+        notes: list[str] = []
+        gens, cur = self.root / GENERATIONS, self.root / CURRENT
+        if (gens.exists() or gens.is_symlink()) and (gens.is_symlink() or not gens.is_dir()):
+            notes.append(f"{gens}: not a folder; set aside as {self._aside(gens)}")
+        if not (cur.exists() or cur.is_symlink()):
+            return notes
+        target = os.readlink(cur) if cur.is_symlink() else ""
+        if target.startswith(GENERATIONS + "/") and (self.root / target).is_dir():
+            return notes
+        if cur.is_symlink():
+            cur.unlink()
+        else:
+            notes.append(f"{cur}: not a link; set aside as {self._aside(cur)}")
+        complete = sorted(g.name for g in gens.iterdir() if (g / "manifest.json").is_file()) if gens.is_dir() else []
+        if complete:
+            tmp = self.root / f".current.{complete[-1]}.tmp"
+            tmp.unlink(missing_ok=True)
+            os.symlink(f"{GENERATIONS}/{complete[-1]}", tmp, target_is_directory=True)
+            os.replace(tmp, cur)
+            notes.append(f"{cur} was damaged; it points again at the newest complete generation {complete[-1]}")
+        else:
+            notes.append(f"{cur} was damaged and no complete generation is left: this build starts afresh "
+                         "(unchanged events keep their UIDs only where the manifest survives)")
+        return notes
+
+    def _aside(self, path: Path) -> str:
+        name = f"{path.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+        os.replace(path, path.with_name(name))
+        return name
 
     # --- cleaning after an interrupted build -----------------------------------------------------------
 

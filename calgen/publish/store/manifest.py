@@ -7,6 +7,7 @@ never a traceback.  The check is a small schema: the shape of every part the nex
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 from types import MappingProxyType
@@ -47,10 +48,16 @@ def check(data: Any) -> str:
                     return f"{part}[{key!r}].{field} is missing or not a {kind.__name__}"
             if value["sequence"] < 0:
                 return f"{part}[{key!r}].sequence is negative"
-    for name, slug in data.get("owners", {}).items():
-        if not isinstance(slug, str) or not slug:
-            return f"owners[{name!r}] is not a file name"
+    for key in ("owners", "plan_owners", "region_owners"):
+        table = data.get(key, {})
+        if not isinstance(table, dict):
+            return f"'{key}' is not an object"
+        for name, slug in table.items():
+            if not isinstance(slug, str) or not _SAFE_NAME.fullmatch(slug):
+                return f"{key}[{name!r}] is not a feed file name ({slug!r})"     # never a path: ../../x
     for slug, info in data.get("feeds", {}).items():
+        if not _SAFE_NAME.fullmatch(slug):
+            return f"feeds[{slug!r}] is not a feed file name"
         if not isinstance(info, dict) or not isinstance(info.get("name"), str):
             return f"feeds[{slug!r}] lacks a name"
     for uid, value in data.get("retired", {}).items():
@@ -62,6 +69,8 @@ def check(data: Any) -> str:
             if not isinstance(entry, dict) or not isinstance(entry.get("part", ""), str) \
                     or not isinstance(entry.get("agencies", []), list):
                 return f"documents[{source!r}] is not an index entry"
+            if entry.get("part") and not _SAFE_NAME.fullmatch(entry["part"]):
+                return f"documents[{source!r}].part is not a part file name ({entry['part']!r})"
         return ""
     for source, doc in data.get("documents", {}).items():
         try:
@@ -72,6 +81,9 @@ def check(data: Any) -> str:
 
 
 PARTS = "manifest"            # the folder of per-plan parts beside manifest.json
+# a file name taken from a manifest: letters, digits, - _ . — no separator, no leading dot, so
+# no name read back can reach outside the output folder (validated like any user input)
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,150}")
 
 
 class Previous:
