@@ -133,7 +133,7 @@ def build(files, output, roll, alarms, base_url, keep_removed, allow_removals, d
     """Build feeds, gantt.csv/html and tasks.json from FILES (default: calgen.toml, else the sample)."""
     from .publish.build import build as run
     from .publish.feeds.ics import parse_alarms
-    from .settings import Roll, choice, default, load_config
+    from .settings import Roll, check_url, choice, default, load_config
 
     conf = load_config()
     obj = click.get_current_context().find_root().obj or {}
@@ -151,7 +151,7 @@ def build(files, output, roll, alarms, base_url, keep_removed, allow_removals, d
         output=Path(pick(output, "output")),
         alarms=parse_alarms(alarms) if alarms is not None else (
             parse_alarms(conf["alarms"]) if "alarms" in conf else default("alarms")),
-        base_url=pick(base_url, "base_url"),
+        base_url=check_url(pick(base_url, "base_url"), "--base-url") if pick(base_url, "base_url") else "",
         keep_removed=pick(keep_removed, "keep_removed"),
         allow_removals=pick(allow_removals, "allow_removals"),
         withdrawn=tuple(pick(None, "withdrawn")),
@@ -397,9 +397,11 @@ def check(folder: str) -> None:
 def serve(folder: str, host: str, port: int, base_url: str | None, threads: int) -> None:
     """Serve FOLDER's feeds over HTTP for subscription (production: any static web server)."""
     from .serve import make_server
-    from .settings import load_config
+    from .settings import check_url, load_config
 
     base = base_url if base_url is not None else load_config().get("base_url", "")
+    if base:
+        check_url(base, "--base-url")
     server = make_server(Path(folder), host, port, base, threads)
     click.echo(f"serving {folder} at http://{host}:{server.effective_port}/ ; Ctrl-C to stop")
     try:

@@ -30,9 +30,18 @@ def find_folder(explicit: Path | None = None) -> Path:
     raise MappingError("mappings folder not found", hint="set CALGEN_MAPPINGS to the mappings/ folder")
 
 
+MAX_TOML_BYTES = 5_000_000
+
+
 def load_toml(path: Path) -> dict[str, Any]:
-    """A TOML file; every failure is one MappingError naming the file (and line)."""
+    """A TOML file; every failure is one MappingError naming the file (and line).  Only a
+    regular file of at most :data:`MAX_TOML_BYTES` is read (not /dev/zero, not a FIFO)."""
     try:
+        if path.exists() and not path.is_file():
+            raise MappingError("not a regular file", file=str(path), hint="name a .toml file")
+        if path.exists() and path.stat().st_size > MAX_TOML_BYTES:
+            raise MappingError(f"larger than {MAX_TOML_BYTES // 1_000_000} MB", file=str(path),
+                               hint="a mappings or calendar file is a few KB; is this the right file?")
         with open(path, "rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError:
@@ -44,6 +53,8 @@ def load_toml(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError as e:
         raise MappingError(f"not UTF-8 (byte {e.start})", file=str(path),
                            hint="save the file as UTF-8") from None
+    except RecursionError:
+        raise MappingError("nested too deeply to read", file=str(path), hint="check the file's brackets") from None
     except tomllib.TOMLDecodeError as e:
         m = re.search(r"\(at line (\d+)", str(e))
         msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))

@@ -8,6 +8,7 @@ processes get it whatever the multiprocessing start method is, and load their ow
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from enum import StrEnum
@@ -188,7 +189,17 @@ def load_config(path: Path = Path("calgen.toml")) -> dict[str, Any]:
     for key, enum in (("roll", Roll), ("month_before", MonthBefore), ("year_before", YearBefore)):
         if key in data:
             choice(enum, data[key], f"{path}: {key}")
+    if data.get("base_url"):
+        check_url(data["base_url"], str(path))
     return data
+
+
+def check_url(url: str, where: str = "base_url") -> str:
+    """``url`` if it is an http(s) address (it goes into the links of the feeds index)."""
+    if not re.fullmatch(r"https?://[^\s<>\"']+", url):
+        raise MappingError(f"base_url {url!r} is not an http(s) address", file=where,
+                           hint="write e.g. https://calendar.example.gov.cn/output")
+    return url
 
 
 def choice(enum: type[E], value: str, where: str) -> E:

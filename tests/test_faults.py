@@ -335,3 +335,51 @@ def test_a_manifest_naming_a_path_is_set_aside_and_nothing_is_written_outside(tm
     rep = build([str(plan)], rules_for(output=out))
     assert any("is not a feed file name" in w for w in rep.warnings)
     assert not list(tmp_path.rglob("escaped*"))
+
+
+# --- calgen.toml and the files it names, validated like the rest --------------------------------
+
+@pytest.mark.parametrize("toml,line", [
+    ('base_url = "javascript:alert(1)"', "is not an http(s) address"),
+    ('alarms = "99999999999d"', "more than a year before the deadline"),
+    ('mappings = ["/dev/zero"]', "not a regular file"),
+    ('calendar_files = ["big.toml"]', "larger than 5 MB"),
+    ("x = " + "[" * 5000 + "]" * 5000, "nested too deeply"),
+])
+def test_bad_settings_are_one_line(tmp_path, monkeypatch, toml, line):
+    from click.testing import CliRunner
+
+    from calgen.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "big.toml").write_bytes(b"# " + b"x" * 5_100_000 + b"\n")
+    (tmp_path / "calgen.toml").write_text(toml + "\n", encoding="utf-8")
+    (tmp_path / "plan.txt").write_text(PLAN, encoding="utf-8")
+    r = CliRunner().invoke(cli, ["build", "plan.txt"])
+    assert r.exit_code == 1 and line in r.output, r.output
+    assert "Traceback" not in r.output and len(r.output.strip().splitlines()) == 1
+
+
+def test_a_pattern_that_backtracks_is_refused(tmp_path):
+    from click.testing import CliRunner
+
+    from calgen.cli import cli
+
+    extra = tmp_path / "extra.toml"
+    extra.write_text('[patterns]\ngroup = ["^(示+)+$"]\n', encoding="utf-8")
+    plan = tmp_path / "plan.txt"
+    plan.write_text(PLAN, encoding="utf-8")
+    r = CliRunner().invoke(cli, ["--mappings", str(extra), "extract", str(plan)])
+    assert r.exit_code == 1 and "repeats a group that itself repeats" in r.output
+
+
+def test_a_dangling_output_link_is_named(tmp_path):
+    from click.testing import CliRunner
+
+    from calgen.cli import cli
+
+    plan = tmp_path / "plan.txt"
+    plan.write_text(PLAN, encoding="utf-8")
+    os.symlink(tmp_path / "gone", tmp_path / "out")
+    r = CliRunner().invoke(cli, ["build", str(plan), "-o", str(tmp_path / "out")])
+    assert r.exit_code == 1 and "does not exist" in r.output and "File exists" not in r.output

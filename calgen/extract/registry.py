@@ -180,6 +180,10 @@ def load_registry(tables: Iterable[tuple[Path, dict[str, Any]]]) -> Registry:
     return Registry(tuple(entries), by_key, places, prefixes, group, vertical, juris)
 
 
+# A group holding a + or * that is itself repeated ((示+)+, (a|a*)*): catastrophic backtracking.
+_NESTED_REPEAT = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)[+*{]")
+
+
 def _patterns(tables: list[tuple[Path, dict[str, Any]]]) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """[patterns] group / vertical from agencies.toml (and extra files), compiled and checked."""
     found: dict[str, list[str]] = {"group": [], "vertical": []}
@@ -197,6 +201,10 @@ def _patterns(tables: list[tuple[Path, dict[str, Any]]]) -> tuple[re.Pattern[str
                 except re.error as e:
                     raise MappingError(f"[patterns] {key}: bad regular expression {item!r} ({e})",
                                        file=str(path)) from None
+                if _NESTED_REPEAT.search(item):
+                    raise MappingError(f"[patterns] {key}: {item!r} repeats a group that itself repeats, which "
+                                       "can take minutes on a short name", file=str(path),
+                                       hint="write the repetition once, e.g. (示)+ or 示+")
             found[key].extend(items)
     group = re.compile("|".join(found["group"]) or r"(?!)")
     vertical = re.compile("^(?:" + ("|".join(found["vertical"]) or r"(?!)") + ")")

@@ -284,6 +284,9 @@ def parse_alarms(spec: str) -> tuple[dt.timedelta, ...]:
         if not m:
             raise CalgenError(f"bad alarm {part!r}", hint="write e.g. 7d,1d or 12h")
         n = int(m.group(1))
+        if n > {"d": 366, "h": 24 * 366, "w": 53}[m.group(2)]:
+            raise CalgenError(f"alarm {part!r} is more than a year before the deadline",
+                              hint="write e.g. 7d,1d or 12h (at most 366d, 53w or 8784h)")
         out.append({"d": dt.timedelta(days=n), "h": dt.timedelta(hours=n),
                     "w": dt.timedelta(weeks=n)}[m.group(2)])
     return tuple(out)

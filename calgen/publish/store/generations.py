@@ -61,6 +61,9 @@ class OutputStore:
         inherited the file; they end within a second of their parent (:func:`..collector.
         die_with_parent`), and a build that finds the holder dead waits for them, then takes
         the lock over with a note saying so."""
+        if self.root.is_symlink() and not self.root.exists():
+            raise OutputError(f"a link to {os.readlink(self.root)}, which does not exist", file=str(self.root),
+                              hint="create the folder it names, or build into another folder with -o")
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
