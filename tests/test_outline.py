@@ -156,6 +156,11 @@ def test_a_tasks_own_second_paragraph_stays(rules):
     ("2.6月底前完成。", ("arabic", 2)),                # … or with a month
     ("1.2亿元用于补贴。", None),                       # a number
     ("3.2020", None),
+    ("三、2月底前完成。", ("cn", 3)),                   # 、 before a digit: still item 三
+    ("(1000)推进事项。", ("paren_ar", 1000)),          # items of any count
+    ("1001.完善事项。", ("arabic", 1001)),
+    ("2023.6月底前完成。", None),                       # a year, never an item
+    ("(2023)年度计划", None),
 ])
 def test_a_label_before_a_year_or_month(line, label):
     hit = match_label(line)

@@ -412,3 +412,21 @@ def test_the_table_covers_every_form():
     seen = {_kind(m) for phrase, *_ in TABLE for m in RULES.phrases.grammar_alone.matches(phrase)}
     missing = [f.name for f in FORMS if f.name not in seen and f.name != "open_field"]
     assert not missing, missing
+
+
+@pytest.mark.parametrize("text,phrase", [
+    ("推进系统建设，2100年底前完成。", "2100年底前"),
+    ("第5季度末完成验收。", "第5季度末"),
+])
+def test_what_reads_like_a_deadline_but_is_not_read_is_reported(text, phrase):
+    """#31: never dropped without a word — a warning names the phrase."""
+    problems = []
+    assert find(text, Context(Y, ISSUED), RULES.phrases, problems) == []
+    assert [p.phrase for p in problems] == [phrase]
+
+
+@pytest.mark.parametrize("text", ["2019年以来，成效明显。", "占比达10%以上。", "2023年是全面落实的关键之年。"])
+def test_context_years_are_not_reported(text):
+    problems = []
+    find(text, Context(Y, ISSUED), RULES.phrases, problems)
+    assert problems == []

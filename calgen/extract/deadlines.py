@@ -44,6 +44,8 @@ def find(text: str, ctx: Context, book: PhraseBook, problems: list[DeadlineError
     if not matches:
         if ctx.where == Where.ALONE:
             _whole(text, matches, problems)
+        elif problems is not None:
+            _unread_deadlines(text, matches, problems)
         return []
     kinds = [_kind(m) for m in matches]
     dated_starts = [m.start() for m, kind in zip(matches, kinds) if kind not in _UNDATED]
@@ -77,7 +79,26 @@ def find(text: str, ctx: Context, book: PhraseBook, problems: list[DeadlineError
                                  every=h.every, anchor=h.anchor, span=h.span, reading=h.reading))
     if ctx.where == Where.ALONE:
         _whole(text, matches, problems)
+    elif problems is not None:
+        _unread_deadlines(text, matches, problems)
     return out
+
+
+# What reads like a deadline in running text: a number with a date unit and a deadline word.
+# One that no form of the grammar took (2100年底前, 第5季度末) is reported, never silently dropped.
+_LOOKS_DUE = re.compile(r"(?:\d{1,4}年)?(?:第?\d{1,2}(?:季度|月)|\d{1,2}月\d{1,2}日|\d{2,4}年)(?:底|末)?(?:前|以前|之前)"
+                        r"|第?\d{1,2}季度[末底]|\d{2,4}年[底末]")
+
+
+def _unread_deadlines(text: str, matches: list[re.Match[str]], problems: list[DeadlineError]) -> None:
+    if not any(c.isdigit() for c in text):
+        return
+    spans = [(m.start(), m.end()) for m in matches]
+    for u in _LOOKS_DUE.finditer(text):
+        if not any(a < u.end() and u.start() < b for a, b in spans):
+            problems.append(DeadlineError("looks like a deadline but no form of calgen's reads it, so it is not dated",
+                                          phrase=u.group(0),
+                                          hint="check the date (docs/genre.md, Deadline phrases)"))
 
 
 def find_in_field(value: str, ctx: Context, book: PhraseBook,

@@ -23,14 +23,16 @@ _CN = "一二三四五六七八九十百零〇两"
 _LABELS: tuple[tuple[str, int, re.Pattern], ...] = (
     ("part", 0, re.compile(rf"第([{_CN}]+)部分[、.：:\s]*")),
     ("chapter", 0, re.compile(rf"第([{_CN}]+)章\s*")),
-    ("cn", 1, re.compile(rf"([{_CN}]+)[、.](?!\d)\s*")),
+    ("cn", 1, re.compile(rf"([{_CN}]+)(?:、|\.(?!\d))\s*")),           # 三、2月底前… is item 三
     ("paren_cn", 2, re.compile(rf"\(([{_CN}]+)\)[、.]?\s*")),
     ("article", 3, re.compile(rf"第([{_CN}]+)条\s*")),
     ("task_cn", 1, re.compile(rf"任务([{_CN}]+)[：:]\s*")),          # 任务一：… (progress reports, 台账)
     # "1.2亿" is a number, "1.6月底前…" is item 1 starting with a deadline
     # "1.2021年底前…" is item 1 starting with a year
-    ("arabic", 3, re.compile(r"(\d{1,3})(?:[.、](?!\d)|[.、](?=\d{1,2}月|(?:19|20)\d\d年)|\s+(?=\D)|$)\s*")),
-    ("paren_ar", 4, re.compile(r"\((\d{1,3})\)\s*")),
+    # items of any count (1001.), but never a year (2023. / 2023、)
+    ("arabic", 3, re.compile(r"(\d{1,3}|(?!19\d\d|20\d\d|21\d\d)\d{4,5})"
+                             r"(?:[.、](?!\d)|[.、](?=\d{1,2}月|(?:19|20)\d\d年)|\s+(?=\D)|$)\s*")),
+    ("paren_ar", 4, re.compile(r"\((\d{1,3}|(?!19\d\d|20\d\d|21\d\d)\d{4,5})\)\s*")),
 )
 # A label the mojibake repair could not restore: "(跺)" where (二十五) stood.
 _BROKEN_PAREN = re.compile(r"\(([^()\x00-\x7f、，。；：“”]{1,2})\)(?=[\u4e00-\u9fff])")
