@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 __all__ = ["Context", "Where", "find", "find_in_field"]
 # ── finding ────────────────────────────────────────────────────────────────────────────────────
 
-def find(text: str, ctx: Context, book: PhraseBook, problems: list[DeadlineError] | None = None) -> list[Milestone]:
+def find(text: str, ctx: Context, book: PhraseBook, problems: list[DeadlineError] | None = None,
+         limit: int | None = None) -> list[Milestone]:
     """Every milestone phrase in ``text``, in order of appearance.
 
     A phrase that cannot be dated (no plan year, an impossible date, a fragment of a longer
@@ -52,6 +53,8 @@ def find(text: str, ctx: Context, book: PhraseBook, problems: list[DeadlineError
     out: list[Milestone] = []
     titled = "《" in text
     for m, kind in zip(matches, kinds):
+        if limit is not None and len(out) >= limit:
+            break                    # a task with thousands of phrases: the caller keeps the first ones
         handler = HANDLERS.get(kind)
         if handler is None or (titled and _in_title(text, m.start())):
             continue
@@ -176,6 +179,9 @@ def _whole(text: str, matches: list[re.Match[str]], problems: list[DeadlineError
 
 
 
+CLAUSE_MAX = 1000           # characters of a clause kept (events quote 200 of them)
+
+
 def _clause(text: str, start: int, end: int, dated_starts: list[int]) -> str:
     """What is due: from the comma-piece holding the phrase to the end of its sentence, or to
     the piece before the next dated phrase in that sentence.  (Each bound is one str.rfind per
@@ -191,7 +197,7 @@ def _clause(text: str, start: int, end: int, dated_starts: list[int]) -> str:
         cut = _last_piece(text, end, dated_starts[j])
         if cut > end:
             stop = cut
-    clause = text[p0:stop].strip()
+    clause = text[p0:min(stop, p0 + CLAUSE_MAX)].strip()
     if clause[:1] in _CLAUSE_LEAD_CHARS:
         clause = _CLAUSE_LEAD.sub("", clause)
     return clause.strip("，, ")

@@ -89,13 +89,13 @@ def _task(item: outline.Item, key: str, ctx: deadlines.Context, juris: str | Non
     roles = agencies.with_standing(roles, standing)
     resolved = agencies.resolve_roles(roles, juris, reg)
     problems: list[DeadlineError] = []
-    found = deadlines.find(text, ctx, rules.phrases, problems)
+    found = deadlines.find(text, ctx, rules.phrases, problems, limit=MAX_MILESTONES_PER_TASK + 1)
     if row is not None and row.get(Column.DEADLINE):
         found += deadlines.find_in_field(row.get(Column.DEADLINE), ctx, rules.phrases, problems)
     title = heading(text)
     if len(found) > MAX_MILESTONES_PER_TASK:
-        problems.append(DeadlineError(f"{len(found)} deadline phrases in one task; the first "
-                                      f"{MAX_MILESTONES_PER_TASK} are kept", phrase=found[0].phrase))
+        problems.append(DeadlineError(f"more than {MAX_MILESTONES_PER_TASK} deadline phrases in one task; the "
+                                      f"first {MAX_MILESTONES_PER_TASK} are kept", phrase=found[0].phrase))
         found = found[:MAX_MILESTONES_PER_TASK]
     milestones = tuple(rules.scheduler.schedule(m if m.clause != m.phrase else evolve(m, clause=title),
                                                 ctx.issued)

@@ -132,8 +132,9 @@ def compile_grammar(vocab: Vocabulary, bare_anywhere: bool = False) -> Grammar:
     after = "".join(sorted(set("年月日号季个至到—–－~～-") | {u[0] for u in vocab.words["duration_unit"]}
                            | {w.lstrip("0123456789.")[:1] for w in words if w[0].isdigit()}))
     guard = "|".join([
-        rf"\d(?=[\d.]*[{re.escape(after)}])",
-        rf"[{_HAN}两〇零半](?=[{_HAN}两〇零半]*[{re.escape(after)}天周小分”\"时期末规])",
+        # (bounded: a run of 80,000 digits must not be rescanned from each of its digits)
+        rf"\d(?=[\d.]{{0,12}}[{re.escape(after)}])",
+        rf"[{_HAN}两〇零半](?=[{_HAN}两〇零半]{{0,8}}[{re.escape(after)}天周小分”\"时期末规])",
         r"年[底末内中度初]", r"[今当本次明去前后上下]年", "今明", rf"前[{_HAN}两\d]", "首[季月半]",
         "[本上下][季月]", r"第[一二三四\d]", rf"[从自][\d{_HAN}〇今当本次明去前后上下第]",
         "分别", "持续", "常态", *map(re.escape, starts)])
