@@ -398,3 +398,13 @@ def test_long_runs_stay_fast_and_small(tmp_path, body):
     doc, err = extract_one(str(path), RULES)
     assert err is None and doc is not None
     assert len(doc.tasks[0].milestones) <= 100
+
+
+def test_a_gbk_file_is_decoded_at_the_codecs_pace(tmp_path):
+    """#31: deciding a GBK file is not damaged UTF-8 counts its failures in one pass (was ~10 s a MB);
+    the time is in docs/benchmarks.md, here the reading itself."""
+    from calgen.read.decode import decode
+
+    text = "2023年示范市工作要点\n一、推进系统建设，9月底前完成。(示范市财政局牵头)\n" * 2000
+    out, codec = decode(text.encode("gbk"))
+    assert out == text and codec.lower().replace("-", "") in ("gb18030", "gbk", "gb2312")
