@@ -109,7 +109,8 @@ def stage_split(paths: list[Path], rules: Rules) -> dict[str, float]:
              for lines in split]
     t["metadata"] = time.perf_counter() - start
     start = time.perf_counter()
-    items = [outline.task_items(outline.parse(lines, m.body_start), agencies.assigns_roles)
+    items = [outline.task_items(outline.parse(lines, m.body_start, None, rules.registry.lab.field_line),
+                                lambda t: agencies.assigns_roles(t, rules.registry))
              for lines, m in zip(split, metas)]
     t["outline"] = time.perf_counter() - start
     start = time.perf_counter()

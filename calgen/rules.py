@@ -19,6 +19,7 @@ from .calendar.holidays import load_calendar
 from .calendar.scheduler import Scheduler
 from .calendar.workdays import Calendar
 from .errors import MappingError
+from .extract.labels import load_labels
 from .extract.phrasebook import PhraseBook, load_vocabulary
 from .extract.registry import Registry, load_registry
 from .mappings import find_folder, load_toml
@@ -45,14 +46,15 @@ class Rules:
         calendar = load_calendar(folder / "holidays", settings.calendar_files, settings.assume_weekdays,
                                  settings.calendar_folder)
         tables = [(p, load_toml(p)) for p in (folder / "agencies.toml", *settings.agency_files)]
-        vocab = load_vocabulary(folder / "phrases.toml")
+        labels = load_labels(folder / "labels.toml")
+        vocab = load_vocabulary(folder / "phrases.toml", labels.time_endings)
         replace = load_toml(folder / "vocabulary.toml").get("replace", {})
         if not isinstance(replace, dict):
             raise MappingError("[replace] must be a table of old = new", file=str(folder / "vocabulary.toml"))
         return cls(
             settings=settings,
             folder=folder,
-            registry=load_registry(tables),
+            registry=load_registry(tables, labels),
             phrases=PhraseBook(vocab, calendar, settings.conventions),
             simplifier=Simplifier({k: v for k, v in replace.items() if isinstance(v, str)}),
             columns=_columns(folder / "columns.toml"),

@@ -112,10 +112,10 @@ def test_a_plan_marks_its_leads_with_qiantou_or_not(text, marked):
     ("（A、B负责。列第一位者为牵头单位，下同）", True), ("排在第一位的部门为牵头部门", True),
     ("第一个为牵头单位", True), ("列第一的为牵头责任处室", True), ("第一季度完成", False),
 ])
-def test_stated_first_is_lead(text, stated):
+def test_stated_first_is_lead(text, stated, reg):
     from calgen.extract.agencies import states_first_is_lead
 
-    assert states_first_is_lead(text) is stated
+    assert states_first_is_lead(text, reg) is stated
 
 
 def test_first_listed_is_lead_only_when_the_notice_says_so(reg):

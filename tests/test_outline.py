@@ -62,7 +62,7 @@ def test_page_chrome_and_closing_paragraph_are_not_task_text():
 
 def test_labelled_agency_lines_belong_to_the_task_above():
     lines = ["1.推进清单管理。", "", "牵头单位：市政务服务数据管理局", "", "配合单位：市司法局", "2.下一项。"]
-    first = leaves(parse(lines))[0]
+    first = leaves(parse(lines, field_line=RULES.registry.lab.field_line))[0]
     assert "牵头单位：市政务服务数据管理局" in first.text and "配合单位：市司法局" in first.text
 
 
@@ -90,7 +90,8 @@ def test_an_item_that_assigns_agencies_keeps_its_points():
     lines = ["一、任务", "(一)推进数据共享。重点做好以下工作：(市政务服务数据管理局牵头，市有关部门按职责分工负责)",
              "1.6月底前编制共享目录。", "2.年底前完成系统对接。",
              "(二)加强宣传。", "3.开展解读。(市委宣传部负责)", "4.推广案例。(市政府办公室负责)"]
-    items = task_items(parse(lines), assigns_roles)
+    items = task_items(parse(lines, field_line=RULES.registry.lab.field_line),
+                       lambda t: assigns_roles(t, RULES.registry))
     assert [it.path for it in items] == [("一", "(一)"), ("一", "(二)", "3."), ("一", "(二)", "4.")]
     assert "1.6月底前编制共享目录" in items[0].text and "2.年底前完成系统对接" in items[0].text
 

@@ -13,15 +13,12 @@ from types import MappingProxyType
 
 from ..model import Agency
 from ..read.tables import ROLE_COLUMNS, Column, Row
-from .labels import ROLE_LABEL, role_of_label
 from .registry import Registry, level_of
 from .scan import finditer_from, search_from
 
-_ROLE_WORDS = re.compile(r"牵头|负责|配合|协助|参与|协办|协同|承办|单位[：:]|部门[：:]|处室[：:]|科室[：:]|机构[：:]")
 # (Possessive: the pieces cannot overlap, so nothing is lost by never backtracking into them,
 # and runs of plain characters are taken in one step — 25–35% faster on task texts.)
 _BRACKET = re.compile(r"[(〔\[]((?:[^()〔〕\[\]]++|\([^()]*+\)|〔[^〔〕]*+〕)*+)[)〕\]]")
-_LABELLED = re.compile(rf"({ROLE_LABEL})[：:]\s*")
 
 
 _VERB = re.compile(
@@ -59,16 +56,17 @@ class Roles:
         return bool(self.lead or self.responsible or self.support)
 
 
-def assigns_roles(text: str) -> bool:
+def assigns_roles(text: str, reg: Registry) -> bool:
     """Does the text name agencies in a bracket or a labelled line (not just in passing)?"""
-    if any(_LABELLED.match(line.strip()) for line in text.split("\n")):
+    lab = reg.lab
+    if any(lab.labelled.match(line.strip()) for line in text.split("\n")):
         return True
-    return any(_ROLE_WORDS.search(m.group(1)) and "简称" not in m.group(1) for m in _agency_brackets(text))
+    return any(lab.role_words.search(m.group(1)) and "简称" not in m.group(1) for m in _agency_brackets(text))
 
 
-def states_first_is_lead(text: str) -> bool:
+def states_first_is_lead(text: str, reg: Registry) -> bool:
     """Does the plan state that the first unit listed leads (列第一位者为牵头单位，下同)?"""
-    return "第一" in text and _FIRST_NOTE.search(text) is not None
+    return "第一" in text and reg.lab.first_is_lead.search(text) is not None
 
 
 _SOLE_VERB = re.compile(r"(?:分别|具体)?负责(?:落实)?$")
@@ -99,8 +97,8 @@ class Conventions:
     #                                  only then is "X要…/X会同Y…" in a task an assignment
 
 
-def conventions(text: str) -> Conventions:
-    return Conventions(states_first_is_lead(text), marks_leads(text), assigns_roles(text))
+def conventions(text: str, reg: Registry) -> Conventions:
+    return Conventions(states_first_is_lead(text, reg), marks_leads(text), assigns_roles(text, reg))
 
 
 def parse_roles(text: str, reg: Registry, first_is_lead: bool = False, sole_leads: bool = False,
@@ -114,16 +112,16 @@ def parse_roles(text: str, reg: Registry, first_is_lead: bool = False, sole_lead
     parts: list[Roles] = []
     lines = text.split("\n") if "：" in text or ":" in text else ()    # every label ends so
     for line in lines:
-        m = _LABELLED.match(line.strip())
+        m = reg.lab.labelled.match(line.strip())
         if m:
             parts.append(_labelled_roles(m.group(1), line.strip()[m.end():], reg, first_is_lead))
     for m in _agency_brackets(text):
         body = m.group(1)
-        if _ROLE_WORDS.search(body) and "简称" not in body:
+        if reg.lab.role_words.search(body) and "简称" not in body:
             parts.append(_bracket_roles(body, reg, first_is_lead, sole_leads))
-    cut = _unclosed_tail(text)
+    cut = _unclosed_tail(text, reg)
     if cut is not None:
-        if cut and _ROLE_WORDS.search(cut):
+        if cut and reg.lab.role_words.search(cut):
             parts.append(_bracket_roles(cut, reg, first_is_lead, sole_leads))
         elif not parts:
             return Roles(stated=True)       # a cut bracket names nobody for certain: no guess
@@ -152,18 +150,18 @@ def _agency_brackets(text: str) -> list[re.Match[str]]:
 _OPEN_TAIL = re.compile(r"[(〔\[]((?:[^()〔〕\[\]]++|\([^()]*+\))*+)$")      # possessive: see _BRACKET
 
 
-def _unclosed_tail(text: str) -> str | None:
+def _unclosed_tail(text: str, reg: Registry) -> str | None:
     """The complete part of an agency bracket the text ends inside (a page cut mid-bracket):
     labelled fields ended by ；/。 and ``X牵头，`` clauses ended by a comma; a field or clause
     the cut runs through is dropped, never completed.  None when the text ends outside a
     bracket."""
     text = text.rstrip()
     m = search_from(_OPEN_TAIL, text, _OPENERS) if not text.endswith(("〕", "]")) else None   # (its content holds neither)
-    if m is None or not _ROLE_WORDS.search(m.group(1)):
+    if m is None or not reg.lab.role_words.search(m.group(1)):
         return None
     parts = re.split(r"[；;。]", m.group(1))
     done, last = parts[:-1], parts[-1]
-    if not _LABELLED.search(last):
+    if not reg.lab.labelled.search(last):
         clauses = re.split(r"[，,]", last)
         if len(clauses) > 1:
             done.append("，".join(clauses[:-1]))
@@ -231,13 +229,7 @@ def _dedupe(names: list[str]) -> list[str]:
 
 
 # Notes plans put inside an agency bracket: they are not agencies, but what they say is applied.
-_NOTE_SAME = re.compile(r"下同|以下同|余同")
-_NOTE_NONE = re.compile(r"不再(?:做|进行|重复|另行)?(?:分工|列出|列举|重复|标注)")
-_FIRST_NOTE = re.compile(r"(?:第一个|第一|首位|排在?第一位|列第一位|列在?第一位|排名第一|列首位)(?:的|者)?(?:责任)?(?:单位|部门|处室|科室)?"
-                         r"(?:为|是|作为)牵头(?:责任)?(?:单位|部门|处室|科室)?")
-_NOTE_STANDING = re.compile(r"以下(?:各项|任务|事项|工作)?(?:均|都)(?:需|由|要)?(?P<who>.{2,30}?)(?P<role>配合|负责|参与)$")
 _SENTENCE = re.compile(r"要|应|须|确保|请|按照.{0,20}要求|做好|加强")
-_FIELD_COMMA = re.compile(rf"[，,](?={ROLE_LABEL}[：:])")
 
 
 @dataclass(frozen=True)
@@ -252,7 +244,8 @@ class Notes:
 def split_notes(body: str, reg: Registry) -> tuple[str, Notes]:
     """The bracket without its notes (下同, 不再做分工, 第一责任单位为牵头单位, 以下任务均需X配合,
     sentences), and what they say.  A comma between labelled fields separates them."""
-    body = _FIELD_COMMA.sub("；", body)
+    lab = reg.lab
+    body = lab.field_comma.sub("；", body)
     pieces = re.split(r"([，,；;。])", body)
     kept: list[str] = []
     first, standing = False, []
@@ -260,15 +253,15 @@ def split_notes(body: str, reg: Registry) -> tuple[str, Notes]:
         clause, sep = pieces[i].strip(), pieces[i + 1] if i + 1 < len(pieces) else ""
         if not clause:
             continue
-        if _FIRST_NOTE.search(clause):
+        if lab.first_is_lead.search(clause):
             first = True
             continue
-        standing_m = _NOTE_STANDING.search(clause)
+        standing_m = lab.standing.search(clause)
         if standing_m:
             standing += split_names(standing_m.group("who"), reg)
             continue
-        if _NOTE_SAME.fullmatch(clause) or _NOTE_NONE.search(clause) or (
-                _SENTENCE.search(clause) and not _LABELLED.search(clause) and not _SUFFIX.search(clause)
+        if lab.same.fullmatch(clause) or lab.not_again.search(clause) or (
+                _SENTENCE.search(clause) and not lab.labelled.search(clause) and not _SUFFIX.search(clause)
                 and not _VERB.search(clause)):
             continue
         kept.append(clause + sep)
@@ -284,7 +277,7 @@ def _bracket(body: str, acc: dict[str, list[str]], reg: Registry, first_is_lead:
     acc.setdefault("standing", []).extend(notes.standing_support)
     parts = re.split(r"[；;]", body)
     for part in parts:
-        m = _LABELLED.search(part)
+        m = reg.lab.labelled.search(part)
         if m:
             _labelled(m.group(1), part[m.end():], acc, reg, first_is_lead)
         else:
@@ -292,7 +285,7 @@ def _bracket(body: str, acc: dict[str, list[str]], reg: Registry, first_is_lead:
 
 
 def _labelled(label: str, value: str, acc: dict[str, list[str]], reg: Registry, first_is_lead: bool) -> None:
-    role = role_of_label(label)
+    role = reg.lab.role_of(label)
     value = _DEADLINE_TAIL.sub("", value).strip("，,。； ")
     marked = [n.strip()[:-4] for n in _split_outside(value) if n.strip().endswith("(牵头)")]
     if marked:                                   # 责任单位：X（牵头）、Y — X leads, the others keep the label's role

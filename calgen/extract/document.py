@@ -35,7 +35,8 @@ def extract_text(text: str, source: str, rules: Rules, warnings: tuple[str, ...]
     first = next((i for i, line in enumerate(lines) if outline.match_label(line)), len(lines))
     meta = metadata.read_meta(lines, first)
     start = meta.body_start            # 0 when the plan has no title block of its own
-    roots = outline.parse(lines, start, tables.rows)
+    reg = rules.registry
+    roots = outline.parse(lines, start, tables.rows, reg.lab.field_line)
     notice_only = False
     if start == 0:
         kept = _without_notice_items(lines, roots)
@@ -43,13 +44,13 @@ def extract_text(text: str, source: str, rules: Rules, warnings: tuple[str, ...]
         roots = kept
     if not roots and metadata.forwarding_lines(lines, len(lines)):
         notice_only = True          # a notice that hands on a plan (an attachment) it does not hold
-    items = outline.task_items(roots, agencies.assigns_roles)
+    items = outline.task_items(roots, lambda t: agencies.assigns_roles(t, reg))
     sections = tuple((r.label, r.label + ("、" if r.kind == "cn" else " ") + heading(r.text)) for r in roots)
     flat = squeeze(text)
     content_hash = hashlib.sha256(flat.encode()).hexdigest()
     key = meta.doc_number or content_hash[:16]
     ctx = deadlines.Context(meta.plan_year, meta.issued)
-    conventions = agencies.conventions(text)
+    conventions = agencies.conventions(text, reg)
     notes = list(warnings)
     built: list[Task] = []
     standing: tuple[str, ...] = ()          # 以下任务均需X配合 in an earlier bracket
@@ -58,7 +59,7 @@ def extract_text(text: str, source: str, rules: Rules, warnings: tuple[str, ...]
         built.append(task)
     tasks = _capped(tuple(built), notes)
     if items and items[-1].row is None:        # a table row is whole by construction
-        tasks = _without_cut_task(tasks, flat, notes)
+        tasks = _without_cut_task(tasks, flat, notes, reg.lab.field_line)
     for t in tasks:
         notes.extend(t.warnings)
     if notice_only:
@@ -138,7 +139,8 @@ def _without_notice_items(lines: list[str], roots: list[outline.Item]) -> list[o
 _COMPLETE_END = tuple("。！？；;)）〕」”")
 
 
-def _without_cut_task(tasks: tuple[Task, ...], flat: str, notes: list[str]) -> tuple[Task, ...]:
+def _without_cut_task(tasks: tuple[Task, ...], flat: str, notes: list[str],
+                      field_line: re.Pattern[str]) -> tuple[Task, ...]:
     """A page cut off inside its last task's first line (no 。 yet, no body under a heading,
     the text ending there) leaves a task whose title, agencies and deadline are unknown: it is
     left out, with a warning, rather than published half-read.  ``flat``: the document's text
@@ -150,7 +152,7 @@ def _without_cut_task(tasks: tuple[Task, ...], flat: str, notes: list[str]) -> t
     end = flat
     title = squeeze(last.title)
     heading_with_body = (len(body) > len(title) + 8          # 一、总体目标 then its paragraph
-                         or bool(outline.AGENCY_LINE.match(body[len(title):])))   # or its fields
+                         or bool(field_line.match(body[len(title):])))   # or its fields
     if not body or "。" in body or heading_with_body or body.endswith(_COMPLETE_END) \
             or not end.endswith(body[-12:]):
         return tasks

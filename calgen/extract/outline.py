@@ -14,7 +14,6 @@ from types import MappingProxyType
 
 from ..numerals import cn_to_int, int_to_cn
 from ..read.tables import Column, Row
-from .labels import FIELD_LINE
 
 _CN = "一二三四五六七八九十百零〇两"
 
@@ -37,7 +36,6 @@ _LABELS: tuple[tuple[str, int, re.Pattern], ...] = (
 # A label the mojibake repair could not restore: "(跺)" where (二十五) stood.
 _BROKEN_PAREN = re.compile(r"\(([^()\x00-\x7f、，。；：“”]{1,2})\)(?=[\u4e00-\u9fff])")
 
-AGENCY_LINE = FIELD_LINE           # a task's field line (labels.py owns the vocabulary)
 _SENTENCE_END = "。；！？;"
 _LABEL_FORMS = MappingProxyType({"part": "第{}部分", "chapter": "第{}章", "cn": "{}", "paren_cn": "({})",
                                  "article": "第{}条", "arabic": "{}.", "paren_ar": "({})", "task_cn": "任务{}"})
@@ -139,9 +137,11 @@ def _plausible_arabic(label: str, rest: str) -> bool:
     return not re.match(r"[年月日号个%项家次元万亿台]", rest)
 
 
-def parse(lines: list[str], start: int = 0, rows: Mapping[int, Row] | None = None) -> list[Item]:
+def parse(lines: list[str], start: int = 0, rows: Mapping[int, Row] | None = None,
+          field_line: re.Pattern[str] | None = None) -> list[Item]:
     """All numbered items from line index ``start`` on, nested, with their own text.  ``rows``
-    (line index → table row, from calgen.read.tables) become items of their own."""
+    (line index → table row, from calgen.read.tables) become items of their own; a line
+    ``field_line`` matches (牵头单位：…, 完成时限：…, mappings/labels.toml) belongs to the item above."""
     roots: list[Item] = []
     stack: list[Item] = []
     order: list[Item] = []
@@ -173,7 +173,7 @@ def parse(lines: list[str], start: int = 0, rows: Mapping[int, Row] | None = Non
             item = Item("paren_cn", 2, 0, no + 1, [line[m.end():]], repaired=True)
         else:
             if current is not None:
-                _continue(current, line, closing_allowed=no > last_label)
+                _continue(current, line, closing_allowed=no > last_label, field_line=field_line)
             continue
         _attach(item, stack, roots)
         order.append(item)
@@ -249,7 +249,8 @@ def _renumber(order: list[Item]) -> None:
         item.number = nxt - 1 if nxt > 1 and nxt - 1 != prev else prev + 1
 
 
-def _continue(item: Item, line: str, closing_allowed: bool = False) -> None:
+def _continue(item: Item, line: str, closing_allowed: bool = False,
+              field_line: re.Pattern[str] | None = None) -> None:
     """Decide whether an unlabelled line continues ``item``.
 
     Labelled agency lines always belong to the item above them.  Otherwise a line continues an
@@ -260,7 +261,7 @@ def _continue(item: Item, line: str, closing_allowed: bool = False) -> None:
     if not line:
         return
     text = item.text
-    if AGENCY_LINE.match(line):
+    if field_line is not None and field_line.match(line):
         item.lines.append("\n" + line if text else line)
         item.after_label = True
         return

@@ -11,7 +11,7 @@ from ..errors import MappingError
 from ..mappings import load_toml
 from ..settings import Conventions, MonthBefore, YearBefore, choice
 
-_WORD_LISTS = ("open", "duration_unit", "target_words", "limit_words", "time_fields", "open_field",
+_WORD_LISTS = ("open", "duration_unit", "target_words", "limit_words", "open_field",
                "field_only")
 _UNITS = ("year", "half", "quarter", "month", "week")
 
@@ -31,7 +31,9 @@ class Vocabulary:
     conventions: Conventions
 
 
-def load_vocabulary(path: Path) -> Vocabulary:
+def load_vocabulary(path: Path, time_endings: tuple[str, ...] = ("时限", "时间")) -> Vocabulary:
+    """phrases.toml; ``time_endings`` (mappings/labels.toml [time]) make the time-field words
+    (完成时限：) — the label vocabulary has one owner."""
     data = load_toml(path)
     where = str(path)
 
@@ -70,7 +72,8 @@ def load_vocabulary(path: Path) -> Vocabulary:
     conv = table("conventions")
     not_ = table("recurring_not")
     return Vocabulary(
-        words=MappingProxyType({k: strings(words.get(k), f"words.{k}") for k in _WORD_LISTS}),
+        words=MappingProxyType({**{k: strings(words.get(k), f"words.{k}") for k in _WORD_LISTS},
+                                "time_fields": tuple(f"{e}{c}" for e in time_endings for c in "：:")}),
         period=MappingProxyType(period),
         month_part=MappingProxyType({k: pair(v, f"month_part {k!r}", 0, 31)
                                      for k, v in table("month_part").items()}),

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import MappingError
 from ..model import Agency, AgencyKind
+from .labels import Labels
 
 KINDS = tuple(k.value for k in AgencyKind if k != AgencyKind.UNKNOWN)
 
@@ -58,7 +59,14 @@ class Registry:
     group: re.Pattern[str] = re.compile(r"(?!)")      # collectives (省有关部门)
     vertical: re.Pattern[str] = re.compile(r"(?!)")   # central bodies that keep their own names
     jurisdictions: tuple[str, ...] = ()              # of the entries, longest first
+    labels: Labels | None = None                     # how plans introduce agencies (mappings/labels.toml)
     memo: dict[Any, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def lab(self) -> Labels:
+        if self.labels is None:
+            raise MappingError("the registry was loaded without mappings/labels.toml")
+        return self.labels
 
     def province_of(self, jurisdiction: str | None) -> str | None:
         if not jurisdiction:
@@ -142,7 +150,7 @@ class Registry:
         return hit
 
 
-def load_registry(tables: Iterable[tuple[Path, dict[str, Any]]]) -> Registry:
+def load_registry(tables: Iterable[tuple[Path, dict[str, Any]]], labels: Labels | None = None) -> Registry:
     """agencies.toml plus extra files (each with its path for error messages), validated."""
     tables = list(tables)
     entries: list[Entry] = []
@@ -177,7 +185,7 @@ def load_registry(tables: Iterable[tuple[Path, dict[str, Any]]]) -> Registry:
     prefixes = tuple(sorted({p for place in places for p in (place, place[:-1]) if len(p) >= 2}))
     group, vertical = _patterns(tables)
     juris = tuple(sorted({e.jurisdiction for e in entries}, key=len, reverse=True))
-    return Registry(tuple(entries), by_key, places, prefixes, group, vertical, juris)
+    return Registry(tuple(entries), by_key, places, prefixes, group, vertical, juris, labels)
 
 
 # A group holding a + or * that is itself repeated ((示+)+, (a|a*)*): catastrophic backtracking.
