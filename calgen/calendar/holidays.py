@@ -39,7 +39,7 @@ def year_files(holiday_folder: Path, project_folder: Path | None = None,
 def load_calendar(holiday_folder: Path, extra_files: Iterable[Path] = (),
                   assume_weekdays: bool = False, project_folder: Path | None = None) -> Calendar:
     """chinese-calendar + corrections + the year files (:func:`year_files`)."""
-    years = _from_chinese_calendar()
+    years = package_years()
     _apply_corrections(years, holiday_folder / "corrections.toml")
     files = year_files(holiday_folder, project_folder, extra_files)
     loaded = [load_year_file(path) for path in files]
@@ -66,11 +66,6 @@ def load_calendar(holiday_folder: Path, extra_files: Iterable[Path] = (),
     return Calendar(years, assume_weekdays)
 
 
-def package_years() -> dict[int, Year]:
-    """chinese-calendar's own data, uncorrected (what a new release of it says)."""
-    return _from_chinese_calendar()
-
-
 def compare_with_package(y: Year, package: dict[int, Year]) -> list[str] | None:
     """Every day of ``y.year`` whose working status differs from chinese-calendar's; None when
     chinese-calendar does not cover the year."""
@@ -89,7 +84,8 @@ def compare_with_package(y: Year, package: dict[int, Year]) -> list[str] | None:
     return out
 
 
-def _from_chinese_calendar() -> dict[int, Year]:
+def package_years() -> dict[int, Year]:
+    """chinese-calendar's own data, uncorrected (what a new release of it says)."""
     from chinese_calendar import constants
 
     years: dict[int, Year] = {}

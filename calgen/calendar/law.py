@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
 from ..errors import MappingError
 from ..mappings import load_toml
@@ -121,11 +120,9 @@ def lunar_day_number(text: str) -> int | None:
     text = text.replace("廿", "二十").replace("卅", "三十")
     if text.startswith("初") and len(text) == 2 and text[1] in _DIGITS + "十":
         return 10 if text[1] == "十" else _DIGITS.index(text[1]) + 1
-    if text == "十":
-        return 10
     m = re.fullmatch(r"([一二三])?十([一二三四五六七八九])?", text)
-    if not m or (m.group(1) is None and m.group(2) is None and text != "十"):
-        return None if not m else 10
+    if not m:
+        return None
     tens = _DIGITS.index(m.group(1)) + 1 if m.group(1) else 1
     return tens * 10 + (_DIGITS.index(m.group(2)) + 1 if m.group(2) else 0)
 
@@ -165,8 +162,3 @@ def lunar_agrees(text: str, day: dt.date) -> bool | None:
 def law_path(folder: Path) -> Path:
     """Where the law table lives in a mappings folder."""
     return folder / "holidays" / "law.toml"
-
-
-def as_data(law: Law) -> dict[str, Any]:        # for `calgen holidays law` and the docs
-    return {f"{p.first}–{p.last}": {"source": p.source, **{k: list(v) for k, v in p.festivals.items()}}
-            for p in law.periods}

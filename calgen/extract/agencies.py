@@ -88,7 +88,7 @@ def marks_leads(text: str) -> bool:
 
 
 @dataclass(frozen=True)
-class Conventions:
+class RoleConventions:
     """How a plan assigns its tasks, read once from the whole text (:func:`conventions`)."""
 
     first_is_lead: bool = False      # 列第一位者为牵头单位 (stated)
@@ -97,8 +97,8 @@ class Conventions:
     #                                  only then is "X要…/X会同Y…" in a task an assignment
 
 
-def conventions(text: str, reg: Registry) -> Conventions:
-    return Conventions(states_first_is_lead(text, reg), marks_leads(text), assigns_roles(text, reg))
+def conventions(text: str, reg: Registry) -> RoleConventions:
+    return RoleConventions(states_first_is_lead(text, reg), marks_leads(text), assigns_roles(text, reg))
 
 
 def parse_roles(text: str, reg: Registry, first_is_lead: bool = False, sole_leads: bool = False,

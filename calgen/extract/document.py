@@ -73,7 +73,7 @@ def extract_text(text: str, source: str, rules: Rules, warnings: tuple[str, ...]
 
 
 def _task(item: outline.Item, key: str, ctx: deadlines.Context, juris: str | None,
-          conventions: agencies.Conventions, rules: Rules,
+          conventions: agencies.RoleConventions, rules: Rules,
           standing: tuple[str, ...] = ()) -> tuple[Task, tuple[str, ...]]:
     """One task, its roles read by the plan's conventions."""
     text = item.text.strip()
