@@ -89,12 +89,12 @@ def find(text: str, ctx: Context, book: PhraseBook, problems: list[DeadlineError
 
 # What reads like a deadline in running text: a number with a date unit and a deadline word.
 # One that no form of the grammar took (2100年底前, 第5季度末) is reported, never silently dropped.
-_LOOKS_DUE = re.compile(r"(?:\d{1,4}年)?(?:第?\d{1,2}(?:季度|月)|\d{1,2}月\d{1,2}日|\d{2,4}年)(?:底|末)?(?:前|以前|之前)"
-                        r"|第?\d{1,2}季度[末底]|\d{2,4}年[底末]")
+_LOOKS_DUE = re.compile(r"(?=[第0-9])(?:(?:\d{1,4}年)?(?:第?\d{1,2}(?:季度|月)|\d{1,2}月\d{1,2}日|\d{2,4}年)"
+                        r"(?:底|末)?(?:前|以前|之前)|第?\d{1,2}季度[末底]|\d{2,4}年[底末])")   # (?=…): skip fast
 
 
 def _unread_deadlines(text: str, matches: list[re.Match[str]], problems: list[DeadlineError]) -> None:
-    if not any(c.isdigit() for c in text):
+    if "前" not in text and "底" not in text and "末" not in text:
         return
     spans = [(m.start(), m.end()) for m in matches]
     for u in _LOOKS_DUE.finditer(text):
