@@ -53,11 +53,14 @@ _ARABIC = tuple(x for x in _LABELS if x[0] == "arabic")
 # stand after a sentence end, a colon, an agency bracket's close or a run of spaces.  A line is re-cut only when it is long
 # and holds several such labels, so a paragraph that mentions "1." once is never split.
 RUN_ON = 300
+_LABEL_AHEAD = (rf"(?=(?:第[{_CN}]+(?:部分|章|条)|[{_CN}]{{1,3}}、|\([{_CN}]{{1,3}}\)"
+                rf"|\d{{1,3}}[.．、](?:(?!\d)|(?=(?:19|20)\d\d年))|\(\d{{1,3}}\))\S)")
+# Both alternatives start with one character class (most positions fail on it at once): a
+# sentence end, colon, bracket close or space before a label, or the "(" of (一) right after a
+# heading without a full stop (一、…精准性(一)研究…; checked below: a Han character, never 第(一)项).
 _RUN_ON_LABEL = re.compile(
-    rf"(?:(?:(?<=[。；！？;:：)）〕])|(?<=[。；！？;:：][”\"])|(?<=\s))\s*"
-    rf"(?=(?:第[{_CN}]+(?:部分|章|条)|[{_CN}]{{1,3}}、|\([{_CN}]{{1,3}}\)|\d{{1,3}}[.．、](?:(?!\d)|(?=(?:19|20)\d\d年))|\(\d{{1,3}}\))\S)"
-    # (一) after a heading without a full stop (一、…精准性(一)研究…), never 第(一)项
-    rf"|(?<=[\u4e00-\u9fff])(?<!第)(?=\([{_CN}]{{1,3}}\)[\u4e00-\u9fff]))")
+    rf"[。；！？;:：)）〕\s][”\"]?\s*{_LABEL_AHEAD}"
+    rf"|(?P<paren>\()(?=[{_CN}]{{1,3}}\)[\u4e00-\u9fff])")
 
 
 def reline(lines: list[str]) -> list[str]:
@@ -67,7 +70,9 @@ def reline(lines: list[str]) -> list[str]:
     out: list[str] = []
     for line in lines:
         if len(line) > RUN_ON:
-            cuts = [m.start() for m in _RUN_ON_LABEL.finditer(line) if m.start() > 0]
+            cuts = [m.end() if m.group("paren") is None else m.start() for m in _RUN_ON_LABEL.finditer(line)
+                    if m.group("paren") is None or (m.start() > 0 and "\u4e00" <= line[m.start() - 1] <= "\u9fff"
+                                                    and line[m.start() - 1] != "第")]
             if len(cuts) >= 3:
                 bounds = [0, *cuts, len(line)]
                 out.extend(line[a:b].strip() for a, b in zip(bounds, bounds[1:]) if line[a:b].strip())
