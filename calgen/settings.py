@@ -79,6 +79,11 @@ class Settings:
     source_date_epoch: int | None = None             # DTSTAMP for reproducible builds (see epoch_from)
     all_ics_limit: int = ALL_ICS_BYTES               # bytes; a larger all.ics is not published (limits.py)
     gantt_whole_plans: int = GANTT_WHOLE_PLANS       # more plans: Gantt outputs per region (limits.py)
+    # follow-up (督办, calgen/follow/)
+    as_of: dt.date | None = None                     # the day statuses are computed for (None: today)
+    soon_days: int = 5                               # 临期: due within this many working days
+    reminders: tuple[int, ...] = (5, 1)              # 【提醒】 events this many working days before a due date
+    follow_all: bool = False                         # statuses in feeds/Gantt for every plan, not only reported ones
 
 
 # calgen.toml: key → (type, what is allowed)
@@ -96,7 +101,12 @@ KEYS: Mapping[str, tuple[type, str]] = MappingProxyType({
     "strict": (bool, "true or false"),
     "month_before": (str, "one of " + ", ".join(c.value for c in MonthBefore)),
     "year_before": (str, "one of " + ", ".join(c.value for c in YearBefore)),
+    "soon_days": (int, "working days, 0 to 60"),
+    "reminders": (list, "a list of working days, e.g. [5, 1]"),
+    "follow_all": (bool, "true or false"),
+    "contacts": (dict, 'a table: agency name = "e-mail address"'),
 })
+MAX_WORKDAYS = 60                                    # soon_days and reminders (three months of working days)
 
 def default(name: str) -> Any:
     """The default of Settings field ``name``: the one place defaults are written (the
@@ -115,6 +125,8 @@ def _toml(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (tuple, list)):
         return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, int):
+        return str(value)
     if isinstance(value, StrEnum):
         value = value.value
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -160,6 +172,16 @@ withdrawn = {_toml(default("withdrawn"))}
 # Write nothing at all when any input fails (default: report it, keep its last published events).
 strict = {_toml(default("strict"))}
 
+# Follow-up (督办): a row is 临期 when due within this many working days; 【提醒】 events are
+# published this many working days before each due date (ordinary all-day events: alarms do not
+# survive subscription).
+soon_days = {_toml(default("soon_days"))}
+reminders = {_toml(default("reminders"))}
+
+# Statuses (【已完成】【逾期】…) in the feeds and Gantt files of every plan, not only of plans
+# with a status imported (`calgen status import`).
+follow_all = {_toml(default("follow_all"))}
+
 # What "6月前" means: "month_start" (before June begins, 5月31日) or "month_end" (6月30日).
 # Unset: the reading decided in mappings/phrases.toml [conventions] (month_start).
 # month_before = "month_start"
@@ -167,6 +189,10 @@ strict = {_toml(default("strict"))}
 # What "2025年前" means: "year_start" (2024-12-31) or "year_end" (2025-12-31).
 # Unset: the reading decided in mappings/phrases.toml [conventions] (year_start).
 # year_before = "year_start"
+
+# Where `calgen digest --smtp HOST` sends each agency's digest (a table: keep it last).
+# [contacts]
+# "市发展改革委" = "fgw@example.gov.cn"
 """
 
 
@@ -184,7 +210,11 @@ def load_config(path: Path = Path("calgen.toml")) -> dict[str, Any]:
         kind, allowed = spec
         if not isinstance(value, kind):
             raise MappingError(f"{key} must be a {kind.__name__} ({allowed})", file=str(path))
-        if isinstance(value, list) and not all(isinstance(x, str) and x for x in value):
+        if key == "reminders" or key == "soon_days":
+            workdays(value, f"{path}: {key}")
+        elif key == "contacts":
+            contacts(value, str(path))
+        elif isinstance(value, list) and not all(isinstance(x, str) and x for x in value):
             raise MappingError(f"{key} must be {allowed} (non-empty strings)", file=str(path))
     for key, enum in (("roll", Roll), ("month_before", MonthBefore), ("year_before", YearBefore)):
         if key in data:
@@ -192,6 +222,26 @@ def load_config(path: Path = Path("calgen.toml")) -> dict[str, Any]:
     if data.get("base_url"):
         check_url(data["base_url"], str(path))
     return data
+
+
+def workdays(value: Any, where: str) -> tuple[int, ...]:
+    """soon_days or reminders: whole numbers of working days, 0 to MAX_WORKDAYS."""
+    items = value if isinstance(value, list) else [value]
+    if not all(isinstance(x, int) and not isinstance(x, bool) and 0 <= x <= MAX_WORKDAYS for x in items):
+        raise MappingError(f"{where}: {value!r} is not a number of working days (0 to {MAX_WORKDAYS})",
+                           hint="write e.g. soon_days = 5, reminders = [5, 1]")
+    return tuple(items)
+
+
+def contacts(value: Any, where: str) -> dict[str, str]:
+    """[contacts]: agency name → e-mail address (where `calgen digest --smtp` sends)."""
+    if not isinstance(value, dict):
+        raise MappingError("contacts must be a table of agency = \"address\"", file=where)
+    for name, address in value.items():
+        if not isinstance(address, str) or not re.fullmatch(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+", address):
+            raise MappingError(f"contacts: {name} = {address!r} is not an e-mail address", file=where,
+                               hint='write e.g. "市发展改革委" = "fgw@example.gov.cn"')
+    return dict(value)
 
 
 def check_url(url: str, where: str = "base_url") -> str:

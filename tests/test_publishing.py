@@ -203,10 +203,10 @@ def test_regeneration_series(tmp_path):
     run = subprocess.run([sys.executable, "-c", script], cwd=os.path.dirname(os.path.dirname(__file__)))
     assert run.returncode == 9
     assert published(site.out) == seen                     # the old set, whole
-    assert len(site.hidden()) == 5                         # lock, .current, .generations: old + the dead one
+    assert len(site.hidden()) == 6                         # lock, .current, .generations, .status: old + the dead one
     rep = site.build()
     assert kinds(rep) == [("moved", "8月底前")]
-    assert site.hidden() == [".calgen.lock", ".current", ".generations", site.hidden()[-1]]
+    assert site.hidden() == [".calgen.lock", ".current", ".generations", ".status", site.hidden()[-1]]
 
 
 def test_strict_writes_nothing_when_an_input_fails(tmp_path):

@@ -130,6 +130,13 @@ class Calendar:
                 + sum(self._cumulative(y)[-1] for y in range(start.year + 1, end.year))
                 + self.workdays_between(dt.date(end.year, 1, 1), end))
 
+    def workdays_before(self, day: dt.date, n: int) -> dt.date:
+        """The working day ``n`` working days before ``day`` (a reminder's date)."""
+        while n > 0:
+            day -= ONE
+            n -= self.is_workday(day)
+        return day
+
     def _cumulative(self, year: int) -> list[int]:
         """cum[i]: working days from 1 January to day-of-year i (cum[0] = 0)."""
         cached = self._cum.get(year)

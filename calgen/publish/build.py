@@ -34,6 +34,7 @@ report, and read best top to bottom in one place; each pass's per-plan work is i
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import html
 import itertools
@@ -92,6 +93,8 @@ class Report:
     changes: list[Change] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)           # plans published again from the last build
+    reminders: int = 0                                      # 【提醒】 events
+    ledger_rows: int = 0
     refused: str = ""                                       # why nothing was written (--strict)
     had_previous: bool = False
 
@@ -116,6 +119,7 @@ def build(inputs: list[str], rules: Rules, progress: Progress | None = None) -> 
     with guard:
         early: list[str] = store.repair() if not opts.dry_run else []
         previous = _load_manifest(store, early, keep=not opts.dry_run)
+        follow = _Follow.load(opts)
         failures: list[CalgenError] = []
         files, skipped = expand(inputs, failures)            # folders walked once
         if not files and not failures and not opts.allow_empty:
@@ -135,13 +139,52 @@ def build(inputs: list[str], rules: Rules, progress: Progress | None = None) -> 
                                "the previous outputs are unchanged")
                 return rep
             carried = _carry(previous, surveys, failures, set(files), rules, scratch, rep)
-            plan = _plan(previous, surveys, carried, rules, rep, stage)
-            _publish(plan, previous, rules, rep, stage, workers, progress)
+            plan = _plan(previous, surveys, carried, rules, rep, stage, follow)
+            ledger = _publish(plan, previous, rules, rep, stage, workers, progress, follow)
             if opts.dry_run:
+                ledger.close()
                 return rep
             rep.written = sorted(stage.commit())
             rep.warnings += store.notes
+            rep.warnings += follow.record(ledger, stage.gen)
     return rep
+
+
+@dataclass(frozen=True)
+class _Follow:
+    """The follow-up side of a build: the day statuses are computed for, and the latest status of
+    each row, by plan (from the status store; calgen/follow/)."""
+
+    as_of: dt.date
+    records: dict[str, dict[str, Any]]          # dockey → identity → Record
+    store: Path
+
+    @classmethod
+    def load(cls, opts: Any) -> _Follow:
+        from ..follow.store import StatusStore
+
+        with StatusStore.of(opts.output) as status:
+            return cls(opts.as_of or dt.date.today(), status.latest_by_plan(), status.path)
+
+    def tracked(self, dockey: str, follow_all: bool) -> bool:
+        return follow_all or bool(self.records.get(dockey))
+
+    def record(self, ledger: Any, build: str) -> list[str]:
+        """The rows this build published, into the status store (what a returned ledger is
+        checked against).  The outputs are already switched in: a failure here is a warning."""
+        from ..follow.ledger import fingerprint
+        from ..follow.store import Published, StatusStore
+
+        try:
+            with StatusStore(self.store) as status:
+                status.publish(((Published(r.id, r.dockey, r.plan, r.task, r.lead_text, r.node, r.due, True),
+                                 fingerprint(r.locked())) for r in ledger.all()), build)
+        except (CalgenError, OSError) as e:
+            return [f"{self.store}: the rows of this build could not be recorded ({e}); returned ledgers are "
+                    "checked against the last build that could"]
+        finally:
+            ledger.close()
+        return []
 
 
 @contextlib.contextmanager
@@ -241,7 +284,7 @@ class _Plan:
 
 
 def _plan(previous: Previous, fresh: list[Survey], carried: dict[str, tuple[Survey, str]], rules: Rules,
-          rep: Report, stage: Stage) -> _Plan:
+          rep: Report, stage: Stage, follow: _Follow) -> _Plan:
     everything = fresh + [s for s, _ in carried.values()]
     published, dups = _duplicates(everything, rules)
     rep.kept += [f"{s.source}: {carried[s.source][1]}" for s in published if s.carried]
@@ -290,7 +333,8 @@ def _plan(previous: Previous, fresh: list[Survey], carried: dict[str, tuple[Surv
                         tuple(refs.get(s.index, ())), mine, {uid: retired[uid][0] for uid in mine.values()},
                         bool(previous), str(stage.path / feed) if feed else "",
                         plan_label(s.title, s.doc_number, s.source),
-                        frozenset(name for name in s.named if name in fed)))
+                        frozenset(name for name in s.named if name in fed),
+                        follow.records.get(s.dockey, {}), follow.tracked(s.dockey, rules.settings.follow_all)))
         row += s.rows
     parts.mkdir(parents=True, exist_ok=True)
     overlay = _overlay(previous, published, rules)
@@ -408,18 +452,25 @@ ALL = "feeds/all.ics"
 
 
 def _publish(plan: _Plan, previous: Previous, rules: Rules, rep: Report, stage: Stage, workers: Workers,
-             progress: Progress | None) -> None:
+             progress: Progress | None, follow: _Follow) -> Any:
+    """Pass 3 and the Gantt outputs; returns the ledger written (its rows go to the status store
+    once the generation is switched in)."""
+    from ..follow.ledger import LedgerFiles
     from .feeds import ics
     from .feeds.feedfiles import FeedFiles
     from .gantt.csv import EXCEL_ROWS, CsvParts
     from .store.schema import SCHEMA_VERSION
 
     opts = rules.settings
-    shared = Shared(opts)
+    shared = Shared(opts, follow.as_of)
     slug_of = {a.name: slug for slug, a in plan.feeds.items()}
     feeds = FeedFiles(stage, opts.alarms)
     csv = CsvParts(stage.open)
-    gantt = _Gantt(plan, rules, workers, stage)
+    tracked = any(j.tracked for j in plan.jobs)
+    gantt = _Gantt(plan, rules, workers, stage, early=not tracked)
+    ledger = LedgerFiles(stage.open, stage.scratch, slug_of, follow.as_of, _created(opts.source_date_epoch, plan),
+                         "、".join(sorted({plan_label(s.title, s.doc_number, s.source) for s in plan.published})[:3]))
+    states: dict[int, dict[str, str]] = {}
     over = False
     entries: dict[str, Any] = {}
     retired = dict(plan.retired)
@@ -435,7 +486,11 @@ def _publish(plan: _Plan, previous: Previous, rules: Rules, rep: Report, stage: 
                 continue                                           # a duplicate: tasks.json only
             s = plan.surveys[r.index]
             entries[r.source] = r.entry
+            ledger.add(r.ledger)
+            if r.states:
+                states[r.index] = r.states
             rep.events += r.events
+            rep.reminders += r.reminders
             rep.changes += [Change(*c) for c in r.changes]
             rep.warnings += r.warnings
             retired.update(r.retired)
@@ -477,9 +532,19 @@ def _publish(plan: _Plan, previous: Previous, rules: Rules, rep: Report, stage: 
     stage.write("feeds/holidays.ics", ics.holiday_feed(plan.overlay.marks, plan.overlay.sequences,
                                                        plan.overlay.cancelled, opts.source_date_epoch))
     stage.write("feeds/index.html", _index(plan, opts.base_url, not over).encode())
-    for path in gantt.files():
+    for path in gantt.files(states):
         stage.written(path)
+    rep.ledger_rows = ledger.finish()
     stage.write(MANIFEST, _manifest(plan, rules, entries, retired))
+    return ledger
+
+
+def _created(epoch: int | None, plan: _Plan) -> dt.datetime:
+    """A workbook's creation time: SOURCE_DATE_EPOCH, else the latest issue year's 1 January."""
+    if epoch is not None:
+        return dt.datetime.fromtimestamp(epoch, dt.UTC).replace(tzinfo=None)
+    year = max((s.issued_year or 2000 for s in plan.published), default=2000)
+    return dt.datetime(year, 1, 1)
 
 
 def _rendered(jobs: list[Job], shared: Shared, rules: Rules, workers: Workers) -> Iterator[Rendered]:
@@ -547,37 +612,47 @@ class _Gantt:
     jobs are many and run after the feeds, spread over the workers.  The workers write the
     files into the stage themselves (the bytes do not travel back through this process)."""
 
-    def __init__(self, plan: _Plan, rules: Rules, workers: Workers, stage: Stage) -> None:
+    def __init__(self, plan: _Plan, rules: Rules, workers: Workers, stage: Stage, early: bool = True) -> None:
         opts = rules.settings
         self.workers, self.stage = workers, stage
         marks = plan.overlay.marks
         self.whole = len(plan.published) <= opts.gantt_whole_plans
         self.index = "" if self.whole else _gantt_index(plan)
         root = str(stage.path)
+        self.members: list[list[int]] = []
         if self.whole:
             items = [(j.spill, j.duplicate_of) for j in plan.jobs]
-            self.specs = [(items, rules.calendar, marks, opts.source_date_epoch, root, "gantt")]
+            self.members = [[j.index for j in plan.jobs]]
+            self.specs: list[GanttSpec] = [(items, rules.calendar, marks, opts.source_date_epoch, root, "gantt", {})]
         else:
-            by_region: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
+            by_region: dict[str, list[tuple[int, str]]] = defaultdict(list)
             for j in plan.jobs:
                 if not j.duplicate_of:
-                    by_region[plan.regions[_region(plan.surveys[j.index])]].append((j.spill, None))
-            self.specs = [(these, rules.calendar, marks, opts.source_date_epoch, root, f"gantt/{slug}")
-                          for slug, these in sorted(by_region.items())]
-        self.early = workers.submit(gantt_files, self.specs[0]) if self.whole else None
+                    by_region[plan.regions[_region(plan.surveys[j.index])]].append((j.index, j.spill))
+            self.members = [[i for i, _ in these] for _, these in sorted(by_region.items())]
+            self.specs = [([(spill, None) for _, spill in these], rules.calendar, marks, opts.source_date_epoch,
+                           root, f"gantt/{slug}", {}) for slug, these in sorted(by_region.items())]
+        # Without statuses to show, the whole set starts now, beside the feeds.
+        self.early = workers.submit(gantt_files, self.specs[0]) if self.whole and early else None
 
-    def files(self) -> Iterator[str]:
-        """The paths of the files written (made now when not made already)."""
+    def files(self, states: dict[int, dict[str, str]]) -> Iterator[str]:
+        """The paths of the files written (made now when not made already), milestones coloured
+        by ``states`` (plan index → milestone key → state, for plans whose statuses are shown)."""
         if self.index:
             self.stage.write("gantt/index.html", self.index.encode())
         if self.early is not None:
             yield from self.early.result()
             return
-        for files in self.workers.ordered(gantt_files, self.specs, ahead=self.workers.jobs + 1):
+        specs = [(*spec[:6], {k: v for i in members for k, v in states.get(i, {}).items()})
+                 for spec, members in zip(self.specs, self.members, strict=True)]
+        for files in self.workers.ordered(gantt_files, specs, ahead=self.workers.jobs + 1):
             yield from files
 
 
-def gantt_files(spec: tuple[list[tuple[str, str | None]], Calendar, list[Any], int | None, str, str]) -> list[str]:
+GanttSpec = tuple[list[tuple[str, str | None]], Calendar, list[Any], int | None, str, str, dict[str, str]]
+
+
+def gantt_files(spec: GanttSpec) -> list[str]:
     """gantt.xml, .xlsx and .html of some plans (kept aside by the survey), written under the
     stage folder ``root``: everything they need is passed in, so they are made in a worker
     process (any start method) with the same bytes.  The plans are loaded one at a time each
@@ -587,18 +662,18 @@ def gantt_files(spec: tuple[list[tuple[str, str | None]], Calendar, list[Any], i
 
     from .gantt import mspdi, timeline, workbook
 
-    items, calendar, marks, epoch, root, stem = spec
+    items, calendar, marks, epoch, root, stem, states = spec
     plans = docwork.Spilled(items)
     whole = stem == "gantt"
     sheets = workbook.MAX_PLAN_SHEETS if whole else 0       # a region's workbook: one sheet
     paths = [os.path.join(root, f"{stem}{ext}") for ext in (".xml", ".xlsx", ".html")]
     os.makedirs(os.path.dirname(paths[0]), exist_ok=True)
     with open(paths[0], "wb") as fh:
-        mspdi.write_project_xml(fh, plans, calendar, marks)
+        mspdi.write_project_xml(fh, plans, calendar, marks, states)
     with open(paths[1], "wb") as fh:
-        workbook.write_workbook(fh, plans, calendar, marks, epoch, sheets, stream=not whole)
+        workbook.write_workbook(fh, plans, calendar, marks, epoch, sheets, stream=not whole, states=states)
     with open(paths[2], "wb") as fh:
-        fh.write(timeline.page(plans).encode())
+        fh.write(timeline.page(plans, states=states).encode())
     return paths
 
 

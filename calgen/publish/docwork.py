@@ -16,6 +16,7 @@ Rules once), so the bytes are the same under every start method and every ``--jo
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import json
@@ -26,7 +27,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ..errors import CalgenError, ReadingError
+from ..errors import CalendarCoverageError, CalgenError, ReadingError
+from ..follow.ledger import Row, rows_for
+from ..follow.standing import PREFIX, Record, Standing, State
 from ..model import Agency, Document
 from ..rules import Rules
 from ..settings import Settings
@@ -260,6 +263,8 @@ class Job:
     plan_feed: str = ""                  # where its own feed goes (absolute path); '' for none
     plan_name: str = ""
     fed: frozenset[str] = frozenset()    # its agencies that have a feed in this build (events routed to them)
+    records: Mapping[str, Record] = field(default_factory=dict)  # its rows' latest statuses (follow-up)
+    tracked: bool = False                # statuses shown in its feeds and Gantt files
 
 
 @dataclass(frozen=True)
@@ -268,6 +273,7 @@ class Shared:
     which agencies have a feed is told per plan, Job.fed, not as the build's whole set)."""
 
     settings: Settings
+    as_of: dt.date = dt.date(2000, 1, 1)  # the day statuses are computed for (the build decides it)
 
 
 # One event as a feed receives it: (uid, sequence, summary, due YYYYMMDD, plan tell, body, the
@@ -294,6 +300,9 @@ class Rendered:
     entry: dict[str, Any] = field(default_factory=dict)           # the manifest's index entry
     events: int = 0
     wrote: list[str] = field(default_factory=list)                # files written here (their paths)
+    ledger: list[Row] = field(default_factory=list)               # its ledger rows (follow-up)
+    states: dict[str, str] = field(default_factory=dict)          # milestone key → state (Gantt), when tracked
+    reminders: int = 0
 
 
 def publish_many(args: tuple[Shared, list[Job]]) -> list[Rendered]:
@@ -313,16 +322,23 @@ def publish(job: Job, shared: Shared, rules: Rules) -> Rendered:
         return Rendered(job.index, doc.source, line)
     out = Rendered(job.index, doc.source, json.dumps(document_json(doc), ensure_ascii=False).encode())
     old, old_text = _old(job, out)
-    evs, sequences = _identities(evs, old, old_text, job, settings, out)
+    evs, related = identity.assign(evs, old, old_text, dict(job.revive))
+    out.ledger, standings = rows_for(doc, doc_key(doc), evs, job.records, shared.as_of, rules.calendar,
+                                     settings.soon_days)
+    marks = {uid: PREFIX.get(st.state, "") for uid, st in standings.items()} if job.tracked else {}
+    if job.tracked:
+        out.states = {e.key: _mark(standings[e.uid]) for e in evs if e.kind != "recurring"}
+        out.states.update({row.id: _mark(standings[row.id]) for row in out.ledger if not row.due})
+    sequences = _sequences(evs, related, old, job, settings, out, marks)
     out.events = len(evs)
-    _render(evs, sequences, job.fed, shared, out)
+    _render(evs, sequences, job.fed, shared, out, marks, _reminders(evs, standings, shared, rules))
     _no_feed(evs, out)
     if job.plan_feed and out.all_items:
         _plan_feed(job, out.all_items)
         out.wrote.append(job.plan_feed)
     out.csv = _csv(doc, job, rules)
     if job.part:
-        part = {"document": doc_to_data(doc), "events": _records(evs, sequences, old, out)}
+        part = {"document": doc_to_data(doc), "events": _records(evs, sequences, old, out, marks)}
         Path(job.part).write_bytes(compact.dumps(part, sort_keys=True))
         out.wrote.append(job.part)
     names = sorted({a.name for e in evs for _, a in e.task.agencies()})
@@ -351,10 +367,22 @@ def _old(job: Job, out: Rendered) -> tuple[dict[str, dict[str, Any]], dict[str, 
     return old, text
 
 
-def _identities(evs: list[CalEvent], old: dict[str, dict[str, Any]], old_text: dict[str, str], job: Job,
-                settings: Settings, out: Rendered) -> tuple[list[CalEvent], dict[str, int]]:
-    """UIDs kept across edits (identity.py) and SEQUENCEs that never go down."""
-    evs, related = identity.assign(evs, old, old_text, dict(job.revive))
+def _mark(st: Standing) -> str:
+    """A row's state for the Gantt outputs: "state", or "state|完成日期" when done."""
+    done = st.record.done if st.state.done and st.record is not None else None
+    return str(st.state) + (f"|{done.isoformat()}" if done else "")
+
+
+def fingerprint(e: CalEvent, marks: Mapping[str, str]) -> str:
+    """What subscribers see of an event, its follow-up mark (【逾期】…) included: a change bumps
+    SEQUENCE."""
+    mark = marks.get(e.uid, "")
+    return e.fingerprint if not mark else hashlib.sha1((e.fingerprint + mark).encode()).hexdigest()[:16]
+
+
+def _sequences(evs: list[CalEvent], related: list[identity.Related], old: dict[str, dict[str, Any]], job: Job,
+               settings: Settings, out: Rendered, marks: Mapping[str, str]) -> dict[str, int]:
+    """SEQUENCEs that never go down, for the events with their kept UIDs (identity.py)."""
     sequences: dict[str, int] = {}
     for e in evs:
         prev = old.get(e.uid)
@@ -366,10 +394,12 @@ def _identities(evs: list[CalEvent], old: dict[str, dict[str, Any]], old_text: d
                 sequences[e.uid] = 0
             if job.had_previous:
                 out.changes.append(("new", _lead(e), e.uid, _sum(e), e.due.isoformat()))
-        elif prev["fingerprint"] != e.fingerprint:
+        elif prev["fingerprint"] != fingerprint(e, marks):
             sequences[e.uid] = prev["sequence"] + 1
             kind = "moved" if prev["due"] != e.due.isoformat() else "changed"
-            detail = f"{prev['due']} → {e.due.isoformat()}" if kind == "moved" else "text or agencies changed"
+            same_text = prev.get("base", prev["fingerprint"]) == e.fingerprint
+            detail = f"{prev['due']} → {e.due.isoformat()}" if kind == "moved" else \
+                "status changed" if same_text else "text or agencies changed"
             out.changes.append((kind, _lead(e), e.uid, _sum(e), detail))
         else:
             sequences[e.uid] = prev["sequence"]
@@ -392,15 +422,40 @@ def _identities(evs: list[CalEvent], old: dict[str, dict[str, Any]], old_text: d
         else:
             prev = old[rel.uid]
             out.changes.append(("merged", prev.get("lead", ""), rel.uid, prev["summary"], f"merged into 「{rel.other}」"))
-    return evs, sequences
+    return sequences
+
+
+def _reminders(evs: list[CalEvent], standings: Mapping[str, Standing], shared: Shared,
+               rules: Rules) -> dict[str, list[tuple[int, dt.date, dt.date]]]:
+    """uid → the 【提醒】 events it gets: (working days left, the day), for events not done whose
+    reminder day is not past (as of the build)."""
+    out: dict[str, list[tuple[int, dt.date, dt.date]]] = {}
+    days = sorted(set(shared.settings.reminders), reverse=True)
+    if not days:
+        return out
+    for e in evs:
+        st = standings[e.uid]
+        if st.state.done or st.state is State.OVERDUE or st.in_force is None or st.in_force < shared.as_of:
+            continue
+        for n in days:
+            try:
+                day = rules.calendar.workdays_before(st.in_force, n)
+            except CalendarCoverageError:       # no holiday data for that year: no reminder (never a guess)
+                break
+            if n and day >= shared.as_of:
+                out.setdefault(e.uid, []).append((n, day, st.in_force))
+    return out
 
 
 def _render(evs: list[CalEvent], sequences: dict[str, int], fed: frozenset[str], shared: Shared,
-            out: Rendered) -> None:
+            out: Rendered, marks: Mapping[str, str] | None = None,
+            reminders: Mapping[str, list[tuple[int, dt.date, dt.date]]] | None = None) -> None:
     """Every event's body once; its summary for all.ics and for each agency's feed (distinct
-    within this plan — the build keeps them distinct across plans)."""
-    from .feeds.ics import assemble, distinct_summaries, event_body
+    within this plan — the build keeps them distinct across plans), with its follow-up mark
+    (``marks``: 【已完成】【逾期】…) and its 【提醒】 events (``reminders``)."""
+    from .feeds.ics import assemble, distinct_summaries, event_body, reminder_body
 
+    marks, reminders = marks or {}, reminders or {}
     epoch, alarms = shared.settings.source_date_epoch, shared.settings.alarms
     ordered = sorted(evs, key=lambda e: (e.due, e.uid))
     bodies = {e.uid: event_body(e, epoch) for e in ordered}
@@ -409,14 +464,21 @@ def _render(evs: list[CalEvent], sequences: dict[str, int], fed: frozenset[str],
     days = {e.uid: e.due.isoformat().replace("-", "") for e in ordered}          # YYYYMMDD
 
     def items(these: list[CalEvent], agency: Agency | None) -> list[Item]:
-        out = []
+        out_: list[Item] = []
         for e, title in zip(these, distinct_summaries(these, agency), strict=True):
             seq = sequences.get(e.uid, 0)
-            out.append((e.uid, seq, title, days[e.uid], tell, bodies[e.uid],
-                        assemble(e.uid, seq, title, bodies[e.uid], alarms)))
-        return out
+            shown = marks.get(e.uid, "") + title
+            out_.append((e.uid, seq, shown, days[e.uid], tell, bodies[e.uid],
+                         assemble(e.uid, seq, shown, bodies[e.uid], alarms)))
+            for n, day, due in reminders.get(e.uid, ()):
+                uid, text = f"remind{n}-{e.uid}", f"【提醒】还有{n}个工作日到期：{title}"
+                body = reminder_body(e, day, n, due, epoch)
+                out_.append((uid, seq, text, day.isoformat().replace("-", ""), tell, body,
+                             assemble(uid, seq, text, body)))
+        return sorted(out_, key=lambda item: (item[3], item[0])) if reminders else out_
 
     out.all_items = items(ordered, None)
+    out.reminders = sum(len(v) for v in reminders.values())
     by_agency: dict[str, tuple[Agency, list[CalEvent]]] = {}
     feeding: dict[int, list[tuple[str, Agency]]] = {}      # a task's agencies that have a feed, each once
     for e in ordered:
@@ -459,14 +521,15 @@ def _csv(doc: Document, job: Job, rules: Rules) -> list[tuple[int, bytes]]:
 
 
 def _records(evs: list[CalEvent], sequences: dict[str, int], old: dict[str, dict[str, Any]],
-             out: Rendered) -> dict[str, Any]:
+             out: Rendered, marks: Mapping[str, str]) -> dict[str, Any]:
     """The manifest's record of each event (and of each shown cancelled, once)."""
     records: dict[str, Any] = {}
     for e in sorted(evs, key=lambda e: e.uid):
         records[e.uid] = {"key": e.key, "doc": e.doc.source, "dockey": doc_key(e.doc), "task": e.task.id,
                           "path": "/".join(e.task.path), "kind": str(e.kind), "phrase": e.phrase,
                           "nominal": e.nominal.isoformat(), "due": e.due.isoformat(),
-                          "sequence": sequences.get(e.uid, 0), "fingerprint": e.fingerprint,
+                          "sequence": sequences.get(e.uid, 0), "fingerprint": fingerprint(e, marks),
+                          "base": e.fingerprint,
                           "summary": _sum(e), "lead": _lead(e),
                           "agencies": sorted({a.name for _, a in e.task.agencies()})}
     for uid in out.retired:

@@ -54,18 +54,26 @@ def events(docs: list[Document], scheduler: Scheduler) -> list[CalEvent]:
         if doc.duplicate_of:
             continue
         for task in doc.tasks:
-            seen: dict[str, int] = {}
             recurs: set[tuple[str, tuple[int, int] | None]] = set()
             horizon = _horizon(doc, task)
-            for m in task.milestones:
-                n = seen.get(m.phrase, 0)
-                seen[m.phrase] = n + 1
-                base = f"{doc_key(doc)}|{'/'.join(task.path)}|{m.kind}|{m.phrase}|{n}"
+            for m, base in zip(task.milestones, milestone_keys(doc, task), strict=True):
                 if m.dated and m.due and m.nominal:
                     out.append(_event(base, m, m.due, m.nominal, m.note, m.flags, task, doc))
                 elif m.kind == "recurring" and horizon and (m.every, m.anchor) not in recurs:
                     recurs.add((m.every, m.anchor))     # 每月调度、每月通报: one series, not two
                     out.extend(_expand(base, m, task, doc, horizon, scheduler))
+    return out
+
+
+def milestone_keys(doc: Document, task: Task) -> list[str]:
+    """What each of a task's milestones is (document, task path, kind, phrase and its
+    occurrence): the key of its event, and how the Gantt outputs find a milestone's status."""
+    seen: dict[str, int] = {}
+    out = []
+    for m in task.milestones:
+        n = seen.get(m.phrase, 0)
+        seen[m.phrase] = n + 1
+        out.append(f"{doc_key(doc)}|{'/'.join(task.path)}|{m.kind}|{m.phrase}|{n}")
     return out
 
 

@@ -148,6 +148,25 @@ def event_body(ev: CalEvent, epoch: int | None = None) -> bytes:
     return b"".join(parts)
 
 
+def reminder_body(ev: CalEvent, day: dt.date, left: int, due: dt.date, epoch: int | None = None) -> bytes:
+    """A 【提醒】 event's lines after its SUMMARY: on ``day``, ``left`` working days before
+    ``due`` (the event's due date, or the new one of an extension) — an ordinary all-day event:
+    alarms do not survive subscription."""
+    from ...calendar.workdays import weekday
+
+    stamp = dtstamp(ev, epoch)
+    end = day + dt.timedelta(days=1)
+    head = b"DTSTAMP:%04d%02d%02dT%02d%02d%02dZ\r\nDTSTART;VALUE=DATE:%04d%02d%02d\r\nDTEND;VALUE=DATE:%04d%02d%02d\r\n" % (
+        stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second,
+        day.year, day.month, day.day, end.year, end.month, end.day)
+    text = f"还有{left}个工作日到期：{due.isoformat()}（{weekday(due)}）\n\n" + description(ev)
+    parts = [head, fold(b"DESCRIPTION:" + _text(text))]
+    if ev.doc.doc_number:
+        parts.append(fold(b"CATEGORIES:" + _text(ev.doc.doc_number)))
+    parts.append(_FREE)
+    return b"".join(parts)
+
+
 _FREE = b"TRANSP:TRANSPARENT\r\nX-MICROSOFT-CDO-BUSYSTATUS:FREE\r\nX-MICROSOFT-CDO-ALLDAYEVENT:TRUE\r\n"
 
 

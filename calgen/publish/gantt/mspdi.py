@@ -24,14 +24,15 @@ import io
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable
-from typing import BinaryIO
+from collections.abc import Iterable, Mapping
+from typing import Any, BinaryIO
 from xml.sax.saxutils import escape
 
 from ...calendar.workdays import Calendar
 from ...errors import CalendarCoverageError
+from ...follow.ledger import task_id
 from ...model import Document, Task
-from ..feeds.events import ROLE_CN
+from ..feeds.events import ROLE_CN, doc_key, milestone_keys
 from ..feeds.ics import DayMark
 from .csv import span
 
@@ -90,7 +91,8 @@ class _Writer:
         return self.resources[name][0]
 
     def task(self, name: str, level: int, wbs: str, start: dt.date, finish: dt.date, *, summary: bool = False,
-             milestone: bool = False, estimated: bool = False, notes: str = "", texts: Iterable[str] = ()) -> int:
+             milestone: bool = False, estimated: bool = False, notes: str = "", texts: Iterable[str] = (),
+             percent: int | None = None, done: dt.date | None = None) -> int:
         self.count += 1
         uid = self.count
         duration = "PT0H0M0S" if milestone else _hours(self.calendar, start, finish)
@@ -103,7 +105,13 @@ class _Writer:
                  f"<ManualStart>{begin}</ManualStart><ManualFinish>{end}</ManualFinish>"
                  f"<ManualDuration>{duration}</ManualDuration>"
                  f"<Estimated>{int(estimated)}</Estimated><Milestone>{int(milestone)}</Milestone>"
-                 f"<Summary>{int(summary)}</Summary><CalendarUID>-1</CalendarUID>"]
+                 f"<Summary>{int(summary)}</Summary>"]
+        if percent is not None:                  # follow-up: reported progress (calgen/follow/)
+            parts.append(f"<PercentComplete>{percent}</PercentComplete>")
+            if done is not None:
+                parts.append(f"<ActualStart>{_finish(done) if milestone else begin}</ActualStart>"
+                             f"<ActualFinish>{_finish(done)}</ActualFinish>")
+        parts.append("<CalendarUID>-1</CalendarUID>")
         if notes:
             parts.append(f"<Notes>{_x(notes)}</Notes>")
         for (field, _, _), value in zip(TEXT_FIELDS, texts, strict=False):
@@ -122,14 +130,16 @@ class _Writer:
                              f"<Notes>{ROLE_CN[role]}</Notes></Assignment>".encode())
 
 
-def project_xml(docs: Iterable[Document], calendar: Calendar, marks: list[DayMark]) -> bytes:
+def project_xml(docs: Iterable[Document], calendar: Calendar, marks: list[DayMark],
+                states: Mapping[str, str] | None = None) -> bytes:
     """The MSPDI document for ``docs`` as bytes (see :func:`write_project_xml`)."""
     out = io.BytesIO()
-    write_project_xml(out, docs, calendar, marks)
+    write_project_xml(out, docs, calendar, marks, states)
     return out.getvalue()
 
 
-def write_project_xml(out: BinaryIO, docs: Iterable[Document], calendar: Calendar, marks: list[DayMark]) -> None:
+def write_project_xml(out: BinaryIO, docs: Iterable[Document], calendar: Calendar, marks: list[DayMark],
+                      states: Mapping[str, str] | None = None) -> None:
     """The MSPDI document for ``docs``, written to ``out`` plan by plan; ``marks`` (rest blocks
     and makeup days of the years the build touches, as in feeds/holidays.ics) are the
     calendar's exceptions.  ``docs`` is iterated twice (the project's dates come first in the
@@ -169,7 +179,7 @@ def write_project_xml(out: BinaryIO, docs: Iterable[Document], calendar: Calenda
     with tempfile.TemporaryFile() as spool:
         w = _Writer(calendar, out, spool)
         for pi, doc in enumerate((d for d in docs if not d.duplicate_of), 1):     # pass 2: the tasks
-            _plan(w, doc, str(pi))
+            _plan(w, doc, str(pi), states or {})
         tail = ["</Tasks><Resources>"]
         for name, (rid, group) in w.resources.items():
             tail.append(f"<Resource><UID>{rid}</UID><ID>{rid}</ID><Name>{_x(name)}</Name><Type>1</Type>"
@@ -189,7 +199,7 @@ def _bounds(doc: Document, spans: dict[str, tuple]) -> tuple[dt.date, dt.date]:
     return min([base, *(s for s, _ in dated)]), max([base, *(f for _, f in dated)])
 
 
-def _plan(w: _Writer, doc: Document, wbs: str) -> None:
+def _plan(w: _Writer, doc: Document, wbs: str, states: Mapping[str, str]) -> None:
     spans = {t.id: span(doc, t) for t in doc.tasks}
     dated = [(s, f) for s, f, _ in spans.values() if s and f]
     base = doc.issued or min((s for s, _ in dated), default=None) or dt.date((doc.plan_year or 2000), 1, 1)
@@ -210,25 +220,49 @@ def _plan(w: _Writer, doc: Document, wbs: str) -> None:
             w.task(heads.get(label, label), 2, swbs, s_lo, s_hi, summary=True)
             level = 3
         for ti, t in enumerate(tasks, 1):
-            _task(w, doc, t, spans[t.id], f"{swbs}.{ti}" if label else f"{wbs}.{si}.{ti}", level, base)
+            _task(w, doc, t, spans[t.id], f"{swbs}.{ti}" if label else f"{wbs}.{si}.{ti}", level, base, states)
 
 
-def _task(w: _Writer, doc: Document, t: Task, sp: tuple, wbs: str, level: int, base: dt.date) -> None:
+def _task(w: _Writer, doc: Document, t: Task, sp: tuple, wbs: str, level: int, base: dt.date,
+          states: Mapping[str, str]) -> None:
     start, finish, notes = sp
-    milestones = [m for m in t.milestones if m.dated and m.due]
+    keyed = [(m, k) for m, k in zip(t.milestones, milestone_keys(doc, t), strict=True) if m.dated and m.due]
     texts = ["、".join(a.name for a in getattr(t, role)) for role in ("lead", "responsible", "support")]
     text = "\n".join([t.text, *notes]).strip()
     if not (start and finish):
-        uid = w.task(t.title or " ".join(t.path), level, wbs, base, base, estimated=True, notes=text, texts=texts)
+        state, done = _state(states.get(task_id(doc_key(doc), t), "")) if states else ("", None)
+        uid = w.task(t.title or " ".join(t.path), level, wbs, base, base, estimated=True, notes=text, texts=texts,
+                     **_progress(state, done, bool(states)))
         w.assign(uid, t)
         return
-    uid = w.task(t.title or " ".join(t.path), level, wbs, start, finish, summary=bool(milestones), notes=text,
-                 texts=texts)
+    marks = [_state(states.get(k, "")) for _, k in keyed] if states else []
+    finished = [done for state, done in marks if state in _DONE]
+    percent = round(100 * len(finished) / len(marks)) if marks else None
+    last = max((d for d in finished if d), default=None) if marks and len(finished) == len(marks) else None
+    uid = w.task(t.title or " ".join(t.path), level, wbs, start, finish, summary=bool(keyed), notes=text,
+                 texts=texts, percent=percent if states else None, done=last)
     w.assign(uid, t)
-    for mi, m in enumerate(milestones, 1):
+    for mi, (m, _) in enumerate(keyed, 1):
         assert m.due
         name = f"{m.phrase}：{m.clause}" if m.clause else m.phrase
-        w.task(name, level + 1, f"{wbs}.{mi}", m.due, m.due, milestone=True, notes=m.note, texts=texts)
+        state, done = marks[mi - 1] if marks else ("", None)
+        w.task(name, level + 1, f"{wbs}.{mi}", m.due, m.due, milestone=True, notes=m.note, texts=texts,
+               **_progress(state, done, bool(states)))
+
+
+_DONE = ("按期完成", "逾期完成")
+
+
+def _state(value: str) -> tuple[str, dt.date | None]:
+    """A follow-up mark: "state" or "state|done date"."""
+    state, _, done = value.partition("|")
+    return state, dt.date.fromisoformat(done) if done else None
+
+
+def _progress(state: str, done: dt.date | None, shown: bool) -> dict[str, Any]:
+    if not shown:
+        return {}
+    return {"percent": 100 if state in _DONE else 0, "done": done if state in _DONE else None}
 
 
 def _calendar(marks: list[DayMark]) -> str:

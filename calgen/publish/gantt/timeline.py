@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ...model import Document
@@ -28,9 +28,15 @@ from .csv import span
 TEXT_EXCERPT = 120
 
 
-def page(docs: Iterable[Document], today: dt.date | None = None) -> str:
+def page(docs: Iterable[Document], today: dt.date | None = None, states: Mapping[str, str] | None = None) -> str:
     """The page for ``docs``.  The today line comes from the viewer's clock unless ``today`` is
-    given, so the page is the same bytes whenever it is built."""
+    given, so the page is the same bytes whenever it is built.  ``states`` (milestone key →
+    follow-up state, calgen/follow/) colours the milestones of plans whose statuses are known;
+    the others are coloured by their dates."""
+    from ...follow.ledger import task_id
+    from ..feeds.events import doc_key, milestone_keys
+
+    states = states or {}
     agencies: dict[str, int] = {}
 
     def idx(names: list[str]) -> list[int]:
@@ -55,12 +61,17 @@ def page(docs: Iterable[Document], today: dt.date | None = None) -> str:
             roles = "；".join(f"{cn}：{'、'.join(a.name for a in getattr(t, r))}"
                              for r, cn in (("lead", "牵头"), ("responsible", "负责"), ("support", "配合"))
                              if getattr(t, r))
+            keys = milestone_keys(doc, t) if states else []
+            marks = [states.get(k, "").partition("|")[0] for k in keys]
             tasks.append([" ".join(t.path), t.title or t.text[:30], start.isoformat() if start else "",
                           finish.isoformat() if finish else "", "、".join(lead),
                           idx(sorted({a.name for _, a in t.agencies() if not a.is_group})),
-                          [[m.due.isoformat(), m.phrase] for m in t.milestones if m.dated and m.due],
+                          [[m.due.isoformat(), m.phrase, *([marks[i]] if marks and marks[i] else [])]
+                           for i, m in enumerate(t.milestones) if m.dated and m.due],
                           (t.text[:TEXT_EXCERPT] + ("…" if len(t.text) > TEXT_EXCERPT else "")),
-                          roles, len(sections) - 1, "；".join(notes)])
+                          roles, len(sections) - 1, "；".join(notes),
+                          _overall(marks, states.get(task_id(doc_key(doc), t), "").partition("|")[0])
+                          if states else ""])
         plans.append({"t": doc.name, "n": doc.doc_number or "", "i": doc.issued.isoformat() if doc.issued else "",
                       "s": min(starts).isoformat() if starts else "", "f": max(finishes).isoformat() if finishes else "",
                       "sec": sections, "k": tasks})
@@ -72,6 +83,13 @@ def page(docs: Iterable[Document], today: dt.date | None = None) -> str:
               "__DATA__": payload}
     # one pass, so a title that contains "__DATA__" stays text
     return re.sub("__TITLE__|__TODAY__|__DATA__", lambda m: values[m.group(0)], _PAGE)
+
+
+def _overall(marks: list[str], undated: str) -> str:
+    from ...follow.standing import State, overall
+
+    found = overall([State(m) for m in marks if m] + ([State(undated)] if undated else []))
+    return str(found) if found else ""
 
 
 _PAGE = """<!DOCTYPE html>
@@ -91,6 +109,9 @@ h1{font-size:18px;margin:0 0 8px} .bar-tools{display:flex;gap:16px;align-items:c
 .bar.plan{background:#7a5cc0}
 .ms{position:absolute;top:3px;width:9px;height:9px;transform:rotate(45deg);margin-left:-5px;background:#1c7ed6}
 .ms.overdue{background:#c92a2a} .ms.soon{background:#f76707}
+.ms.s-done{background:#2b8a3e} .ms.s-late{background:#74b816} .ms.s-ext{background:#7048e8}
+.ms.s-over{background:#c92a2a} .ms.s-soon{background:#f08c00} .ms.s-open{background:#1c7ed6}
+.st{display:inline-block;font-size:10px;padding:0 3px;margin-right:4px;border-radius:2px;color:#fff}
 .lead{position:absolute;left:100%;margin-left:6px;top:-3px;font-size:11px;color:#1c3d7a;white-space:nowrap}
 .bar.wide{height:14px;top:2px;overflow:hidden} .lead.inside{left:4px;margin:0;top:0;font-size:10px;line-height:14px;color:#fff}
 body{overflow-x:hidden}
@@ -107,8 +128,10 @@ body{overflow-x:hidden}
 <div class="bar-tools">
 <label>视图：<select id="view"><option value="-1">全部文件（总览）</option></select></label>
 <label>按单位筛选：<select id="agency"><option value="">全部单位</option></select></label>
-<span class="legend"><span><i style="background:#c92a2a"></i>已逾期</span><span><i style="background:#f76707"></i>30天内到期</span>
-<span><i style="background:#1c7ed6"></i>以后到期</span><span style="color:#e03131">│ 今天</span></span>
+<span class="legend"><span><i style="background:#c92a2a"></i>已到期 / 逾期</span><span><i style="background:#f76707"></i>30天内到期 / 临期</span>
+<span><i style="background:#1c7ed6"></i>以后到期</span><span><i style="background:#2b8a3e"></i>按期完成</span>
+<span><i style="background:#74b816"></i>逾期完成</span><span><i style="background:#7048e8"></i>延期</span>
+<span style="color:#e03131">│ 今天</span></span>
 </div>
 <div id="fontnote">未检测到中文字体，文字可能显示为方框。请安装“微软雅黑”“苹方”或 Noto Sans CJK SC（Debian/Ubuntu：fonts-noto-cjk）后刷新。</div>
 <div id="axis"></div><div id="chart"></div><div id="undated"></div><div id="detail"></div>
@@ -127,7 +150,10 @@ const undated=document.getElementById("undated"), detail=document.getElementById
 function el(tag,cls,text){const e=document.createElement(tag);if(cls)e.className=cls;if(text!==undefined)e.textContent=text;return e}
 P.forEach((p,i)=>{const o=el("option","",(p.n?p.n+" ":"")+p.t);o.value=i;view.appendChild(o)});
 A.map((a,i)=>[a,i]).sort((x,y)=>x[0]<y[0]?-1:1).forEach(([a,i])=>{const o=el("option","",a);o.value=i;agency.appendChild(o)});
-function status(d){const t=ms(TODAY),x=ms(d);return x<t?"overdue":x<=t+30*DAY?"soon":""}
+const STATE={"按期完成":"s-done","逾期完成":"s-late","延期":"s-ext","逾期":"s-over","临期":"s-soon","未到期":"s-open"};
+const SCOL={"按期完成":"#2b8a3e","逾期完成":"#74b816","延期":"#7048e8","逾期":"#c92a2a","临期":"#f08c00","未到期":"#1c7ed6","无时限":"#868e96"};
+function status(d,st){if(st&&STATE[st])return STATE[st];const t=ms(TODAY),x=ms(d);return x<t?"overdue":x<=t+30*DAY?"soon":""}
+function badge(st){return st?"<span class='st' style='background:"+(SCOL[st]||"#888")+"'>"+esc(st)+"</span>":""}
 function range(items){let lo=Infinity,hi=-Infinity;
  for(const [s,f] of items){if(s){const a=ms(s);if(a<lo)lo=a}if(f){const b=ms(f);if(b>hi)hi=b}}
  const t=ms(TODAY);if(!isFinite(lo)){lo=t;hi=t}
@@ -148,8 +174,8 @@ function todayLine(){const t=ms(TODAY);if(t<LO||t>HI)return;const e=el("div");e.
  e.style.left="calc(380px + (100% - 380px) * "+((t-LO)/(HI-LO)).toFixed(5)+")";chart.appendChild(e)}
 function show(html){detail.innerHTML=html;detail.style.display="block"}
 function esc(s){return String(s).replace(/[&<>"]/g,c=>({"&":"&amp;","<":"&lt;",">":"&gt;",'"':"&quot;"}[c]))}
-function taskInfo(p,k){return "<b>"+esc(k[0]+" "+k[1])+"</b><br>"+esc(k[7])+"<br>"+esc(k[8])+
- (k[6].length?"<br>节点："+k[6].map(m=>esc(m[1]+" → "+m[0])).join("；"):"")+(k[10]?"<br>"+esc(k[10]):"")+
+function taskInfo(p,k){return badge(k[11])+"<b>"+esc(k[0]+" "+k[1])+"</b><br>"+esc(k[7])+"<br>"+esc(k[8])+
+ (k[6].length?"<br>节点："+k[6].map(m=>esc(m[1]+" → "+m[0]+(m[2]?"（"+m[2]+"）":""))).join("；"):"")+(k[10]?"<br>"+esc(k[10]):"")+
  "<br><span style='color:#666'>"+esc(p.t)+"</span>"}
 function row(label,tip,onclick){const r=el("div","row"),l=el("div","label",label);l.title=tip;r.appendChild(l);
  const t=el("div","track");r.appendChild(t);r.onclick=onclick;return [r,t]}
@@ -162,7 +188,7 @@ function drawOverview(f){const ps=[];P.forEach((p,i)=>{if(f<0||p.k.some(k=>k[5].
   next=next||last;                               // the next milestone, or the last one when all are due
   const [r,t]=row((p.n?p.n+" ":"")+p.t,p.t+"：任务 "+p.k.length+" 项，节点 "+n+" 个（已到期 "+late+" 个）",()=>{view.value=i;draw()});
   const b=el("div","bar plan");b.style.left=pct(p.s);b.style.width="calc("+pct(p.f)+" - "+pct(p.s)+" + 2px)";t.appendChild(b);
-  if(next){const d=el("div","ms "+status(next[0]));d.style.left=pct(next[0]);d.title="下一个节点："+next[1]+" "+next[0];t.appendChild(d)}
+  if(next){const d=el("div","ms "+status(next[0],next[2]));d.style.left=pct(next[0]);d.title="下一个节点："+next[1]+" "+next[0];t.appendChild(d)}
   frag.appendChild(r)}
  chart.appendChild(frag);todayLine();
  if(none.length){undated.appendChild(el("h3","","没有日期的文件（"+none.length+"）"));const ul=el("ul");
@@ -177,7 +203,8 @@ function drawPlan(i,f){const p=P[i];const ks=p.k.filter(k=>f<0||k[5].includes(f)
   const b=el("div","bar");b.style.left=pct(k[2]);b.style.width="calc("+pct(k[3])+" - "+pct(k[2])+" + 2px)";
   if(k[4]){const inside=(ms(k[3])-LO)/(HI-LO)>0.7&&(ms(k[3])-ms(k[2]))/(HI-LO)>0.2;
    if(inside)b.classList.add("wide");b.appendChild(el("span",inside?"lead inside":"lead",k[4]))}t.appendChild(b);
-  for(const m of k[6]){const d=el("div","ms "+status(m[0]));d.style.left=pct(m[0]);d.title=m[1]+" "+m[0];t.appendChild(d)}
+  for(const m of k[6]){const d=el("div","ms "+status(m[0],m[2]));d.style.left=pct(m[0]);d.title=m[1]+" "+m[0]+(m[2]?" "+m[2]:"");
+   if(m[2])d.dataset.state=m[2];t.appendChild(d)}
   frag.appendChild(r)}
  chart.appendChild(frag);todayLine();
  if(none.length){undated.appendChild(el("h3","","未定日期的任务（"+none.length+"）"));const ul=el("ul");

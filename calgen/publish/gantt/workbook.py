@@ -19,11 +19,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, BinaryIO
 
 from ...calendar.workdays import Calendar
+from ...follow.ledger import task_id
+from ...follow.standing import COLOUR, PREFIX, State, overall
 from ...model import Document, Task
+from ..feeds.events import doc_key, milestone_keys
 from ..feeds.ics import DayMark
 from .csv import span
 
@@ -54,7 +57,8 @@ def workbook_bytes(docs: Iterable[Document], calendar: Calendar, marks: list[Day
 
 
 def write_workbook(target: str | BinaryIO, docs: Iterable[Document], calendar: Calendar, marks: list[DayMark],
-                   epoch: int | None = None, plan_sheets: int = MAX_PLAN_SHEETS, stream: bool = False) -> None:
+                   epoch: int | None = None, plan_sheets: int = MAX_PLAN_SHEETS, stream: bool = False,
+                   states: Mapping[str, str] | None = None) -> None:
     """The workbook, written to ``target`` (a path or a binary file).  Its creation time is
     SOURCE_DATE_EPOCH or the latest issue date, never the clock.  Up to ``plan_sheets`` plans
     get a sheet each; more, one sheet 全部任务 (a region's workbook in a national build always
@@ -64,7 +68,11 @@ def write_workbook(target: str | BinaryIO, docs: Iterable[Document], calendar: C
     lazily keeps memory to one plan.  With ``stream`` the cells go through xlsxwriter's
     ``constant_memory`` mode (rows flushed as written, strings stored inline: the same cells,
     other bytes) — a region of thousands of plans; otherwise the sheets are kept in memory
-    (constant_memory was measured slower for a sheet per plan: a temporary file each)."""
+    (constant_memory was measured slower for a sheet per plan: a temporary file each).
+
+    ``states`` (milestone key → follow-up state, calgen/follow/) colours the milestones (◆) and
+    due dates of plans whose statuses are known and puts the task's state first in its note
+    (【逾期】…); their due dates are then not coloured by TODAY()."""
     import xlsxwriter
 
     mode = {"constant_memory": True} if stream else {"in_memory": True}
@@ -92,9 +100,9 @@ def write_workbook(target: str | BinaryIO, docs: Iterable[Document], calendar: C
     makeup = {m.start for m in marks if m.uid.startswith("cn-work-")}
     if names:
         for doc, name in zip(plans, names, strict=True):
-            _plan_sheet(wb.add_worksheet(name), [doc], f, rest, makeup, with_plan=False)
+            _plan_sheet(wb.add_worksheet(name), [doc], f, rest, makeup, with_plan=False, states=states or {})
     elif count:
-        _plan_sheet(wb.add_worksheet("全部任务"), plans, f, rest, makeup, with_plan=True)
+        _plan_sheet(wb.add_worksheet("全部任务"), plans, f, rest, makeup, with_plan=True, states=states or {})
     _overview(overview, plans, count, names, f)
     _agency_sheet(agencies, plans, f)
     wb.close()
@@ -140,6 +148,10 @@ def _formats(wb: Any) -> dict[str, Any]:
         "overdue": wb.add_format({"font_color": "#C92A2A", "bold": True}),
         "soon": wb.add_format({"font_color": "#E8590C", "bold": True}),
         "link": wb.add_format({**base, "font_color": "#1C5BD6", "underline": 1}),
+        **{f"ms:{s}": wb.add_format({**base, "font_color": c, "align": "center", "bold": True})
+           for s, c in COLOUR.items()},
+        **{f"due:{s}": wb.add_format({**base, "num_format": "yyyy-mm-dd", "font_color": c, "bold": True})
+           for s, c in COLOUR.items()},
     }
 
 
@@ -159,7 +171,7 @@ def _rows(docs: Iterable[Document]) -> Iterator[tuple[Document, Task, dt.date | 
 
 
 def _plan_sheet(ws: Any, docs: Iterable[Document], f: dict[str, Any], rest: set[dt.date], makeup: set[dt.date],
-                with_plan: bool) -> None:
+                with_plan: bool, states: Mapping[str, str]) -> None:
     """One sheet of tasks with the day grid; ``docs`` is read twice (the grid's dates, then the
     rows), one plan at a time."""
     left = (("文件", *LEFT) if with_plan else LEFT)
@@ -218,23 +230,32 @@ def _plan_sheet(ws: Any, docs: Iterable[Document], f: dict[str, Any], rest: set[
         phrases = "、".join(dict.fromkeys(m.phrase for m in t.milestones if m.dated))
         values = (" ".join(t.path), t.title or t.text[:40], _names(t.lead), _names(t.responsible), _names(t.support))
         _put_strings(ws, r, 0, (d.doc_number or d.name, *values) if with_plan else values, text)
+        marks = [states.get(k, "").partition("|")[0] for k in milestone_keys(d, t)] if states else []
+        task_state = overall([State(x) for x in marks if x] +
+                             ([State(x)] if (x := states.get(task_id(doc_key(d), t), "").partition("|")[0]) else [])) \
+            if states else None
         if start:
             _put_date(ws, r, c0 + 5, start, date)
         if finish:
-            _put_date(ws, r, c0 + 6, finish, date)
-        _put_strings(ws, r, c0 + 7, (phrases, note or ("" if start else "无具体日期")), text)
-        for m in t.milestones:
+            _put_date(ws, r, c0 + 6, finish, f[f"due:{task_state}"] if task_state else date)
+        shown = (PREFIX.get(task_state, f"【{task_state}】") if task_state else "") + (note or ("" if start else "无具体日期"))
+        _put_strings(ws, r, c0 + 7, (phrases, shown), text)
+        for i, m in enumerate(t.milestones):
             if m.dated and m.due and m.due in col_of:
-                ws.write_string(r, col_of[m.due], "◆", diamond)
+                ws.write_string(r, col_of[m.due], "◆", f[f"ms:{marks[i]}"] if marks and marks[i] else diamond)
         r += 1
     last = max(r - 1, 3)
     ws.freeze_panes(3, c0 + 2)
     ws.autofilter(2, 0, last, len(left) - 1)
     due_col = _col(len(left) - 3)
+    # by date, where no follow-up state is known (a state puts 【…】 first in the note column)
+    unmarked = f',LEFT(${_col(len(left) - 1)}4,1)<>"【"' if states else ""
     ws.conditional_format(3, len(left) - 3, last, len(left) - 3,
-                          {"type": "formula", "criteria": f"=AND(${due_col}4<>\"\",${due_col}4<TODAY())", "format": f["overdue"]})
+                          {"type": "formula", "criteria": f"=AND(${due_col}4<>\"\",${due_col}4<TODAY(){unmarked})",
+                           "format": f["overdue"]})
     ws.conditional_format(3, len(left) - 3, last, len(left) - 3,
-                          {"type": "formula", "criteria": f"=AND(${due_col}4<>\"\",${due_col}4>=TODAY(),${due_col}4<=TODAY()+30)",
+                          {"type": "formula", "criteria": f"=AND(${due_col}4<>\"\",${due_col}4>=TODAY(),"
+                                                          f"${due_col}4<=TODAY()+30{unmarked})",
                            "format": f["soon"]})
     if grid:
         g1 = g0 + len(grid) - 1

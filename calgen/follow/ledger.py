@@ -1,0 +1,314 @@
+"""The ledger (台账): one row per dated milestone and per undated task, the columns an agency fills.
+
+A row is keyed by an identity that survives rebuilds: a dated milestone's row by its event's
+UID (kept while its task is the same task, :mod:`calgen.publish.feeds.identity`); an undated
+task's row by its plan and the task's own words (:func:`task_id`).
+
+Columns (``COLUMNS``): what calgen knows — 序号, 文件, 任务, 牵头单位, 责任单位, 配合单位, 节点, 到期日
+(the working-day due date), 督办状态 (the state as of the build, :mod:`.standing`) — then what the
+agency fills — 状态 (a drop-down of :data:`~.standing.REPORTED`), 完成日期, 新到期日 (with 申请延期),
+进展情况, 佐证材料 — and 标识, the row's identity.  Only the fill-in columns are unlocked; the
+sheet is protected without a password (it stops slips, not people), and a returned row whose
+locked columns differ from every version calgen published is refused on import.  The fill-in
+columns come back pre-filled with the latest recorded status, so an agency updates its rows
+instead of typing them again.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import pickle
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, BinaryIO, NamedTuple
+
+from ..calendar.workdays import Calendar
+from ..model import Document, Task
+from .standing import COLOUR, REPORTED, Record, Standing, State, standing
+
+KNOWN = ("序号", "文件", "任务", "牵头单位", "责任单位", "配合单位", "节点", "到期日", "督办状态")
+FILL = ("状态", "完成日期", "新到期日", "进展情况", "佐证材料")
+ID = "标识"
+COLUMNS = (*KNOWN, *FILL, ID)
+LOCKED = ("文件", "任务", "牵头单位", "节点", "到期日")       # checked on import (序号 and the state change)
+WIDTHS = (6, 28, 46, 18, 18, 18, 24, 11, 9, 10, 11, 11, 40, 24, 30)
+
+
+class Row(NamedTuple):
+    """One ledger row, as the build writes it (plain values: rows travel between processes)."""
+
+    id: str
+    dockey: str
+    plan: str
+    task: str
+    lead: tuple[str, ...]
+    responsible: str
+    support: str
+    node: str
+    due: str                      # ISO date, '' for an undated task
+    state: str                    # a State value
+    status: str = ""
+    done: str = ""
+    new_due: str = ""
+    progress: str = ""
+    evidence: str = ""
+
+    @property
+    def lead_text(self) -> str:
+        return "、".join(self.lead)
+
+    def locked(self) -> tuple[str, ...]:
+        return (self.plan, self.task, self.lead_text, self.node, self.due)
+
+
+def fingerprint(locked: Sequence[str]) -> str:
+    """A hash of a row's locked columns (:data:`LOCKED`, in order), whitespace ignored."""
+    raw = "\x1f".join("".join(str(v).split()) for v in locked)
+    return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
+
+
+def task_id(dockey: str, task: Task) -> str:
+    """An undated task's row: its plan and its own words (its number changes when a task is
+    inserted above it; its words do not)."""
+    words = (task.title + "｜" + task.text[:160]).strip()
+    return hashlib.sha1(f"{dockey}|{words}".encode()).hexdigest()[:20] + "@calgen-task"
+
+
+def task_label(task: Task) -> str:
+    return f"{' '.join(task.path)} {task.title or task.text[:40]}".strip()
+
+
+def lead_names(task: Task) -> tuple[str, ...]:
+    """Who answers for a row: the lead agencies, else the responsible ones (督办 counts leads)."""
+    return tuple(a.name for a in (task.lead or task.responsible))
+
+
+def rows_for(doc: Document, dockey: str, evs: Iterable[Any], records: Mapping[str, Record], as_of: dt.date,
+             calendar: Calendar, soon_days: int) -> tuple[list[Row], dict[str, Standing]]:
+    """A plan's ledger rows — its events (``evs``, with their UIDs) and its tasks that have
+    none — in task order, each with its standing as of ``as_of``; and the standing of every row
+    by identity."""
+    by_task: dict[str, list[Any]] = {}
+    for e in evs:
+        by_task.setdefault(e.task.id, []).append(e)
+    rows: list[Row] = []
+    standings: dict[str, Standing] = {}
+    plan = doc.label
+    seen: set[str] = set()
+    for t in doc.tasks:
+        names = lead_names(t)
+        resp = "、".join(a.name for a in t.responsible) if t.lead else ""
+        supp = "、".join(a.name for a in t.support)
+        label = task_label(t)
+        mine = sorted(by_task.get(t.id, ()), key=lambda e: (e.due, e.uid))
+        items = [(e.uid, f"{e.phrase}：{e.clause[:60]}" if e.clause else e.phrase, e.due) for e in mine]
+        if not items:
+            tid = task_id(dockey, t)
+            n = 2
+            while tid in seen:                         # two tasks with the same words
+                tid = task_id(dockey + f"#{n}", t)
+                n += 1
+            items = [(tid, "", None)]
+        for uid, node, due in items:
+            seen.add(uid)
+            rec = records.get(uid)
+            st = standing(due, rec, as_of, calendar, soon_days)
+            standings[uid] = st
+            rows.append(Row(uid, dockey, plan, label, names, resp, supp, node, due.isoformat() if due else "",
+                            str(st.state), *(_filled(rec) if rec else ())))
+    return rows, standings
+
+
+def _filled(rec: Record) -> tuple[str, str, str, str, str]:
+    return (rec.status, rec.done.isoformat() if rec.done else "", rec.new_due.isoformat() if rec.new_due else "",
+            rec.progress, rec.evidence)
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+class LedgerBook:
+    """One ledger workbook, written row by row (xlsxwriter's constant_memory mode: rows are
+    flushed as they are written, so a national ledger does not sit in memory)."""
+
+    def __init__(self, target: str | BinaryIO, title: str, as_of: dt.date, created: dt.datetime) -> None:
+        import xlsxwriter
+
+        self.wb = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False,
+                                               "strings_to_urls": False, "strings_to_numbers": False})
+        self.wb.set_properties({"title": title, "author": "calgen", "created": created,
+                                "comments": f"督办台账，截至 {as_of.isoformat()}；由 calgen 生成"})
+        self.title, self.as_of = title, as_of
+        wb = self.wb
+        self.ws = wb.add_worksheet("台账")
+        base = {"font_name": "Microsoft YaHei", "font_size": 10, "valign": "top"}
+        self.f = {
+            "head": wb.add_format({**base, "bold": True, "bg_color": "#DDE6F3", "border": 1, "text_wrap": True}),
+            "fill_head": wb.add_format({**base, "bold": True, "bg_color": "#FFF3BF", "border": 1, "text_wrap": True}),
+            "text": wb.add_format({**base, "text_wrap": True}),
+            "date": wb.add_format({**base, "num_format": "yyyy-mm-dd"}),
+            "open": wb.add_format({**base, "locked": False, "bg_color": "#FFFBEA", "text_wrap": True}),
+            "open_date": wb.add_format({**base, "locked": False, "bg_color": "#FFFBEA", "num_format": "yyyy-mm-dd"}),
+            "id": wb.add_format({**base, "font_color": "#868E96", "font_size": 8}),
+        }
+        self.state_f = {s.value: wb.add_format({**base, "bold": True, "font_color": COLOUR[s]}) for s in State}
+        ws = self.ws
+        for col, width in enumerate(WIDTHS):
+            kind = COLUMNS[col]
+            fmt = self.f["open_date"] if kind in ("完成日期", "新到期日") else self.f["open"] if kind in FILL else None
+            ws.set_column(col, col, width, fmt)
+        for col, name in enumerate(COLUMNS):
+            ws.write_string(0, col, name, self.f["fill_head" if name in FILL else "head"])
+        ws.freeze_panes(1, 3)
+        self.n = 0
+
+    def add(self, row: Row) -> None:
+        self.n += 1
+        r, ws, f = self.n, self.ws, self.f
+        ws.write_number(r, 0, self.n, f["text"])
+        for col, value in ((1, row.plan), (2, row.task), (3, row.lead_text), (4, row.responsible),
+                           (5, row.support), (6, row.node)):
+            ws.write_string(r, col, value, f["text"])
+        _date(ws, r, 7, row.due, f["date"])
+        ws.write_string(r, 8, row.state, self.state_f.get(row.state, f["text"]))
+        ws.write_string(r, 9, row.status, f["open"])
+        _date(ws, r, 10, row.done, f["open_date"])
+        _date(ws, r, 11, row.new_due, f["open_date"])
+        ws.write_string(r, 12, row.progress, f["open"])
+        ws.write_string(r, 13, row.evidence, f["open"])
+        ws.write_string(r, 14, row.id, f["id"])
+
+    def close(self) -> None:
+        ws, last = self.ws, max(self.n, 1)
+        col = COLUMNS.index
+        ws.data_validation(1, col("状态"), last, col("状态"), {
+            "validate": "list", "source": list(REPORTED), "input_title": "状态",
+            "input_message": "请选择：" + "、".join(REPORTED), "error_title": "状态",
+            "error_message": "只能选择：" + "、".join(REPORTED)})
+        for name in ("完成日期", "新到期日"):
+            ws.data_validation(1, col(name), last, col(name), {
+                "validate": "date", "criteria": "between", "minimum": dt.date(2000, 1, 1),
+                "maximum": dt.date(2100, 12, 31), "input_title": name,
+                "input_message": "日期，如 2026-03-31" + ("（申请延期时填写）" if name == "新到期日" else ""),
+                "error_title": name, "error_message": "请填写日期，如 2026-03-31"})
+        ws.autofilter(0, 0, max(self.n, 1), len(COLUMNS) - 1)
+        ws.protect("", {"autofilter": True, "sort": False, "format_columns": True, "format_rows": True,
+                        "select_locked_cells": True, "select_unlocked_cells": True})
+        help_ = self.wb.add_worksheet("填报说明")
+        lines = [self.title, f"截至 {self.as_of.isoformat()}（督办状态按工作日计算）", "",
+                 "只填写黄色列：状态、完成日期、新到期日、进展情况、佐证材料；其他列和“标识”列请勿改动，也不要增删行。",
+                 "状态：" + "、".join(REPORTED) + "。",
+                 "已完成 / 已销号：须填完成日期（不晚于填报当日）。",
+                 "申请延期：须填新到期日（晚于原到期日）。",
+                 "填好后保存为 .xlsx（或另存为 CSV，保留表头）交回；办公厅用 calgen status import 读入。",
+                 "", "督办状态：按期完成、逾期完成、延期、逾期（已过到期日未完成）、临期（5个工作日内到期）、未到期、无时限。"]
+        help_.set_column(0, 0, 110)
+        for i, line in enumerate(lines):
+            help_.write_string(i, 0, line, self.f["head"] if i == 0 else self.f["text"])
+        help_.protect("")
+        self.wb.close()
+
+
+def _date(ws: Any, row: int, col: int, iso: str, fmt: Any) -> None:
+    if iso:
+        day = dt.date.fromisoformat(iso)
+        ws.write_datetime(row, col, dt.datetime(day.year, day.month, day.day), fmt)
+    else:
+        ws.write_blank(row, col, None, fmt)
+
+
+CSV_HEADER = "\ufeff" + ",".join(COLUMNS) + "\r\n"
+
+
+def csv_bytes(rows: Iterable[Row], first: int) -> bytes:
+    """Rows as ledger.csv lines (numbered from ``first``), text cells never formulas."""
+    import csv
+    import io
+
+    from ..publish.gantt.csv import neutralise
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    for n, r in enumerate(rows, first):
+        w.writerow([n, *(neutralise(v) for v in (r.plan, r.task, r.lead_text, r.responsible, r.support, r.node)),
+                    r.due, r.state, r.status, r.done, r.new_due, neutralise(r.progress), neutralise(r.evidence), r.id])
+    return buf.getvalue().encode("utf-8")
+
+
+class Spool:
+    """Ledger rows kept aside in an anonymous temporary file while the build streams, with the
+    offsets of each lead agency's rows, so each agency's workbook is written at the end one after
+    another (never thousands of workbooks open at once), and all rows can be read again for the
+    status store after the generation is switched in (the build's scratch folder is gone then)."""
+
+    def __init__(self, folder: str) -> None:
+        import tempfile
+
+        self.fh: BinaryIO = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 - closed by close()
+        self.offsets: dict[str, list[int]] = {}
+
+    def add(self, row: Row, owners: Iterable[str]) -> None:
+        at = self.fh.tell()
+        pickle.dump(row, self.fh, protocol=pickle.HIGHEST_PROTOCOL)
+        for o in owners:
+            self.offsets.setdefault(o, []).append(at)
+
+    def rows(self, owner: str) -> Iterator[Row]:
+        end = self.fh.tell()
+        for at in self.offsets.get(owner, ()):
+            self.fh.seek(at)
+            yield pickle.load(self.fh)
+        self.fh.seek(end)
+
+    def all(self) -> Iterator[Row]:
+        end = self.fh.tell()
+        self.fh.seek(0)
+        while self.fh.tell() < end:
+            yield pickle.load(self.fh)
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+class LedgerFiles:
+    """``ledger.xlsx`` and ``ledger.csv`` (every row, in plan and task order) and
+    ``ledgers/<feed name>.xlsx`` (one per lead agency with a feed: its rows only), written as
+    the build streams its plans."""
+
+    def __init__(self, open_file: Callable[[str], BinaryIO], scratch: Any, slug_of: Mapping[str, str],
+                 as_of: dt.date, created: dt.datetime, title: str) -> None:
+        self.open_file, self.slug_of, self.as_of, self.created = open_file, slug_of, as_of, created
+        self.names = {slug: name for name, slug in slug_of.items()}
+        self.title = title
+        self._xlsx = open_file("ledger.xlsx")
+        self.book = LedgerBook(self._xlsx, f"督办台账：{title}" if title else "督办台账", as_of, created)
+        self.csv = open_file("ledger.csv")
+        self.csv.write(CSV_HEADER.encode("utf-8"))
+        self.spool = Spool(str(scratch))
+        self.n = 0
+
+    def add(self, rows: Sequence[Row]) -> None:
+        if not rows:
+            return
+        self.csv.write(csv_bytes(rows, self.n + 1))
+        for row in rows:
+            self.book.add(row)
+            self.spool.add(row, [self.slug_of[name] for name in dict.fromkeys(row.lead) if name in self.slug_of])
+        self.n += len(rows)
+
+    def finish(self) -> int:
+        """Close the whole ledger and write each agency's; returns the number of rows."""
+        self.book.close()
+        self._xlsx.close()
+        self.csv.close()
+        for slug in sorted(self.spool.offsets):
+            with self.open_file(f"ledgers/{slug}.xlsx") as fh:
+                book = LedgerBook(fh, f"{self.names[slug]}督办台账", self.as_of, self.created)
+                for row in self.spool.rows(slug):
+                    book.add(row)
+                book.close()
+        return self.n
+
+    def all(self) -> Iterator[Row]:
+        return self.spool.all()
+
+    def close(self) -> None:
+        self.spool.close()
