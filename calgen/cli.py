@@ -1,6 +1,7 @@
 """The calgen command line: parses options, calls the library, reports.  Nothing else lives here."""
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -125,15 +126,16 @@ def extract(files: tuple[str, ...], fmt: str, roll: str, assume_weekdays: bool, 
 @click.option("--allow-empty", is_flag=True, help="Publish an empty set when the inputs hold no plan.")
 @click.option("--assume-weekdays", is_flag=True, help="Years without holiday data: weekends only, marked estimated.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: over 20 input files).")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="The day statuses and 【提醒】 events are computed for [today].")
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1),
               help="Processes to work with: plans are read, rendered and their Gantt files made in parallel "
                    "(the same outputs).")
 def build(files, output, roll, alarms, base_url, keep_removed, allow_removals, dry_run, strict, force,
-          allow_empty, assume_weekdays, progress, jobs):
+          allow_empty, assume_weekdays, progress, as_of, jobs):
     """Build feeds, gantt.csv/html and tasks.json from FILES (default: calgen.toml, else the sample)."""
     from .publish.build import build as run
     from .publish.feeds.ics import parse_alarms
-    from .settings import Roll, check_url, choice, default, load_config
+    from .settings import Roll, check_url, choice, default, load_config, workdays
 
     conf = load_config()
     obj = click.get_current_context().find_root().obj or {}
@@ -161,6 +163,10 @@ def build(files, output, roll, alarms, base_url, keep_removed, allow_removals, d
         allow_empty=allow_empty,
         jobs=jobs,
         conventions=_conventions(conf),
+        as_of=as_of.date() if as_of else None,
+        soon_days=workdays(conf["soon_days"], "soon_days")[0] if "soon_days" in conf else default("soon_days"),
+        reminders=workdays(conf["reminders"], "reminders") if "reminders" in conf else default("reminders"),
+        follow_all=pick(None, "follow_all"),
     )
     rules = _rules(settings)
 
@@ -356,16 +362,146 @@ def agencies(files: tuple[str, ...], unknown: bool) -> None:
         sys.exit(1)
 
 
-@cli.command()
+@cli.command(short_help="Due milestones per agency per month of FILES.")
 @click.argument("files", nargs=-1)
-def report(files: tuple[str, ...]) -> None:
-    """Due milestones per agency per month."""
+def monthly(files: tuple[str, ...]) -> None:
+    """Due milestones per agency per month (of FILES, as extracted; no statuses)."""
     from .publish.report import monthly
 
     docs, failures = _extract_all(_inputs(files), _rules(_settings()))
     click.echo(monthly(docs))
     if failures:
         sys.exit(1)
+
+
+# --- follow-up (督办): calgen/follow/ --------------------------------------------------------------
+
+AS_OF = click.DateTime(["%Y-%m-%d"])
+
+
+def _output(output: str | None) -> Path:
+    from .settings import default, load_config
+
+    return Path(output or load_config().get("output") or default("output"))
+
+
+def _as_of(value: Any) -> dt.date:
+    return value.date() if value is not None else dt.date.today()
+
+
+def _follow_settings() -> tuple[int, Any]:
+    """soon_days and the working-day calendar, from calgen.toml and the global options."""
+    from .settings import default, load_config, workdays
+
+    conf = load_config()
+    soon = workdays(conf["soon_days"], "soon_days")[0] if "soon_days" in conf else default("soon_days")
+    return soon, _rules(_settings()).calendar
+
+
+@cli.group()
+def status() -> None:
+    """Statuses the agencies report in their ledgers (督办台账)."""
+
+
+@status.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(file_okay=False), help="The output folder the ledgers came from [output].")
+@click.option("--as-of", type=AS_OF, help="The import date (a later 完成日期 is refused) [today].")
+def status_import(files: tuple[str, ...], output: str | None, as_of: Any) -> None:
+    """Read returned ledgers (xlsx or csv, any number, any order) into the status store."""
+    from .follow.returned import import_files
+    from .follow.store import StatusStore
+
+    out = _output(output)
+    with StatusStore.of(out) as store:
+        if not store.exists():
+            raise click.ClickException(f"{out}: no ledger has been published here yet — run calgen build first "
+                                       "(or pass -o with the output folder the ledgers came from)")
+        result = import_files(files, store, _as_of(as_of))
+    for line in result.notes:
+        click.echo(f"note: {line}")
+    for line in result.problems:
+        click.echo(f"skipped: {line}", err=True)
+    click.echo(f"{result.files} file(s), {result.rows} filled row(s): {result.recorded} recorded, "
+               f"{result.unchanged} unchanged, {len(result.problems)} skipped. "
+               "Rebuild (calgen build) to show the statuses in the feeds and Gantt files.")
+    if result.problems:
+        sys.exit(1)
+
+
+@status.command("history")
+@click.argument("identity")
+@click.option("-o", "--output", type=click.Path(file_okay=False), help="Output folder [output].")
+def status_history(identity: str, output: str | None) -> None:
+    """Every status recorded for one row (its 标识), oldest first, with the file it came from."""
+    from .follow.store import StatusStore
+
+    with StatusStore.of(_output(output)) as store:
+        found = store.history(identity)
+        row = store.published().get(identity)
+    if row:
+        click.echo(f"{row.task}（{row.plan}）{row.node} 到期 {row.due or '—'}" + ("" if row.current else "  [no longer in the plans]"))
+    if not found:
+        raise click.ClickException(f"no status recorded for {identity}")
+    for r in found:
+        extra = "".join(f"  {k} {v}" for k, v in (("完成", r.done), ("新到期", r.new_due)) if v)
+        click.echo(f"{r.recorded}  {r.status}{extra}  {r.progress[:40]}  ← {r.source}"
+                   + (f" [{r.sheet}]" if r.sheet else "") + f" row {r.row}")
+
+
+@cli.command(short_help="Per-agency follow-up statistics and the 通报 list, as of a date.")
+@click.option("-o", "--output", type=click.Path(file_okay=False), help="Output folder [output].")
+@click.option("--as-of", type=AS_OF, help="The day statuses are computed for [today].")
+@click.option("--to", "folder", type=click.Path(file_okay=False), help="Where to write [OUTPUT/reports/DATE].")
+def report(output: str | None, as_of: Any, folder: str | None) -> None:
+    """Per-agency statistics as of a date: report.xlsx, report.html, report.csv and 通报.txt."""
+    from .follow.stats import write_report
+
+    soon, calendar = _follow_settings()
+    day = _as_of(as_of)
+    done = write_report(_output(output), calendar, day, soon, Path(folder) if folder else None)
+    from .publish.report import follow_summary
+
+    click.echo(follow_summary(done, day))
+
+
+@cli.command(short_help="Per agency: due soon and overdue, as text and HTML; mailed with --smtp.")
+@click.option("-o", "--output", type=click.Path(file_okay=False), help="Output folder [output].")
+@click.option("--as-of", type=AS_OF, help="The day of the digest [today].")
+@click.option("--days", type=click.IntRange(0, 60), help="Working days ahead [calgen.toml soon_days, 5].")
+@click.option("--to", "folder", type=click.Path(file_okay=False), help="Where to write [OUTPUT/digests/DATE].")
+@click.option("--smtp", "host", help="Send each agency its digest through this SMTP server ([contacts] in calgen.toml).")
+@click.option("--port", default=25, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--sender", default="calgen@localhost", show_default=True, help="The From address.")
+@click.option("--starttls", is_flag=True, help="Use STARTTLS (user and password: CALGEN_SMTP_USER, CALGEN_SMTP_PASSWORD).")
+def digest(output: str | None, as_of: Any, days: int | None, folder: str | None, host: str | None, port: int,
+           sender: str, starttls: bool) -> None:
+    """Per agency: what falls due in the next N working days and what is overdue (text and HTML)."""
+    import os
+
+    from .follow import digest as dg
+    from .settings import contacts, load_config
+
+    soon, calendar = _follow_settings()
+    days = soon if days is None else days
+    day = _as_of(as_of)
+    out = _output(output)
+    found = dg.digests(out, calendar, day, days, soon)
+    target = Path(folder) if folder else out / "digests" / day.isoformat()
+    dg.write(found, target, day, days)
+    click.echo(f"{len(found)} agencies have items due within {days} working days or overdue; written to {target}")
+    if host:
+        conf = load_config()
+        sent = dg.send(found, contacts(conf.get("contacts", {}), "calgen.toml"), host, port, sender, day, days,
+                       starttls, os.environ.get("CALGEN_SMTP_USER", ""), os.environ.get("CALGEN_SMTP_PASSWORD", ""))
+        for line in sent.sent:
+            click.echo(f"sent: {line}")
+        for name in sent.no_address:
+            click.echo(f"not sent: {name} has no address under [contacts] in calgen.toml", err=True)
+        for line in sent.failed:
+            click.echo(f"not sent: {line}", err=True)
+        if sent.failed:
+            sys.exit(1)
 
 
 @cli.command()

@@ -211,7 +211,7 @@ def test_agencies_and_report_commands(tmp_path):
     plan = _plan(tmp_path)
     r = CliRunner().invoke(cli, ["agencies", str(plan), "--unknown"])
     assert "示范市市场监管局" in r.output
-    r = CliRunner().invoke(cli, ["report", str(plan)])
+    r = CliRunner().invoke(cli, ["monthly", str(plan)])
     assert "2023-09" in r.output
 
 

@@ -51,6 +51,7 @@ class Row(NamedTuple):
     new_due: str = ""
     progress: str = ""
     evidence: str = ""
+    owners: tuple[tuple[str, str], ...] = ()      # (name, slug) of the lead agencies that are not groups
 
     @property
     def lead_text(self) -> str:
@@ -96,11 +97,14 @@ def rows_for(doc: Document, dockey: str, evs: Iterable[Any], records: Mapping[st
     seen: set[str] = set()
     for t in doc.tasks:
         names = lead_names(t)
+        owners = tuple((a.name, a.slug) for a in (t.lead or t.responsible) if not a.is_group)
         resp = "、".join(a.name for a in t.responsible) if t.lead else ""
         supp = "、".join(a.name for a in t.support)
         label = task_label(t)
         mine = sorted(by_task.get(t.id, ()), key=lambda e: (e.due, e.uid))
-        items = [(e.uid, f"{e.phrase}：{e.clause[:60]}" if e.clause else e.phrase, e.due) for e in mine]
+        # a start (从5月起) is when work begins, not a deadline: its row has no due date
+        items = [(e.uid, (f"{e.phrase}：{e.clause[:60]}" if e.clause else e.phrase) + ("（开始）" if e.kind == "start" else ""),
+                  None if e.kind == "start" else e.due) for e in mine]
         if not items:
             tid = task_id(dockey, t)
             n = 2
@@ -114,7 +118,7 @@ def rows_for(doc: Document, dockey: str, evs: Iterable[Any], records: Mapping[st
             st = standing(due, rec, as_of, calendar, soon_days)
             standings[uid] = st
             rows.append(Row(uid, dockey, plan, label, names, resp, supp, node, due.isoformat() if due else "",
-                            str(st.state), *(_filled(rec) if rec else ())))
+                            str(st.state), *(_filled(rec) if rec else ("", "", "", "", "")), owners))
     return rows, standings
 
 
@@ -169,11 +173,11 @@ class LedgerBook:
             ws.write_string(r, col, value, f["text"])
         _date(ws, r, 7, row.due, f["date"])
         ws.write_string(r, 8, row.state, self.state_f.get(row.state, f["text"]))
-        ws.write_string(r, 9, row.status, f["open"])
+        _fill(ws, r, 9, row.status, f["open"])
         _date(ws, r, 10, row.done, f["open_date"])
         _date(ws, r, 11, row.new_due, f["open_date"])
-        ws.write_string(r, 12, row.progress, f["open"])
-        ws.write_string(r, 13, row.evidence, f["open"])
+        _fill(ws, r, 12, row.progress, f["open"])
+        _fill(ws, r, 13, row.evidence, f["open"])
         ws.write_string(r, 14, row.id, f["id"])
 
     def close(self) -> None:
@@ -205,6 +209,14 @@ class LedgerBook:
             help_.write_string(i, 0, line, self.f["head"] if i == 0 else self.f["text"])
         help_.protect("")
         self.wb.close()
+
+
+def _fill(ws: Any, row: int, col: int, text: str, fmt: Any) -> None:
+    """A fill-in cell: the recorded value, or an empty (unlocked) cell."""
+    if text:
+        ws.write_string(row, col, text, fmt)
+    else:
+        ws.write_blank(row, col, None, fmt)
 
 
 def _date(ws: Any, row: int, col: int, iso: str, fmt: Any) -> None:
@@ -277,6 +289,7 @@ class LedgerFiles:
                  as_of: dt.date, created: dt.datetime, title: str) -> None:
         self.open_file, self.slug_of, self.as_of, self.created = open_file, slug_of, as_of, created
         self.names = {slug: name for name, slug in slug_of.items()}
+        self.taken: dict[str, str] = {}
         self.title = title
         self._xlsx = open_file("ledger.xlsx")
         self.book = LedgerBook(self._xlsx, f"督办台账：{title}" if title else "督办台账", as_of, created)
@@ -291,8 +304,20 @@ class LedgerFiles:
         self.csv.write(csv_bytes(rows, self.n + 1))
         for row in rows:
             self.book.add(row)
-            self.spool.add(row, [self.slug_of[name] for name in dict.fromkeys(row.lead) if name in self.slug_of])
+            self.spool.add(row, [self._owner(name, slug) for name, slug in row.owners])
         self.n += len(rows)
+
+    def _owner(self, name: str, slug: str) -> str:
+        """The agency's ledger name: its feed's name, else its own slug (made unique)."""
+        known = self.slug_of.get(name) or self.taken.get(name)
+        if known:
+            return known
+        mine, n = slug or "agency", 2
+        while mine in self.names:
+            mine, n = f"{slug}-{n}", n + 1
+        self.taken[name] = mine
+        self.names[mine] = name
+        return mine
 
     def finish(self) -> int:
         """Close the whole ledger and write each agency's; returns the number of rows."""

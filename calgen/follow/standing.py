@@ -14,7 +14,8 @@ state      when
 无时限      a task without a date, not reported done
 =========  ==================================================================================
 
-"The due date in force" is the working-day due date, or the 新到期日 of a 申请延期.  Working days
+"The due date in force" is the working-day due date, or the 新到期日 of a 申请延期 (also once the
+row is reported done with the 新到期日 still on it).  Working days
 are counted on the same :class:`~calgen.calendar.workdays.Calendar` every due date comes from.
 """
 from __future__ import annotations
@@ -90,7 +91,10 @@ def standing(due: dt.date | None, record: Record | None, as_of: dt.date, calenda
              soon_days: int = 5) -> Standing:
     """The state of a row due on ``due`` (None: undated) with the latest ``record``, as of
     ``as_of``."""
-    in_force = record.new_due if record and record.status == EXTENSION and record.new_due else due
+    # a 新到期日 counts while the row asks for the extension, and once it is done (the agency
+    # leaves the date it was extended to on the row)
+    in_force = record.new_due if record and record.new_due and (record.status == EXTENSION or record.status in DONE) \
+        and (due is None or record.new_due > due) else due
     if record is not None and record.status in DONE:
         late = record.done is not None and in_force is not None and record.done > in_force
         return Standing(State.LATE_DONE if late else State.ON_TIME, due, in_force, None, record)

@@ -40,8 +40,8 @@ CREATE TABLE IF NOT EXISTS records (
 CREATE INDEX IF NOT EXISTS records_id ON records (id, seq);
 CREATE TABLE IF NOT EXISTS rows (
     id TEXT PRIMARY KEY, dockey TEXT NOT NULL, plan TEXT NOT NULL, task TEXT NOT NULL, lead TEXT NOT NULL,
-    node TEXT NOT NULL, due TEXT NOT NULL, current INTEGER NOT NULL, first_build TEXT NOT NULL,
-    last_build TEXT NOT NULL);
+    responsible TEXT NOT NULL, support TEXT NOT NULL, node TEXT NOT NULL, due TEXT NOT NULL,
+    current INTEGER NOT NULL, first_build TEXT NOT NULL, last_build TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS versions (id TEXT NOT NULL, fingerprint TEXT NOT NULL, PRIMARY KEY (id, fingerprint))
     WITHOUT ROWID;
 """
@@ -55,9 +55,11 @@ class Published:
     dockey: str
     plan: str
     task: str
-    lead: str
+    lead: str                        # lead agencies (else responsible), 、-separated
+    responsible: str                 # responsible agencies where there is a lead
+    support: str
     node: str
-    due: str
+    due: str                         # ISO date, '' for an undated task
     current: bool
 
 
@@ -173,18 +175,20 @@ class StatusStore:
             db.execute("UPDATE rows SET current = 0 WHERE current = 1")
             for chunk in _chunks(rows, 5000):
                 db.executemany(
-                    "INSERT INTO rows VALUES (?,?,?,?,?,?,?,1,?,?) ON CONFLICT(id) DO UPDATE SET dockey=excluded.dockey, "
-                    "plan=excluded.plan, task=excluded.task, lead=excluded.lead, node=excluded.node, due=excluded.due, "
-                    "current=1, last_build=excluded.last_build",
-                    [(p.id, p.dockey, p.plan, p.task, p.lead, p.node, p.due, build, build) for p, _ in chunk])
+                    "INSERT INTO rows VALUES (?,?,?,?,?,?,?,?,?,1,?,?) ON CONFLICT(id) DO UPDATE SET "
+                    "dockey=excluded.dockey, plan=excluded.plan, task=excluded.task, lead=excluded.lead, "
+                    "responsible=excluded.responsible, support=excluded.support, node=excluded.node, "
+                    "due=excluded.due, current=1, last_build=excluded.last_build",
+                    [(p.id, p.dockey, p.plan, p.task, p.lead, p.responsible, p.support, p.node, p.due, build, build)
+                     for p, _ in chunk])
                 db.executemany("INSERT OR IGNORE INTO versions VALUES (?, ?)", [(p.id, fp) for p, fp in chunk])
 
     def published(self) -> dict[str, Published]:
         db = self._conn()
         if db is None:
             return {}
-        q = "SELECT id, dockey, plan, task, lead, node, due, current FROM rows"
-        return {r[0]: Published(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7])) for r in db.execute(q)}
+        q = "SELECT id, dockey, plan, task, lead, responsible, support, node, due, current FROM rows ORDER BY rowid"
+        return {r[0]: Published(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], bool(r[9])) for r in db.execute(q)}
 
     def versions(self, ids: Iterable[str]) -> dict[str, set[str]]:
         db = self._conn()

@@ -177,7 +177,8 @@ class _Follow:
 
         try:
             with StatusStore(self.store) as status:
-                status.publish(((Published(r.id, r.dockey, r.plan, r.task, r.lead_text, r.node, r.due, True),
+                status.publish(((Published(r.id, r.dockey, r.plan, r.task, r.lead_text, r.responsible, r.support,
+                                           r.node, r.due, True),
                                  fingerprint(r.locked())) for r in ledger.all()), build)
         except (CalgenError, OSError) as e:
             return [f"{self.store}: the rows of this build could not be recorded ({e}); returned ledgers are "

@@ -327,7 +327,7 @@ def publish(job: Job, shared: Shared, rules: Rules) -> Rendered:
                                      settings.soon_days)
     marks = {uid: PREFIX.get(st.state, "") for uid, st in standings.items()} if job.tracked else {}
     if job.tracked:
-        out.states = {e.key: _mark(standings[e.uid]) for e in evs if e.kind != "recurring"}
+        out.states = {e.key: _mark(standings[e.uid]) for e in evs if e.kind not in ("recurring", "start")}
         out.states.update({row.id: _mark(standings[row.id]) for row in out.ledger if not row.due})
     sequences = _sequences(evs, related, old, job, settings, out, marks)
     out.events = len(evs)
@@ -435,7 +435,7 @@ def _reminders(evs: list[CalEvent], standings: Mapping[str, Standing], shared: S
         return out
     for e in evs:
         st = standings[e.uid]
-        if st.state.done or st.state is State.OVERDUE or st.in_force is None or st.in_force < shared.as_of:
+        if e.kind == "start" or st.state.done or st.state is State.OVERDUE or st.in_force is None or st.in_force < shared.as_of:
             continue
         for n in days:
             try:

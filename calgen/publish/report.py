@@ -78,6 +78,8 @@ def build_summary(rep, opts) -> str:
     lines = [
         f"documents {rep.documents} (+{rep.duplicates} duplicate)  tasks {rep.tasks}  milestones: {kinds}",
         f"agencies {rep.agencies}  events {rep.events}  feeds {rep.feeds}  {verb} {opts.output}/",
+        f"ledger {rep.ledger_rows} rows (ledger.xlsx, ledgers/)  reminders {rep.reminders} 【提醒】 events"
+        + (f"  as of {opts.as_of}" if opts.as_of else ""),
     ]
     if rep.refused:
         return "\n".join([lines[0], rep.refused])
@@ -97,4 +99,19 @@ def build_summary(rep, opts) -> str:
         lines += [f"  {shown(w)}" for w in rep.warnings[:50]]     # one line each, whatever a file name holds
         if len(rep.warnings) > 50:
             lines.append(f"  … {len(rep.warnings) - 50} more")
+    return "\n".join(lines)
+
+
+def follow_summary(done, as_of) -> str:
+    """What ``calgen report`` prints: the lead agencies' table and where the files are."""
+    from ..follow.stats import HEAD, _row
+
+    lines = [f"as of {as_of.isoformat()}: {done.overdue} overdue; per lead agency:",
+             "  ".join(HEAD)]
+    for t in done.leads[:40]:
+        cells = _row(t)
+        lines.append(_pad(str(cells[0]), 30) + "  " + "  ".join(f"{c!s:>4}" for c in cells[1:]))
+    if len(done.leads) > 40:
+        lines.append(f"… {len(done.leads) - 40} more agencies (report.xlsx)")
+    lines.append(f"wrote {', '.join(p.name for p in done.paths)} to {done.folder}")
     return "\n".join(lines)
