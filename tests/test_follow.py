@@ -125,6 +125,7 @@ def test_a_tasks_state_is_its_most_urgent_rows(states, expected):
     ("2026-03-31", D(2026, 3, 31)), ("2026/3/31", D(2026, 3, 31)), ("2026.3.31", D(2026, 3, 31)),
     ("2026年3月31日", D(2026, 3, 31)), ("20260331", D(2026, 3, 31)), ("2026-03-31 00:00:00", D(2026, 3, 31)),
     (dt.datetime(2026, 3, 31, 0, 0), D(2026, 3, 31)), (None, None), ("", None), (float("nan"), None),
+    (46112, D(2026, 3, 31)), (46112.0, D(2026, 3, 31)),          # a date cell whose format was lost
 ])
 def test_dates_as_returned_ledgers_hold_them(value, expected):
     assert parse_date(value) == expected

@@ -127,8 +127,11 @@ def overall(states: list[State]) -> State | None:
     return min(states, key=_WORST.index)
 
 
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
 def parse_date(value: object) -> dt.date | None:
-    """A date as a returned ledger holds it: an Excel date, 2026-03-31, 2026/3/31, 2026.3.31,
+    """A date as a returned ledger holds it: an Excel date (or its serial number), 2026-03-31, 2026/3/31, 2026.3.31,
     2026年3月31日, 20260331.  None for an empty cell; ValueError for anything else (never a guess)."""
     import re
 
@@ -142,6 +145,9 @@ def parse_date(value: object) -> dt.date | None:
         return value.to_pydatetime().date()
     if isinstance(value, float) and value != value:   # NaN: an empty cell read by pandas
         return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 20000 <= value < 80000 \
+            and float(value).is_integer():
+        return EXCEL_EPOCH + dt.timedelta(days=int(value))   # a date cell that lost its date format
     text = str(value).strip()
     if not text or text.lower() in ("nan", "nat", "none"):
         return None

@@ -90,6 +90,7 @@ class StatusStore:
 
     def close(self) -> None:
         if self._db is not None:
+            self._db.rollback()                  # what was not committed is not recorded
             self._db.close()
             self._db = None
 
@@ -168,20 +169,25 @@ class StatusStore:
 
     def publish(self, rows: Iterable[tuple[Published, str]], build: str) -> None:
         """Record the rows a build published (with their locked columns' fingerprint); rows
-        published before and not now stay, marked not current."""
+        published before and not now stay, marked not current.  The transaction is left open:
+        :meth:`commit` once the build's outputs are switched in (closing without it records
+        nothing)."""
         db = self._conn(create=True)
         assert db is not None
-        with db:
-            db.execute("UPDATE rows SET current = 0 WHERE current = 1")
-            for chunk in _chunks(rows, 5000):
-                db.executemany(
-                    "INSERT INTO rows VALUES (?,?,?,?,?,?,?,?,?,1,?,?) ON CONFLICT(id) DO UPDATE SET "
-                    "dockey=excluded.dockey, plan=excluded.plan, task=excluded.task, lead=excluded.lead, "
-                    "responsible=excluded.responsible, support=excluded.support, node=excluded.node, "
-                    "due=excluded.due, current=1, last_build=excluded.last_build",
-                    [(p.id, p.dockey, p.plan, p.task, p.lead, p.responsible, p.support, p.node, p.due, build, build)
-                     for p, _ in chunk])
-                db.executemany("INSERT OR IGNORE INTO versions VALUES (?, ?)", [(p.id, fp) for p, fp in chunk])
+        db.execute("UPDATE rows SET current = 0 WHERE current = 1")
+        for chunk in _chunks(rows, 5000):
+            db.executemany(
+                "INSERT INTO rows VALUES (?,?,?,?,?,?,?,?,?,1,?,?) ON CONFLICT(id) DO UPDATE SET "
+                "dockey=excluded.dockey, plan=excluded.plan, task=excluded.task, lead=excluded.lead, "
+                "responsible=excluded.responsible, support=excluded.support, node=excluded.node, "
+                "due=excluded.due, current=1, last_build=excluded.last_build",
+                [(p.id, p.dockey, p.plan, p.task, p.lead, p.responsible, p.support, p.node, p.due, build, build)
+                 for p, _ in chunk])
+            db.executemany("INSERT OR IGNORE INTO versions VALUES (?, ?)", [(p.id, fp) for p, fp in chunk])
+
+    def commit(self) -> None:
+        if self._db is not None:
+            self._db.commit()
 
     def published(self) -> dict[str, Published]:
         db = self._conn()

@@ -142,11 +142,11 @@ def build(inputs: list[str], rules: Rules, progress: Progress | None = None) -> 
             plan = _plan(previous, surveys, carried, rules, rep, stage, follow)
             ledger = _publish(plan, previous, rules, rep, stage, workers, progress, follow)
             if opts.dry_run:
-                ledger.close()
                 return rep
-            rep.written = sorted(stage.commit())
+            with follow.recording(ledger, stage.gen, rep.warnings) as status:
+                rep.written = sorted(stage.commit())
+                status.commit()
             rep.warnings += store.notes
-            rep.warnings += follow.record(ledger, stage.gen)
     return rep
 
 
@@ -169,23 +169,34 @@ class _Follow:
     def tracked(self, dockey: str, follow_all: bool) -> bool:
         return follow_all or bool(self.records.get(dockey))
 
-    def record(self, ledger: Any, build: str) -> list[str]:
-        """The rows this build published, into the status store (what a returned ledger is
-        checked against).  The outputs are already switched in: a failure here is a warning."""
+    @contextlib.contextmanager
+    def recording(self, ledger: Any, build: str, warnings: list[str]) -> Iterator[Any]:
+        """The rows this build publishes, into the status store (what a returned ledger is
+        checked against), in a transaction the caller commits once the outputs are switched
+        in — a build that fails to switch records nothing.  A store that cannot be written is a
+        warning, never a failed build."""
+        import sqlite3
+
         from ..follow.ledger import fingerprint
         from ..follow.store import Published, StatusStore
 
+        class _Nothing:
+            def commit(self) -> None:
+                pass
+
+        status = StatusStore(self.store)
         try:
-            with StatusStore(self.store) as status:
-                status.publish(((Published(r.id, r.dockey, r.plan, r.task, r.lead_text, r.responsible, r.support,
-                                           r.node, r.due, True),
-                                 fingerprint(r.locked())) for r in ledger.all()), build)
-        except (CalgenError, OSError) as e:
-            return [f"{self.store}: the rows of this build could not be recorded ({e}); returned ledgers are "
-                    "checked against the last build that could"]
+            status.publish(((Published(r.id, r.dockey, r.plan, r.task, r.lead_text, r.responsible, r.support,
+                                       r.node, r.due, True), fingerprint(r.locked())) for r in ledger.all()), build)
+            ready: Any = status
+        except (CalgenError, OSError, sqlite3.Error) as e:
+            warnings.append(f"{self.store}: the rows of this build could not be recorded ({e}); returned ledgers "
+                            "are checked against the last build that could")
+            ready = _Nothing()
+        try:
+            yield ready
         finally:
-            ledger.close()
-        return []
+            status.close()
 
 
 @contextlib.contextmanager
@@ -456,7 +467,7 @@ def _publish(plan: _Plan, previous: Previous, rules: Rules, rep: Report, stage: 
              progress: Progress | None, follow: _Follow) -> Any:
     """Pass 3 and the Gantt outputs; returns the ledger written (its rows go to the status store
     once the generation is switched in)."""
-    from ..follow.ledger import LedgerFiles
+    from ..follow.ledger import LedgerFiles, write_books
     from .feeds import ics
     from .feeds.feedfiles import FeedFiles
     from .gantt.csv import EXCEL_ROWS, CsvParts
@@ -533,9 +544,14 @@ def _publish(plan: _Plan, previous: Previous, rules: Rules, rep: Report, stage: 
     stage.write("feeds/holidays.ics", ics.holiday_feed(plan.overlay.marks, plan.overlay.sequences,
                                                        plan.overlay.cancelled, opts.source_date_epoch))
     stage.write("feeds/index.html", _index(plan, opts.base_url, not over).encode())
+    books = ledger.books(str(stage.path))
+    early = [workers.submit(write_books, spec) for spec in books]          # beside the Gantt files
     for path in gantt.files(states):
         stage.written(path)
-    rep.ledger_rows = ledger.finish()
+    for spec, future in zip(books, early, strict=True):
+        for path in (future.result() if future is not None else write_books(spec)):
+            stage.written(path)
+    rep.ledger_rows = ledger.n
     stage.write(MANIFEST, _manifest(plan, rules, entries, retired))
     return ledger
 
