@@ -465,3 +465,38 @@ def test_status_cli_round_trip(office, tmp_path):
     assert r.exit_code == 0 and "已完成" in r.output and "dashuju.xlsx" in r.output
     r = CliRunner().invoke(cli, ["status", "import", str(office["root"] / "office.xlsx"), "-o", str(tmp_path / "none")])
     assert r.exit_code != 0 and "run calgen build first" in r.output
+
+
+def test_the_fast_ledger_writer_makes_the_cells_xlsxwriter_makes():
+    """Template (the build's writer) against LedgerBook (XlsxWriter, the ledger's definition):
+    the same values, formats, locks and colours, the same ranges, on awkward text."""
+    import io
+
+    from calgen.follow.ledger import LedgerBook, Row, Template
+
+    rows = [Row(f"id{i}@calgen", "k", "计划 & <附件>", f"任务{i}", ("甲局", "乙局") if i % 2 else ("甲局",), "丙局" if i % 3 else "",
+                "", f"{i}月底前：" + "完成" * i, "" if i % 4 == 0 else f"2026-0{1 + i % 9}-2{i % 9}", list(State)[i % 7].value,
+                "已完成" if i % 2 else "", "2026-03-01" if i % 2 else "", "2026-08-31" if i % 5 == 0 else "",
+                " 前后有空格 " if i == 3 else "进展\n第二行", "=1+1" if i == 2 else "")
+            for i in range(12)]
+    fast, slow = io.BytesIO(), io.BytesIO()
+    Template(D(2026, 3, 1), dt.datetime(2026, 1, 1)).write(fast, "某局督办台账", iter(rows), len(rows))
+    book = LedgerBook(slow, "某局督办台账", D(2026, 3, 1), dt.datetime(2026, 1, 1))
+    for row in rows:
+        book.add(row)
+    book.close()
+
+    def cells(data):
+        wb = openpyxl.load_workbook(io.BytesIO(data))
+        out = []
+        for ws in wb.worksheets:
+            out.append((ws.title, ws.dimensions, str(ws.auto_filter.ref), ws.protection.sheet,
+                        [(v.type, str(v.sqref), v.formula1) for v in ws.data_validations.dataValidation]))
+            out += [(c.coordinate, c.value, c.number_format, c.protection.locked, c.font.b,
+                     c.font.color.rgb if c.font.color else None, c.fill.fgColor.rgb) for row in ws.iter_rows() for c in row]
+        return out, wb.properties.title
+
+    assert cells(fast.getvalue()) == cells(slow.getvalue())
+    empty = io.BytesIO()
+    Template(D(2026, 3, 1), dt.datetime(2026, 1, 1)).write(empty, "空", iter(()), 0)
+    assert openpyxl.load_workbook(io.BytesIO(empty.getvalue())).worksheets[0].max_row == 1

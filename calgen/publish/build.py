@@ -640,7 +640,8 @@ class _Gantt:
         if self.whole:
             items = [(j.spill, j.duplicate_of) for j in plan.jobs]
             self.members = [[j.index for j in plan.jobs]]
-            self.specs: list[GanttSpec] = [(items, rules.calendar, marks, opts.source_date_epoch, root, "gantt", {})]
+            self.specs: list[GanttSpec] = [(items, rules.calendar, marks, opts.source_date_epoch, root, "gantt", {},
+                                            ALL_PARTS)]
         else:
             by_region: dict[str, list[tuple[int, str]]] = defaultdict(list)
             for j in plan.jobs:
@@ -648,7 +649,7 @@ class _Gantt:
                     by_region[plan.regions[_region(plan.surveys[j.index])]].append((j.index, j.spill))
             self.members = [[i for i, _ in these] for _, these in sorted(by_region.items())]
             self.specs = [([(spill, None) for _, spill in these], rules.calendar, marks, opts.source_date_epoch,
-                           root, f"gantt/{slug}", {}) for slug, these in sorted(by_region.items())]
+                           root, f"gantt/{slug}", {}, ALL_PARTS) for slug, these in sorted(by_region.items())]
         # Without statuses to show, the whole set starts now, beside the feeds.
         self.early = workers.submit(gantt_files, self.specs[0]) if self.whole and early else None
 
@@ -660,13 +661,17 @@ class _Gantt:
         if self.early is not None:
             yield from self.early.result()
             return
-        specs = [(*spec[:6], {k: v for i in members for k, v in states.get(i, {}).items()})
-                 for spec, members in zip(self.specs, self.members, strict=True)]
+        specs: list[GanttSpec] = [(*spec[:6], {k: v for i in members for k, v in states.get(i, {}).items()}, spec[7])
+                                  for spec, members in zip(self.specs, self.members, strict=True)]
+        if self.whole:           # made after the feeds (statuses to show): the workbook beside the other two
+            specs = [(*specs[0][:7], (".xlsx",)), (*specs[0][:7], (".xml", ".html"))]
         for files in self.workers.ordered(gantt_files, specs, ahead=self.workers.jobs + 1):
             yield from files
 
 
-GanttSpec = tuple[list[tuple[str, str | None]], Calendar, list[Any], int | None, str, str, dict[str, str]]
+GanttSpec = tuple[list[tuple[str, str | None]], Calendar, list[Any], int | None, str, str, dict[str, str],
+                  tuple[str, ...]]
+ALL_PARTS = (".xml", ".xlsx", ".html")
 
 
 def gantt_files(spec: GanttSpec) -> list[str]:
@@ -679,18 +684,20 @@ def gantt_files(spec: GanttSpec) -> list[str]:
 
     from .gantt import mspdi, timeline, workbook
 
-    items, calendar, marks, epoch, root, stem, states = spec
+    items, calendar, marks, epoch, root, stem, states, parts = spec
     plans = docwork.Spilled(items)
     whole = stem == "gantt"
     sheets = workbook.MAX_PLAN_SHEETS if whole else 0       # a region's workbook: one sheet
-    paths = [os.path.join(root, f"{stem}{ext}") for ext in (".xml", ".xlsx", ".html")]
+    paths = [os.path.join(root, f"{stem}{ext}") for ext in parts]
     os.makedirs(os.path.dirname(paths[0]), exist_ok=True)
-    with open(paths[0], "wb") as fh:
-        mspdi.write_project_xml(fh, plans, calendar, marks, states)
-    with open(paths[1], "wb") as fh:
-        workbook.write_workbook(fh, plans, calendar, marks, epoch, sheets, stream=not whole, states=states)
-    with open(paths[2], "wb") as fh:
-        fh.write(timeline.page(plans, states=states).encode())
+    for ext, path in zip(parts, paths, strict=True):
+        with open(path, "wb") as fh:
+            if ext == ".xml":
+                mspdi.write_project_xml(fh, plans, calendar, marks, states)
+            elif ext == ".xlsx":
+                workbook.write_workbook(fh, plans, calendar, marks, epoch, sheets, stream=not whole, states=states)
+            else:
+                fh.write(timeline.page(plans, states=states).encode())
     return paths
 
 
