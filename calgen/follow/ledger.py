@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import pickle
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, BinaryIO, NamedTuple
@@ -403,11 +404,11 @@ def _refs(xml: str, old: int, new: int) -> str:
     return re.sub(rf'(ref|sqref)="([A-Z]+\d+):([A-Z]+){old}"', lambda m: f'{m[1]}="{m[2]}:{m[3]}{new}"', xml)
 
 
-_BAD_XML = str.maketrans({c: None for c in [*range(0, 9), 11, 12, *range(14, 32), 0xFFFE, 0xFFFF]})
+_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")        # characters XML 1.0 cannot hold
 
 
 def _xml(text: str) -> str:
-    return text.translate(_BAD_XML).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _BAD_XML.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _str(col: str, r: int, style: int, text: str) -> str:
