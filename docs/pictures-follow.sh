@@ -26,7 +26,7 @@ PY
 calgen status import "$work/returned.xlsx" -o "$work/out" --as-of 2023-07-05 >/dev/null
 calgen build "$work/plan.txt" -o "$work/out" --as-of 2023-07-05 >/dev/null
 calgen report -o "$work/out" --as-of 2023-07-05 --to "$work/report" >/dev/null
-calgen digest -o "$work/out" --as-of 2023-07-05 --days 60 --to "$work/digest" >/dev/null
+calgen digest -o "$work/out" --as-of 2023-09-22 --to "$work/digest" >/dev/null
 shoot() {   # page.html picture.png width height
   chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
     --disable-component-update --disable-sync --user-data-dir="$work/profile" --window-size="$3,$4" \
@@ -35,15 +35,15 @@ shoot() {   # page.html picture.png width height
 sed 's/draw();document.body.dataset.ok/view.value=0;draw();document.body.dataset.ok/' "$work/out/gantt.html" > "$work/plan.html"
 shoot "$work/plan.html" docs/img/follow-gantt.png 1400 560
 shoot "$work/report/report.html" docs/img/follow-report.png 1200 620
-digest=$(ls "$work"/digest/*.html | grep -v index | head -1)
-shoot "$digest" docs/img/follow-digest.png 1000 420
+digest=$(grep -l "市场监管局：" "$work"/digest/*.txt | head -1 | sed "s/\.txt$/.html/")
+shoot "$digest" docs/img/follow-digest.png 1000 540
 python - <<'PY'
 from PIL import Image
 for name in ("follow-gantt", "follow-report", "follow-digest"):
     path = f"docs/img/{name}.png"
     im = Image.open(path).convert("RGB")
     box = im.convert("L").point(lambda v: 255 if v < 250 else 0).getbbox()
-    im.crop((0, 0, im.width, box[3] + 10)).quantize(colors=64).save(path, optimize=True)
+    im.crop((0, 0, im.width, box[3] + 10)).quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
 PY
 rm -rf "$work"
 ls -la docs/img

@@ -47,7 +47,7 @@ PLAN = """某某市人民政府办公室关于印发《2026年某某市数字政
 （一）建设一体化政务云平台。3月底前完成政务云资源整合方案，6月底前完成系统迁移。（市大数据局牵头，市财政局配合）
 （二）推进数据共享。9月底前建成数据共享交换平台二期。（市大数据局负责）
 二、优化政务服务
-（三）推行“一网通办”。4月底前上线新版网上办事大厅。（市政务服务中心牵头，市财政局配合）
+（三）推行“一网通办”。4月底前上线新版网上办事大厅。（市政务服务中心牵头，市财政局、各县（区）人民政府配合）
 （四）加强宣传解读。做好政策解读和宣传工作。（市委宣传部负责）
 """
 # The same plan a year on (regeneration): a task inserted at the top, (二)'s date moved,
@@ -410,6 +410,9 @@ def test_digest_is_written_and_mailed_to_a_real_smtp_server(office, tmp_path, mo
     body = msg.get_body(("plain",)).get_content()
     assert "4月底前" in body and "2026-04-30" in body and "个工作日" in body
     assert (tmp_path / "d" / "index.html").exists() and list((tmp_path / "d").glob("*.txt"))
+    # the supporting agency gets its digest; a collective (各县（区）人民政府) has no mailbox and none
+    texts = [p.read_text(encoding="utf-8") for p in (tmp_path / "d").glob("*.txt")]
+    assert any(t.startswith("某某市财政局：") for t in texts) and not any("人民政府：" in t[:20] for t in texts)
 
 
 def _agency_names(out):
@@ -500,3 +503,33 @@ def test_the_fast_ledger_writer_makes_the_cells_xlsxwriter_makes():
     empty = io.BytesIO()
     Template(D(2026, 3, 1), dt.datetime(2026, 1, 1)).write(empty, "空", iter(()), 0)
     assert openpyxl.load_workbook(io.BytesIO(empty.getvalue())).worksheets[0].max_row == 1
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("soon_days = -1", "not a number of working days"),
+    ("soon_days = 61", "not a number of working days"),
+    ('soon_days = "5"', "soon_days must be a int"),
+    ("reminders = [5, true]", "not a number of working days"),
+    ('reminders = ["5d"]', "not a number of working days"),
+    ('[contacts]\n"市财政局" = "not an address"', "is not an e-mail address"),
+    ('[contacts]\n"市财政局" = 5', "is not an e-mail address"),
+])
+def test_follow_up_settings_are_checked_once(tmp_path, text, problem):
+    from calgen.errors import MappingError
+    from calgen.settings import load_config
+
+    path = tmp_path / "calgen.toml"
+    path.write_text(text + "\n", encoding="utf-8")
+    with pytest.raises(MappingError, match=problem.replace("(", r"\(").replace("[", r"\[")):
+        load_config(path)
+
+
+def test_follow_up_settings_in_calgen_toml_reach_the_build(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "plan.txt").write_text(PLAN, encoding="utf-8")
+    (tmp_path / "calgen.toml").write_text('inputs = ["plan.txt"]\nreminders = [3]\nsoon_days = 10\n'
+                                          '[contacts]\n"某某市大数据局" = "dsj@example.gov.cn"\n', encoding="utf-8")
+    r = CliRunner().invoke(cli, ["build", "--as-of", "2026-03-02"])
+    assert r.exit_code == 0, r.output
+    text = (tmp_path / "output" / "feeds" / "all.ics").read_text(encoding="utf-8")
+    assert "remind3-" in text and "remind5-" not in text and "as of 2026-03-02" in r.output

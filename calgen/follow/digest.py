@@ -1,7 +1,8 @@
 """Per-agency digests: what falls due in the next N working days and what is overdue
 (``calgen digest``) — the reminder that arrives, since subscribed calendars drop alarms.
 
-Each agency named in a row (any role) gets one digest when it has something in it, as plain
+Each agency named in a row (any role; not collectives such as 各区人民政府, which have no
+mailbox) gets one digest when it has something in it, as plain
 text (ready to paste into 企业微信 or 钉钉) and HTML (for mail).  ``send`` mails them through an
 SMTP server to the addresses in calgen.toml's ``[contacts]``; an agency without an address is
 reported, never guessed.
@@ -86,7 +87,8 @@ def digests(output: Path, calendar: Calendar, as_of: dt.date, days: int, soon_da
              st.workdays_left is None and st.state is State.DUE_SOON)
         if not (late or soon):
             continue
-        for agency in dict.fromkeys(x.owners + x.supporters):
+        groups = set(x.row.groups.split("、"))
+        for agency in dict.fromkeys(n for n in x.owners + x.supporters if n not in groups):   # no mailbox
             d = out.setdefault(agency, Digest(agency, names.get(agency) or _file_name(agency)))
             (d.late if late else d.soon).append(x)
     for d in out.values():

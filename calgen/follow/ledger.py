@@ -54,6 +54,7 @@ class Row(NamedTuple):
     progress: str = ""
     evidence: str = ""
     owners: tuple[tuple[str, str], ...] = ()      # (name, slug) of the lead agencies that are not groups
+    groups: tuple[str, ...] = ()                  # names in any role that are collectives (各区人民政府, 有关部门)
 
     @property
     def lead_text(self) -> str:
@@ -100,6 +101,7 @@ def rows_for(doc: Document, dockey: str, evs: Iterable[Any], records: Mapping[st
     for t in doc.tasks:
         names = lead_names(t)
         owners = tuple((a.name, a.slug) for a in (t.lead or t.responsible) if not a.is_group)
+        groups = tuple(dict.fromkeys(a.name for _, a in t.agencies() if a.is_group))
         resp = "、".join(a.name for a in t.responsible) if t.lead else ""
         supp = "、".join(a.name for a in t.support)
         label = task_label(t)
@@ -120,7 +122,7 @@ def rows_for(doc: Document, dockey: str, evs: Iterable[Any], records: Mapping[st
             st = standing(due, rec, as_of, calendar, soon_days)
             standings[uid] = st
             rows.append(Row(uid, dockey, plan, label, names, resp, supp, node, due.isoformat() if due else "",
-                            str(st.state), *(_filled(rec) if rec else ("", "", "", "", "")), owners))
+                            str(st.state), *(_filled(rec) if rec else ("", "", "", "", "")), owners, groups))
     return rows, standings
 
 

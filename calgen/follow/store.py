@@ -40,8 +40,8 @@ CREATE TABLE IF NOT EXISTS records (
 CREATE INDEX IF NOT EXISTS records_id ON records (id, seq);
 CREATE TABLE IF NOT EXISTS rows (
     id TEXT PRIMARY KEY, dockey TEXT NOT NULL, plan TEXT NOT NULL, task TEXT NOT NULL, lead TEXT NOT NULL,
-    responsible TEXT NOT NULL, support TEXT NOT NULL, node TEXT NOT NULL, due TEXT NOT NULL,
-    current INTEGER NOT NULL, first_build TEXT NOT NULL, last_build TEXT NOT NULL);
+    responsible TEXT NOT NULL, support TEXT NOT NULL, groups TEXT NOT NULL, node TEXT NOT NULL,
+    due TEXT NOT NULL, current INTEGER NOT NULL, first_build TEXT NOT NULL, last_build TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS versions (id TEXT NOT NULL, fingerprint TEXT NOT NULL, PRIMARY KEY (id, fingerprint))
     WITHOUT ROWID;
 """
@@ -58,6 +58,7 @@ class Published:
     lead: str                        # lead agencies (else responsible), 、-separated
     responsible: str                 # responsible agencies where there is a lead
     support: str
+    groups: str                      # the names above that are collectives (各区人民政府), 、-separated
     node: str
     due: str                         # ISO date, '' for an undated task
     current: bool
@@ -130,16 +131,23 @@ class StatusStore:
         return {row[0]: _record(row) for row in db.execute(q)}
 
     def latest_by_plan(self) -> dict[str, dict[str, Record]]:
-        """The latest statuses grouped by the plan (dockey) whose row they are."""
+        """The latest statuses grouped by the plan (dockey) whose row they are — what a build
+        needs of them: the fill-in values, not where they came from (a national build holds
+        100,000 of them; the same words and dates are shared, not repeated)."""
         db = self._conn()
         if db is None:
             return {}
         out: dict[str, dict[str, Record]] = {}
-        q = ("SELECT r.id, status, done, new_due, progress, evidence, source, sheet, row, recorded, w.dockey "
+        same: dict[str, str] = {}
+        days: dict[str, dt.date | None] = {}
+        q = ("SELECT r.id, status, done, new_due, progress, evidence, w.dockey "
              "FROM records r JOIN (SELECT id, MAX(seq) AS seq FROM records GROUP BY id) m ON r.seq = m.seq "
              "JOIN rows w ON w.id = r.id")
-        for row in db.execute(q):
-            out.setdefault(row[10], {})[row[0]] = _record(row)
+        for id, status, done, new_due, progress, evidence, dockey in db.execute(q):
+            status, progress, evidence = (same.setdefault(x, x) for x in (status, progress, evidence))
+            done, new_due = (days.setdefault(x, _date(x)) if x else None for x in (done, new_due))
+            out.setdefault(same.setdefault(dockey, dockey), {})[id] = Record(id, status, done, new_due, progress,
+                                                                              evidence)
         return out
 
     def history(self, id: str) -> list[Record]:
@@ -177,12 +185,12 @@ class StatusStore:
         db.execute("UPDATE rows SET current = 0 WHERE current = 1")
         for chunk in _chunks(rows, 5000):
             db.executemany(
-                "INSERT INTO rows VALUES (?,?,?,?,?,?,?,?,?,1,?,?) ON CONFLICT(id) DO UPDATE SET "
+                "INSERT INTO rows VALUES (?,?,?,?,?,?,?,?,?,?,1,?,?) ON CONFLICT(id) DO UPDATE SET "
                 "dockey=excluded.dockey, plan=excluded.plan, task=excluded.task, lead=excluded.lead, "
-                "responsible=excluded.responsible, support=excluded.support, node=excluded.node, "
-                "due=excluded.due, current=1, last_build=excluded.last_build",
-                [(p.id, p.dockey, p.plan, p.task, p.lead, p.responsible, p.support, p.node, p.due, build, build)
-                 for p, _ in chunk])
+                "responsible=excluded.responsible, support=excluded.support, groups=excluded.groups, "
+                "node=excluded.node, due=excluded.due, current=1, last_build=excluded.last_build",
+                [(p.id, p.dockey, p.plan, p.task, p.lead, p.responsible, p.support, p.groups, p.node, p.due, build,
+                  build) for p, _ in chunk])
             db.executemany("INSERT OR IGNORE INTO versions VALUES (?, ?)", [(p.id, fp) for p, fp in chunk])
 
     def commit(self) -> None:
@@ -193,8 +201,10 @@ class StatusStore:
         db = self._conn()
         if db is None:
             return {}
-        q = "SELECT id, dockey, plan, task, lead, responsible, support, node, due, current FROM rows ORDER BY rowid"
-        return {r[0]: Published(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], bool(r[9])) for r in db.execute(q)}
+        q = ("SELECT id, dockey, plan, task, lead, responsible, support, groups, node, due, current FROM rows "
+             "ORDER BY rowid")
+        return {r[0]: Published(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], bool(r[10]))
+                for r in db.execute(q)}
 
     def versions(self, ids: Iterable[str]) -> dict[str, set[str]]:
         db = self._conn()

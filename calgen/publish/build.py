@@ -187,7 +187,8 @@ class _Follow:
         status = StatusStore(self.store)
         try:
             status.publish(((Published(r.id, r.dockey, r.plan, r.task, r.lead_text, r.responsible, r.support,
-                                       r.node, r.due, True), fingerprint(r.locked())) for r in ledger.all()), build)
+                                       "、".join(r.groups), r.node, r.due, True), fingerprint(r.locked()))
+                            for r in ledger.all()), build)
             ready: Any = status
         except (CalgenError, OSError, sqlite3.Error) as e:
             warnings.append(f"{self.store}: the rows of this build could not be recorded ({e}); returned ledgers "
