@@ -162,7 +162,7 @@ def test_resolve(written, juris, name, kind, rules):
 def test_unknown_names_are_kept_with_their_own_slug(reg):
     a = reg.resolve("市新设协调办", "东莞市")
     assert (a.name, a.known, a.kind) == ("东莞市新设协调办", False, "unknown")
-    assert a.slug == "dgs-xinshexiediaoban"     # character readings (no phrase dictionary): stable, ASCII
+    assert a.slug == "dgs-xinshexietiaoban"     # read by words (协调 xietiao, not xiediao): stable, ASCII
 
 
 def test_registry_is_valid(reg):
@@ -329,3 +329,16 @@ def test_a_time_node_field_is_a_deadline(rules):
 
     doc = extract_text("2023年示范市工作要点\n一、推进系统建设。\n时间节点：2023年8月\n", "p.txt", rules)
     assert [(m.kind, m.nominal) for m in doc.tasks[0].milestones] == [("deadline", __import__("datetime").date(2023, 8, 31))]
+
+
+@pytest.mark.parametrize("place, slug", [
+    ("长沙市", "changshashi"), ("重庆市", "chongqingshi"), ("厦门市", "xiamenshi"), ("长春市", "changchunshi"),
+    ("蚌埠市", "bengbushi"), ("六安市", "luanshi"), ("丽水市", "lishuishi"), ("番禺区", "panyuqu"),
+])
+def test_place_names_read_as_they_are_said(place, slug):
+    """Region feeds and agency slugs read place names by word (pypinyin's phrase dictionary):
+    长沙 is changsha, never zhangsha."""
+    from calgen.publish.feeds.feednames import region_slug
+
+    assert region_slug(place) == slug
+    assert make_slug(place + "财政局", place).endswith("-caizhengju")

@@ -6,7 +6,6 @@ memoised on the instance, so a new load is a new, empty memo — never module st
 """
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -252,16 +251,20 @@ def _keys(entry: Entry) -> list[tuple[str, str]]:
     return keys
 
 
-def make_slug(name: str, jurisdiction: str = "") -> str:
-    """ASCII file-name-safe slug: 广东省财政厅 → gds-caizhengting."""
-    # Character readings only: pypinyin's phrase dictionary costs 0.25 s of start-up, and a
-    # slug needs to be stable and ASCII, not a perfect reading of every polyphone.  pypinyin
-    # reads this variable once, when it is first imported.
-    os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
+def readings(text: str) -> list[str]:
+    """The pinyin of ``text``, word by word, for file names (the one place calgen reads pinyin):
+    pypinyin with its phrase dictionary, so place names read as they are said — 长沙 changsha,
+    重庆 chongqing, 厦门 xiamen, 蚌埠 bengbu, 六安 luan (a character table reads 长沙 zhangsha).
+    The dictionary costs ~0.25 s when the first name is read, once per process."""
     from pypinyin import lazy_pinyin
 
+    return list(lazy_pinyin(text))
+
+
+def make_slug(name: str, jurisdiction: str = "") -> str:
+    """ASCII file-name-safe slug: 广东省财政厅 → gds-caizhengting, 长沙市财政局 → css-caizhengju."""
     rest = name[len(jurisdiction):] if jurisdiction and name.startswith(jurisdiction) else name
-    head = "".join(p[0] for p in lazy_pinyin(jurisdiction) if p) if rest != name else ""
-    body = "".join(lazy_pinyin(rest))
+    head = "".join(p[0] for p in readings(jurisdiction) if p) if rest != name else ""
+    body = "".join(readings(rest))
     slug = re.sub(r"[^a-z0-9]+", "-", f"{head}-{body}".lower()).strip("-")
     return slug or "agency"

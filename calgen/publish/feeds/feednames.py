@@ -118,12 +118,9 @@ def plan_slug(doc_number: str | None, key: str) -> str:
     if doc_number:
         m = re.match(r"^(.*?)〔(\d{4})〕(\d+)号$", doc_number)
         if m:
-            import os
+            from ...extract.registry import readings
 
-            os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
-            from pypinyin import lazy_pinyin
-
-            initials = "".join(p[0] for p in lazy_pinyin(m.group(1)) if p and p[0].isascii() and p[0].isalnum())
+            initials = "".join(p[0] for p in readings(m.group(1)) if p and p[0].isascii() and p[0].isalnum())
             slug = f"{initials.lower()}-{m.group(2)}-{m.group(3)}".strip("-")
             if initials:
                 return safe(slug, doc_number)
@@ -131,13 +128,11 @@ def plan_slug(doc_number: str | None, key: str) -> str:
 
 
 def region_slug(region: str) -> str:
-    """A region's feed file name: 广东省 → guangdongsheng (pinyin, cut and hashed like any feed name)."""
-    import os
+    """A region's feed file name: 广东省 → guangdongsheng, 长沙市 → changshashi (pinyin, cut and
+    hashed like any feed name)."""
+    from ...extract.registry import readings
 
-    os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
-    from pypinyin import lazy_pinyin
-
-    letters = "".join(p for p in lazy_pinyin(region) if p.isascii())
+    letters = "".join(p for p in readings(region) if p.isascii())
     return safe(letters or "region-" + hashlib.sha1(region.encode("utf-8")).hexdigest()[:8], region)
 
 
