@@ -327,3 +327,50 @@ def test_a_streamed_region_workbook_holds_the_same_cells(seed_docs, tmp_path):
         assert list(a[name].iter_rows(values_only=True)) == list(b[name].iter_rows(values_only=True))
     assert len(reads) >= 3 and plain.read_bytes() != streamed.read_bytes()
 
+
+
+def test_ms_project_keeps_every_due_date_when_the_schedule_is_recalculated(seed_out, seed_docs, tmp_path):
+    """ProjectLibre has no manual mode: it recalculates.  gantt.xml with every task switched to
+    automatic scheduling, recalculated by MPXJ's scheduler (as MS Project does), keeps every
+    milestone on its due date — each carries a must-finish-on constraint and a deadline — and
+    no task is put on a date that is not in its plan."""
+    reader, _ = _mpxj()
+    from java.time import LocalDateTime
+    from org.mpxj.cpm import MicrosoftScheduler
+
+    auto = tmp_path / "auto.xml"
+    auto.write_text((seed_out / "gantt.xml").read_text(encoding="utf-8").replace("<Manual>1</Manual>", "<Manual>0</Manual>"),
+                    encoding="utf-8")
+    project = reader().read(str(auto))
+    before = {int(t.getUniqueID()): str(t.getFinish()) for t in project.getTasks() if t.getMilestone()}
+    assert before and all(str(t.getConstraintType()) == "MUST_FINISH_ON" and t.getDeadline() is not None
+                          for t in project.getTasks() if t.getMilestone())
+    MicrosoftScheduler().schedule(project, LocalDateTime.of(2015, 1, 1, 8, 0))
+    after = {int(t.getUniqueID()): str(t.getFinish()) for t in project.getTasks() if t.getMilestone()}
+    assert after == before
+    # every date in the file is a date of its plan: a due date, a start, an issue date
+    docs = [d for d in seed_docs.values() if not d.duplicate_of]
+    known = {d.issued for d in docs if d.issued} | {m.due for d in docs for t in d.tasks for m in t.milestones if m.due}
+    known |= {m.span[0] for d in docs for t in d.tasks for m in t.milestones if m.span}
+    text = (seed_out / "gantt.xml").read_text(encoding="utf-8")
+    import re
+
+    starts = {dt.date.fromisoformat(x) for x in re.findall(r"<(?:Start|Finish)>(\d{4}-\d\d-\d\d)T", text)}
+    assert starts <= known | {max(m.span[0], d.issued) for d in docs if d.issued for t in d.tasks for m in t.milestones
+                              if m.span}
+
+
+def test_ms_project_lists_a_plan_without_dates_as_estimated_never_on_an_invented_day(tmp_path):
+    from calgen.extract.document import extract_text
+    from calgen.publish.gantt.mspdi import project_xml
+
+    dated = extract_text("示范市人民政府办公室\n2023年3月1日\n一、任务\n(一)加强宣传。6月底前完成。(市委宣传部负责)\n", "a.txt", RULES)
+    bare = extract_text("一、任务\n(一)加强宣传。(市委宣传部负责)\n(二)做好解读。(市政府办公室负责)\n", "b.txt", RULES)
+    text = project_xml([dated, bare], RULES.calendar, []).decode("utf-8")
+    import re
+
+    days = set(re.findall(r"<(?:Start|Finish)>(\d{4}-\d\d-\d\d)T", text))
+    assert days <= {"2023-03-01", "2023-06-30"}                   # the issue date and the due date, nothing else
+    assert "2000-01-01" not in text and "-01-01T" not in text
+    assert text.count("<Estimated>1</Estimated>") >= 3            # b's summary and both its tasks
+    assert "该文件没有任何日期" in text

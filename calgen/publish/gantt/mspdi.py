@@ -37,6 +37,7 @@ from ..feeds.ics import DayMark
 from .csv import span
 
 NS = "http://schemas.microsoft.com/project"
+MUST_FINISH_ON = 3          # MSPDI ConstraintType (0 as soon as possible … 3 must finish on … 7 finish no later than)
 CALENDAR_NAME = "中国工作日"
 TEXT_FIELDS = (("188743731", "Text1", "牵头单位"), ("188743734", "Text2", "负责单位"), ("188743737", "Text3", "配合单位"))
 _HOURS = "<WorkingTimes><WorkingTime><FromTime>08:00:00</FromTime><ToTime>12:00:00</ToTime></WorkingTime>" \
@@ -93,6 +94,8 @@ class _Writer:
     def task(self, name: str, level: int, wbs: str, start: dt.date, finish: dt.date, *, summary: bool = False,
              milestone: bool = False, estimated: bool = False, notes: str = "", texts: Iterable[str] = (),
              percent: int | None = None, done: dt.date | None = None) -> int:
+        """One task; a milestone is pinned to its due date (must finish on it, and a deadline
+        there), so a program that recalculates the schedule keeps it where the plan put it."""
         self.count += 1
         uid = self.count
         duration = "PT0H0M0S" if milestone else _hours(self.calendar, start, finish)
@@ -106,12 +109,18 @@ class _Writer:
                  f"<ManualDuration>{duration}</ManualDuration>"
                  f"<Estimated>{int(estimated)}</Estimated><Milestone>{int(milestone)}</Milestone>"
                  f"<Summary>{int(summary)}</Summary>"]
-        if percent is not None:                  # follow-up: reported progress (calgen/follow/)
-            parts.append(f"<PercentComplete>{percent}</PercentComplete>")
-            if done is not None:
-                parts.append(f"<ActualStart>{_finish(done) if milestone else begin}</ActualStart>"
-                             f"<ActualFinish>{_finish(done)}</ActualFinish>")
+        # progress: reported (calgen/follow/), else none yet — stated, so a scheduler can recalculate
+        finished = percent == 100
+        parts.append(f"<PercentComplete>{percent or 0}</PercentComplete>"
+                     f"<ActualDuration>{duration if finished else 'PT0H0M0S'}</ActualDuration>"
+                     f"<RemainingDuration>{'PT0H0M0S' if finished else duration}</RemainingDuration>")
+        if done is not None:
+            parts.append(f"<ActualStart>{_finish(done) if milestone else begin}</ActualStart>"
+                         f"<ActualFinish>{_finish(done)}</ActualFinish>")
         parts.append("<CalendarUID>-1</CalendarUID>")
+        if milestone:
+            parts.append(f"<ConstraintType>{MUST_FINISH_ON}</ConstraintType><ConstraintDate>{end}</ConstraintDate>"
+                         f"<Deadline>{end}</Deadline>")
         if notes:
             parts.append(f"<Notes>{_x(notes)}</Notes>")
         for (field, _, _), value in zip(TEXT_FIELDS, texts, strict=False):
@@ -147,16 +156,22 @@ def write_project_xml(out: BinaryIO, docs: Iterable[Document], calendar: Calenda
     lo: dt.date | None = None
     hi: dt.date | None = None
     names, count = "", 0
+    years: list[int] = []
     for doc in docs:                                  # pass 1: the project's span and title
         if doc.duplicate_of:
             continue
-        a, b = _bounds(doc, {t.id: span(doc, t) for t in doc.tasks})
-        lo, hi = (a, b) if lo is None or hi is None else (min(lo, a), max(hi, b))
+        found = _bounds(doc, {t.id: span(doc, t) for t in doc.tasks})
+        if found:
+            a, b = found
+            lo, hi = (a, b) if lo is None or hi is None else (min(lo, a), max(hi, b))
+        elif doc.plan_year:
+            years.append(doc.plan_year)
         if len(names) <= 200:
             names = names + "、" + doc.name if count else doc.name
         count += 1
     names = names[:200]
-    lo = lo or dt.date.today()
+    if lo is None:        # not one date in any plan: the first working day of a plan year (every task estimated)
+        lo = _first_workday(calendar, min(years)) if years else dt.date(2000, 1, 3)
     hi = hi or lo
     head = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Project xmlns="{NS}">',
             "<SaveVersion>14</SaveVersion><Name>gantt.xml</Name>",
@@ -179,7 +194,7 @@ def write_project_xml(out: BinaryIO, docs: Iterable[Document], calendar: Calenda
     with tempfile.TemporaryFile() as spool:
         w = _Writer(calendar, out, spool)
         for pi, doc in enumerate((d for d in docs if not d.duplicate_of), 1):     # pass 2: the tasks
-            _plan(w, doc, str(pi), states or {})
+            _plan(w, doc, str(pi), states or {}, lo)
         tail = ["</Tasks><Resources>"]
         for name, (rid, group) in w.resources.items():
             tail.append(f"<Resource><UID>{rid}</UID><ID>{rid}</ID><Name>{_x(name)}</Name><Type>1</Type>"
@@ -191,21 +206,36 @@ def write_project_xml(out: BinaryIO, docs: Iterable[Document], calendar: Calenda
     out.write(b"</Assignments></Project>\n")
 
 
-def _bounds(doc: Document, spans: dict[str, tuple]) -> tuple[dt.date, dt.date]:
-    """A plan's summary task: from its issue date (else its first start, else 1 January of its
-    year) to its last finish."""
+def _bounds(doc: Document, spans: dict[str, tuple]) -> tuple[dt.date, dt.date] | None:
+    """A plan's summary task: from its issue date (else its first start) to its last finish;
+    None for a plan without one date."""
     dated = [(s, f) for s, f, _ in spans.values() if s and f]
-    base = doc.issued or min((s for s, _ in dated), default=None) or dt.date((doc.plan_year or 2000), 1, 1)
+    base = doc.issued or min((s for s, _ in dated), default=None)
+    if base is None:
+        return None
     return min([base, *(s for s, _ in dated)]), max([base, *(f for _, f in dated)])
 
 
-def _plan(w: _Writer, doc: Document, wbs: str, states: Mapping[str, str]) -> None:
+def _first_workday(calendar: Calendar, year: int) -> dt.date:
+    day = dt.date(year, 1, 1)
+    try:
+        while not calendar.is_workday(day):
+            day += dt.timedelta(days=1)
+    except CalendarCoverageError:
+        pass
+    return day
+
+
+def _plan(w: _Writer, doc: Document, wbs: str, states: Mapping[str, str], project_start: dt.date) -> None:
+    """One plan.  No date is invented: a task without a date is listed at the plan's issue date
+    (else its first date, else the project's start) marked Estimated, with a note saying so."""
     spans = {t.id: span(doc, t) for t in doc.tasks}
-    dated = [(s, f) for s, f, _ in spans.values() if s and f]
-    base = doc.issued or min((s for s, _ in dated), default=None) or dt.date((doc.plan_year or 2000), 1, 1)
-    lo, hi = _bounds(doc, spans)
+    found = _bounds(doc, spans)
+    lo, hi = found or (project_start, project_start)
+    base = doc.issued or lo
     title = doc.label
-    w.task(title, 1, wbs, lo, hi, summary=True)
+    w.task(title, 1, wbs, lo, hi, summary=True, estimated=found is None,
+           notes="" if found else "该文件没有任何日期：任务按项目开始日期列出（估计）")
     sections: dict[str, list[Task]] = {}
     for t in doc.tasks:
         sections.setdefault(t.path[0] if len(t.path) > 1 else "", []).append(t)
@@ -231,8 +261,9 @@ def _task(w: _Writer, doc: Document, t: Task, sp: tuple, wbs: str, level: int, b
     text = "\n".join([t.text, *notes]).strip()
     if not (start and finish):
         state, done = _state(states.get(task_id(doc_key(doc), t), "")) if states else ("", None)
-        uid = w.task(t.title or " ".join(t.path), level, wbs, base, base, estimated=True, notes=text, texts=texts,
-                     **_progress(state, done, bool(states)))
+        where = "按印发日期列出" if doc.issued == base else "按最早日期列出"
+        uid = w.task(t.title or " ".join(t.path), level, wbs, base, base, estimated=True,
+                     notes=f"（无具体日期：{where}，估计）\n{text}", texts=texts, **_progress(state, done, bool(states)))
         w.assign(uid, t)
         return
     marks = [_state(states.get(k, "")) for _, k in keyed] if states else []
