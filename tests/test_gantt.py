@@ -374,3 +374,17 @@ def test_ms_project_lists_a_plan_without_dates_as_estimated_never_on_an_invented
     assert "2000-01-01" not in text and "-01-01T" not in text
     assert text.count("<Estimated>1</Estimated>") >= 3            # b's summary and both its tasks
     assert "该文件没有任何日期" in text
+
+
+def test_workbooks_print_landscape_one_page_wide_with_their_headings(seed_out):
+    import openpyxl
+
+    wb = openpyxl.load_workbook(seed_out / "gantt.xlsx")
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth in (None, 1)   # 1 is the default
+        assert ws.page_setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows and "页" in (ws.oddFooter.center.text or "")
+    plan = wb.worksheets[2]
+    assert plan.print_area and "$I$" in str(plan.print_area)        # the table, without the day grid
+    ledger = openpyxl.load_workbook(seed_out / "ledger.xlsx").worksheets[0]
+    assert ledger.page_setup.orientation == "landscape" and ledger.print_title_rows == "$1:$1"

@@ -168,6 +168,11 @@ class LedgerBook:
         for col, name in enumerate(COLUMNS):
             ws.write_string(0, col, name, self.f["fill_head" if name in FILL else "head"])
         ws.freeze_panes(1, 3)
+        ws.set_landscape()
+        ws.set_paper(9)                      # A4, one page wide, the heading on every page
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0)
+        ws.set_footer("&C第 &P 页，共 &N 页")
         self.n = 0
 
     def add(self, row: Row) -> None:

@@ -245,6 +245,7 @@ def _plan_sheet(ws: Any, docs: Iterable[Document], f: dict[str, Any], rest: set[
                 ws.write_string(r, col_of[m.due], "◆", f[f"ms:{marks[i]}"] if marks and marks[i] else diamond)
         r += 1
     last = max(r - 1, 3)
+    _print(ws, 2, (0, 0, last, len(left) - 1))        # the table, not the day grid (it is for the screen)
     ws.freeze_panes(3, c0 + 2)
     ws.autofilter(2, 0, last, len(left) - 1)
     due_col = _col(len(left) - 3)
@@ -266,6 +267,19 @@ def _plan_sheet(ws: Any, docs: Iterable[Document], f: dict[str, Any], rest: set[
 
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def _print(ws: Any, header_row: int, area: tuple[int, int, int, int] | None = None) -> None:
+    """Printing: A4 landscape, as wide as one page, the heading rows on every page, page
+    numbers in the footer (the seeds' workbook printed on 133 portrait pages before)."""
+    ws.set_landscape()
+    ws.set_paper(9)                                   # A4
+    ws.fit_to_pages(1, 0)                             # one page wide, as many pages down as it takes
+    ws.repeat_rows(0, header_row)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.set_footer("&C第 &P 页，共 &N 页")
+    if area is not None:
+        ws.print_area(*area)
 
 
 def _col(index: int) -> str:
@@ -302,6 +316,7 @@ def _overview(ws: Any, plans: Iterable[Document], count: int, names: list[str], 
                 ws.write_datetime(r, c, dt.datetime(day.year, day.month, day.day), f["date"])
         target = names[i] if names else "全部任务"
         ws.write_url(r, 9, f"internal:'{target}'!A1", f["link"], string=target)
+    _print(ws, 2)
     ws.freeze_panes(3, 2)
     ws.autofilter(2, 0, max(2 + count, 3), len(heads) - 1)
 
@@ -327,5 +342,6 @@ def _agency_sheet(ws: Any, plans: Iterable[Document], f: dict[str, Any]) -> None
     for r, (due, *text) in enumerate(items, 3):
         _put_date(ws, r, 0, due, f["date"])
         _put_strings(ws, r, 1, text, f["text"])
+    _print(ws, 2)
     ws.freeze_panes(3, 2)
     ws.autofilter(2, 0, max(2 + len(items), 3), len(heads) - 1)
