@@ -51,12 +51,14 @@ def _settings(**chosen: Any) -> Settings:
     values = {k: v for k, v in chosen.items() if v is not None}
     values.setdefault("source_date_epoch", epoch_from(os.environ.get("SOURCE_DATE_EPOCH")))
     values.setdefault("agency_files", obj.get("mappings", ()))
-    if "calendar_files" not in values:
-        from .settings import load_config
+    from .settings import load_config, plan_facts
 
-        conf = load_config()
+    conf = load_config()
+    if "calendar_files" not in values:
         values["calendar_files"] = tuple(Path(p) for p in conf.get("calendar_files", [])) + \
             obj.get("calendar_files", ())
+    if "plan" in conf:
+        values.setdefault("plans", plan_facts(conf["plan"], Path("calgen.toml")))
     return Settings(**values)
 
 

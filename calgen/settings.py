@@ -53,6 +53,33 @@ class Conventions:
 
 
 @dataclass(frozen=True)
+class PlanFacts:
+    """``[[plan]]`` in calgen.toml: what a plan's page lost, said by the user — title, 文号,
+    issuer, issue date, plan year, jurisdiction — for the files ``path`` names (a path or a glob,
+    relative to calgen.toml).  Applied before the plan is read further, so agencies are resolved
+    in the given jurisdiction and bare dates read in the given year."""
+
+    path: str                                        # absolute glob (made absolute when loaded)
+    title: str | None = None
+    doc_number: str | None = None
+    issuer: str | None = None
+    issued: dt.date | None = None
+    plan_year: int | None = None
+    jurisdiction: str | None = None
+
+    FIELDS = ("title", "doc_number", "issuer", "issued", "plan_year", "jurisdiction")
+
+    def matches(self, source: str) -> bool:
+        import fnmatch
+        import os
+
+        return fnmatch.fnmatchcase(os.path.abspath(source), self.path)
+
+    def given(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.FIELDS if getattr(self, k) is not None}
+
+
+@dataclass(frozen=True)
 class Settings:
     """What the user chose.  Paths are kept as given; nothing is loaded here."""
 
@@ -84,6 +111,15 @@ class Settings:
     soon_days: int = 5                               # 临期: due within this many working days
     reminders: tuple[int, ...] = (5, 1)              # 【提醒】 events this many working days before a due date
     follow_all: bool = False                         # statuses in feeds/Gantt for every plan, not only reported ones
+    plans: tuple[PlanFacts, ...] = ()                # [[plan]] corrections (calgen.toml)
+
+    def facts_for(self, source: str) -> dict[str, Any]:
+        """What calgen.toml says about plan ``source`` ([[plan]] entries in order, later ones win)."""
+        out: dict[str, Any] = {}
+        for p in self.plans:
+            if p.matches(source):
+                out.update(p.given())
+        return out
 
 
 # calgen.toml: key → (type, what is allowed)
@@ -105,6 +141,7 @@ KEYS: Mapping[str, tuple[type, str]] = MappingProxyType({
     "reminders": (list, "a list of working days, e.g. [5, 1]"),
     "follow_all": (bool, "true or false"),
     "contacts": (dict, 'a table: agency name = "e-mail address"'),
+    "plan": (list, "[[plan]] tables: path plus any of title, doc_number, issuer, issued, plan_year, jurisdiction"),
 })
 MAX_WORKDAYS = 60                                    # soon_days and reminders (three months of working days)
 
@@ -190,9 +227,18 @@ follow_all = {_toml(default("follow_all"))}
 # Unset: the reading decided in mappings/phrases.toml [conventions] (year_start).
 # year_before = "year_start"
 
-# Where `calgen digest --smtp HOST` sends each agency's digest (a table: keep it last).
+# Where `calgen digest --smtp HOST` sends each agency's digest (a table: keep tables last).
 # [contacts]
 # "市发展改革委" = "fgw@example.gov.cn"
+
+# What a plan's page lost — title, 文号, issuer, issue date, plan year, jurisdiction — for the
+# files `path` names (a path or a glob, relative to this file), one [[plan]] per plan.
+# [[plan]]
+# path = "plans/yueyang-2024.txt"
+# title = "岳阳市2024年优化营商环境工作要点"
+# doc_number = "岳政办函〔2024〕3号"
+# issued = 2024-03-01
+# jurisdiction = "岳阳市"
 """
 
 
@@ -214,6 +260,8 @@ def load_config(path: Path = Path("calgen.toml")) -> dict[str, Any]:
             workdays(value, f"{path}: {key}")
         elif key == "contacts":
             contacts(value, str(path))
+        elif key == "plan":
+            plan_facts(value, path)
         elif isinstance(value, list) and not all(isinstance(x, str) and x for x in value):
             raise MappingError(f"{key} must be {allowed} (non-empty strings)", file=str(path))
     for key, enum in (("roll", Roll), ("month_before", MonthBefore), ("year_before", YearBefore)):
@@ -231,6 +279,50 @@ def workdays(value: Any, where: str) -> tuple[int, ...]:
         raise MappingError(f"{where}: {value!r} is not a number of working days (0 to {MAX_WORKDAYS})",
                            hint="write e.g. soon_days = 5, reminders = [5, 1]")
     return tuple(items)
+
+
+def plan_facts(value: Any, config: Path) -> tuple[PlanFacts, ...]:
+    """[[plan]] entries, checked: a path or glob (relative to calgen.toml), known keys, text
+    values, a date for issued (2024-03-01), a year for plan_year."""
+    import os
+
+    if not isinstance(value, list) or not all(isinstance(x, dict) for x in value):
+        raise MappingError("plan must be [[plan]] tables", file=str(config),
+                           hint='write [[plan]] then path = "plans/a.txt" and the facts to set')
+    out = []
+    for i, raw in enumerate(value, 1):
+        where = f"{config}: [[plan]] #{i}"
+        unknown = sorted(set(raw) - {"path", *PlanFacts.FIELDS})
+        if unknown:
+            raise MappingError(f"{where}: unknown key {unknown[0]!r}",
+                               hint="known keys: path, " + ", ".join(PlanFacts.FIELDS))
+        path = raw.get("path")
+        if not isinstance(path, str) or not path.strip():
+            raise MappingError(f"{where}: path is missing", hint='path = "plans/a.txt" (a glob such as "plans/*.docx" too)')
+        facts: dict[str, Any] = {}
+        for key in ("title", "doc_number", "issuer", "jurisdiction"):
+            if key in raw:
+                if not isinstance(raw[key], str) or not raw[key].strip() or "\n" in raw[key]:
+                    raise MappingError(f"{where}: {key} must be one line of text")
+                facts[key] = raw[key].strip()
+        if "issued" in raw:
+            day = raw["issued"]
+            if isinstance(day, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", day):
+                day = dt.date.fromisoformat(day)
+            if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
+                raise MappingError(f"{where}: issued must be a date", hint="write issued = 2024-03-01")
+            facts["issued"] = day
+        if "plan_year" in raw:
+            year = raw["plan_year"]
+            if not isinstance(year, int) or isinstance(year, bool) or not 1949 <= year <= 2100:
+                raise MappingError(f"{where}: plan_year must be a year", hint="write plan_year = 2024")
+            facts["plan_year"] = year
+        if not facts:
+            raise MappingError(f"{where}: says nothing about {path}", hint="add title, doc_number, issuer, issued, "
+                                                                           "plan_year or jurisdiction")
+        base = os.path.dirname(os.path.abspath(config))
+        out.append(PlanFacts(os.path.normpath(os.path.join(base, path)), **facts))
+    return tuple(out)
 
 
 def contacts(value: Any, where: str) -> dict[str, str]:

@@ -5,6 +5,7 @@ import hashlib
 import re
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from ..errors import CalgenError, DeadlineError
 from ..limits import MAX_MILESTONES_PER_DOCUMENT, MAX_MILESTONES_PER_TASK
@@ -21,19 +22,29 @@ _TRAILING_BRACKET = re.compile(r"\s*[(〔](?:[^()〔〕]|\([^()]*\))*[)〕]\s*$"
 
 
 def extract_file(path: str | Path, rules: Rules) -> Document:
-    """Read and extract one plan; errors name the file."""
+    """Read and extract one plan (with what calgen.toml's [[plan]] says about it); errors name
+    the file."""
     text = read_file(path, rules.simplifier)
     try:
-        return extract_text(text.text, str(path), rules, warnings=text.warnings)
+        return extract_text(text.text, str(path), rules, warnings=text.warnings,
+                            given=rules.settings.facts_for(str(path)))
     except CalgenError as e:
         raise e.located(str(path)) from None
 
 
-def extract_text(text: str, source: str, rules: Rules, warnings: tuple[str, ...] = ()) -> Document:
+def extract_text(text: str, source: str, rules: Rules, warnings: tuple[str, ...] = (),
+                 given: dict[str, Any] | None = None) -> Document:
+    """One plan from its text; ``given`` (title, doc_number, issuer, issued, plan_year,
+    jurisdiction) replaces what the text says or lost, before tasks are read."""
     tables = find_tables(outline.reline(text.split("\n")), rules.columns)
     lines = tables.lines
     first = next((i for i, line in enumerate(lines) if outline.match_label(line)), len(lines))
     meta = metadata.read_meta(lines, first)
+    if given:
+        if "issued" in given and "plan_year" not in given and not meta.plan_year:
+            given = {**given, "plan_year": given["issued"].year}
+        meta = replace(meta, **given)
+        warnings = (*warnings, "facts set by calgen.toml [[plan]]: " + ", ".join(f"{k} = {v}" for k, v in given.items()))
     start = meta.body_start            # 0 when the plan has no title block of its own
     reg = rules.registry
     roots = outline.parse(lines, start, tables.rows, reg.lab.field_line)
@@ -47,7 +58,8 @@ def extract_text(text: str, source: str, rules: Rules, warnings: tuple[str, ...]
     items = outline.task_items(roots, lambda t: agencies.assigns_roles(t, reg))
     sections = tuple((r.label, r.label + ("、" if r.kind == "cn" else " ") + heading(r.text)) for r in roots)
     flat = squeeze(text)
-    content_hash = hashlib.sha256(flat.encode()).hexdigest()
+    # facts given in calgen.toml are part of what the plan is (two cities' copies of one text are two plans)
+    content_hash = hashlib.sha256((flat + (repr(sorted(given.items())) if given else "")).encode()).hexdigest()
     key = meta.doc_number or content_hash[:16]
     ctx = deadlines.Context(meta.plan_year, meta.issued)
     conventions = agencies.conventions(text, reg)
