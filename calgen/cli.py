@@ -532,22 +532,35 @@ def check(folder: str) -> None:
 @click.option("--base-url", help="Public address of FOLDER, for the subscription links on / "
                                  "(default: calgen.toml's base_url, else relative links).")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
-def serve(folder: str, host: str, port: int, base_url: str | None, threads: int) -> None:
+@click.option("--access-log", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Append one line per request (Combined Log Format) to this file; - for the terminal.")
+def serve(folder: str, host: str, port: int, base_url: str | None, threads: int, access_log: str | None) -> None:
     """Serve FOLDER's feeds over HTTP for subscription (production: any static web server)."""
+    import contextlib
+
     from .serve import make_server
     from .settings import check_url, load_config
 
     base = base_url if base_url is not None else load_config().get("base_url", "")
     if base:
         check_url(base, "--base-url")
-    server = make_server(Path(folder), host, port, base, threads)
-    click.echo(f"serving {folder} at http://{host}:{server.effective_port}/ ; Ctrl-C to stop")
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
+    with contextlib.ExitStack() as stack:
+        log = None
+        if access_log == "-":
+            log = sys.stderr
+        elif access_log:
+            try:
+                log = stack.enter_context(open(access_log, "a", encoding="utf-8"))
+            except OSError as e:
+                raise click.ClickException(f"{access_log}: cannot write the access log ({e.strerror or e})") from None
+        server = make_server(Path(folder), host, port, base, threads, log)
+        click.echo(f"serving {folder} at http://{host}:{server.effective_port}/ ; Ctrl-C to stop")
+        try:
+            server.run()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.close()
 
 
 @cli.command()

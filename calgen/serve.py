@@ -132,13 +132,59 @@ def not_modified(environ: dict[str, Any], etag: str, mtime: int) -> bool:
     return False
 
 
-def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000, base_url: str = "", threads: int = 8) -> Any:
-    """A waitress server for ``root`` (call ``.run()``; ``.close()`` to stop).  Raises OutputError
-    when the address cannot be used."""
+class AccessLog:
+    """WSGI middleware writing one line per request to ``stream`` in the Combined Log Format
+    (what nginx and Apache write, so the usual log tools read it): client, time, request line,
+    status, bytes sent (the Content-Length the app declared), referrer and user agent — which
+    calendar clients subscribe, and how often they poll.  Waitress has no access log of its own."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], stream: Any) -> None:
+        import threading
+
+        self.app, self.stream = app, stream
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        seen: dict[str, str] = {}
+
+        def recording(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
+            seen["status"] = status.split(" ", 1)[0]
+            seen["length"] = next((v for k, v in headers if k.lower() == "content-length"), "-")
+            return start_response(status, headers, *rest)
+
+        result = self.app(environ, recording)
+        self.write(environ, seen.get("status", "-"), seen.get("length", "-"))
+        return result
+
+    def write(self, environ: dict[str, Any], status: str, length: str) -> None:
+        import time
+
+        def field(name: str) -> str:
+            value = environ.get(name) or "-"
+            return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")[:300]
+
+        path = environ.get("PATH_INFO", "") + (f"?{environ['QUERY_STRING']}" if environ.get("QUERY_STRING") else "")
+        request = f"{environ.get('REQUEST_METHOD', '-')} {path} {environ.get('SERVER_PROTOCOL', '-')}"
+        stamp = time.strftime("%d/%b/%Y:%H:%M:%S %z")
+        line = (f'{environ.get("REMOTE_ADDR", "-")} - - [{stamp}] "{request[:2100]}" {status} {length} '
+                f'"{field("HTTP_REFERER")}" "{field("HTTP_USER_AGENT")}"\n')
+        with self.lock:
+            self.stream.write(line)
+            self.stream.flush()
+
+
+def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000, base_url: str = "", threads: int = 8,
+                access_log: Any = None) -> Any:
+    """A waitress server for ``root`` (call ``.run()``; ``.close()`` to stop), writing an access
+    log line per request to ``access_log`` (a text stream) when given.  Raises OutputError when
+    the address cannot be used."""
     from waitress import create_server
 
+    app: Callable[..., Iterable[bytes]] = FeedApp(root, base_url)
+    if access_log is not None:
+        app = AccessLog(app, access_log)
     try:
-        return create_server(FeedApp(root, base_url), host=host, port=port, threads=threads, backlog=1024,
+        return create_server(app, host=host, port=port, threads=threads, backlog=1024,
                              connection_limit=4096, channel_timeout=60, cleanup_interval=10,
                              asyncore_use_poll=True, max_request_header_size=65536, ident="calgen",
                              clear_untrusted_proxy_headers=True, expose_tracebacks=False)

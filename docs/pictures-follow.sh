@@ -37,9 +37,20 @@ shoot "$work/plan.html" docs/img/follow-gantt.png 1400 560
 shoot "$work/report/report.html" docs/img/follow-report.png 1200 620
 digest=$(grep -l "市场监管局：" "$work"/digest/*.txt | head -1 | sed "s/\.txt$/.html/")
 shoot "$digest" docs/img/follow-digest.png 1000 540
+# the feeds index with links and QR codes (a public address set), the first agency's code shown
+calgen build "$work/plan.txt" -o "$work/site" --base-url https://calendar.example.gov.cn/output >/dev/null
+python - "$work" <<'PY'
+import sys
+work = sys.argv[1]
+page = open(f"{work}/site/feeds/index.html", encoding="utf-8").read()
+i = page.index("<h2>单位")
+j = page.index("<details>", i)
+open(f"{work}/site/feeds/shown.html", "w", encoding="utf-8").write(page[:j] + "<details open>" + page[j + 9:])
+PY
+shoot "$work/site/feeds/shown.html" docs/img/feeds-index.png 1100 640
 python - <<'PY'
 from PIL import Image
-for name in ("follow-gantt", "follow-report", "follow-digest"):
+for name in ("follow-gantt", "follow-report", "follow-digest", "feeds-index"):
     path = f"docs/img/{name}.png"
     im = Image.open(path).convert("RGB")
     box = im.convert("L").point(lambda v: 255 if v < 250 else 0).getbbox()

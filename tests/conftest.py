@@ -68,12 +68,13 @@ def _stable_env(monkeypatch):
 
 def published(out: Path) -> dict[str, bytes]:
     """What a reader of the output folder sees: every file under its visible names (links
-    followed, the hidden generation store and lock left out)."""
+    followed, the hidden generation store and lock left out), and the change log aside — it
+    records when each build ran, the one output made from the clock."""
     import os
 
     found = {}
     for folder, dirs, files in os.walk(out, followlinks=True):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        dirs[:] = [d for d in dirs if not d.startswith(".") and not (folder == str(out) and d == "changes")]
         for name in files:
             if not name.startswith("."):
                 p = Path(folder, name)

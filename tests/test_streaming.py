@@ -64,7 +64,7 @@ def test_each_region_has_its_feed_of_its_own_plans(tmp_path):
     assert ping.count("BEGIN:VEVENT") + (out / "feeds" / "regions" / "anningshi.ics").read_text(
         encoding="utf-8").count("BEGIN:VEVENT") == rep.events
     index = (out / "feeds" / "index.html").read_text(encoding="utf-8")
-    assert "regions/pingyangshi.ics" in index and "地区：平阳市" in index
+    assert "regions/pingyangshi.ics" in index and "<h2>地区（" in index and "<li>平阳市：" in index
     from calgen.publish.feeds.check import check_folder
 
     assert {f: p for f, p in check_folder(out / "feeds").items() if p} == {}

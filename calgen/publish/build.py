@@ -37,6 +37,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import html
+import io
 import itertools
 import json
 import tempfile
@@ -44,6 +45,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from .. import __version__
@@ -143,6 +145,8 @@ def build(inputs: list[str], rules: Rules, progress: Progress | None = None) -> 
             ledger = _publish(plan, previous, rules, rep, stage, workers, progress, follow)
             if opts.dry_run:
                 return rep
+            stage.write(CHANGES_JSON, _change_log(store.read(CHANGES_JSON), rep, opts.source_date_epoch))
+            stage.write("changes/index.html", _change_page(stage.path / CHANGES_JSON).encode())
             with follow.recording(ledger, stage.gen, rep.warnings) as status:
                 rep.written = sorted(stage.commit())
                 status.commit()
@@ -544,7 +548,7 @@ def _publish(plan: _Plan, previous: Previous, rules: Rules, rep: Report, stage: 
                             f"it is split into {', '.join(parts)}")
     stage.write("feeds/holidays.ics", ics.holiday_feed(plan.overlay.marks, plan.overlay.sequences,
                                                        plan.overlay.cancelled, opts.source_date_epoch))
-    stage.write("feeds/index.html", _index(plan, opts.base_url, not over).encode())
+    stage.write("feeds/index.html", _index(plan, opts.base_url, not over, _qr_codes(plan, opts.base_url, stage)).encode())
     books = ledger.books(str(stage.path))
     early = [workers.submit(write_books, spec) for spec in books]          # beside the Gantt files
     for path in gantt.files(states):
@@ -714,26 +718,110 @@ def _gantt_index(plan: _Plan) -> str:
 
 # --- feed index, manifest and change report ------------------------------------------------------
 
-def _index(plan: _Plan, base_url: str, with_all: bool = True) -> str:
+def _index(plan: _Plan, base_url: str, with_all: bool = True, qr: dict[str, str] | None = None) -> str:
+    """feeds/index.html: the feeds grouped — whole set and holiday overlay, agencies, regions,
+    plans — each with its address (https, and webcal when base_url is set) and, where made, a QR
+    code for phones (feeds/qr/<name>.svg); a link to the change log."""
     base = base_url.rstrip("/")
-    rows = []
-    entries: list[tuple[str, str]] = [("all", "全部任务节点 (all)")] if with_all else []
-    entries.append(("holidays", "法定节假日与调休上班日（叠加日历）"))
-    entries += [(slug, a.name) for slug, a in plan.feeds.items()]
-    entries += [(f"regions/{slug}", "地区：" + region) for region, slug in sorted(plan.regions.items(),
-                                                                                 key=lambda kv: kv[1])]
-    titles = {s.dockey: plan_label(s.title, s.doc_number, s.source) for s in plan.published}
-    entries += [(f"plans/{slug}", "文件：" + titles[key])
-                for key, slug in sorted(plan.plan_feeds.items(), key=lambda kv: kv[1]) if key in titles]
-    for slug, name in entries:
+    qr = qr or {}
+
+    def row(slug: str, name: str) -> str:
         url = f"{base}/feeds/{slug}.ics" if base else f"{slug}.ics"
         webcal = ("webcal://" + url.split("://", 1)[1]) if "://" in url else url
         link = f' · <a href="{html.escape(webcal)}">webcal</a>' if "://" in url else ""
-        rows.append(f'<li>{html.escape(name)}：<a href="{html.escape(url)}">{html.escape(url)}</a>{link}</li>')
+        code = (f' · <details><summary>二维码</summary><img src="{html.escape(qr[slug])}" alt="{html.escape(name)}" '
+                f'width="180" loading="lazy"></details>') if slug in qr else ""
+        return f'<li>{html.escape(name)}：<a href="{html.escape(url)}">{html.escape(url)}</a>{link}{code}</li>'
+
+    whole = ([("all", "全部任务节点 (all)")] if with_all else []) + [("holidays", "法定节假日与调休上班日（叠加日历）")]
+    agencies = sorted(((slug, a.name) for slug, a in plan.feeds.items()), key=lambda x: x[1])
+    regions = [(f"regions/{slug}", region) for region, slug in sorted(plan.regions.items(), key=lambda kv: kv[1])]
+    titles = {s.dockey: plan_label(s.title, s.doc_number, s.source) for s in plan.published}
+    plans = [(f"plans/{slug}", titles[key]) for key, slug in sorted(plan.plan_feeds.items(), key=lambda kv: kv[1])
+             if key in titles]
+    groups = [("全部", whole), (f"单位（{len(agencies)}）", agencies), (f"地区（{len(regions)}）", regions),
+              (f"文件（{len(plans)}）", plans)]
+    body = "".join(f"<h2>{html.escape(title)}</h2><ul>" + "".join(row(*x) for x in items) + "</ul>"
+                   for title, items in groups if items)
+    note = "" if qr or not agencies else ("<p>二维码：设置 base_url 后生成（" + (
+        f"单位订阅不超过 {QR_FEEDS} 个时" if base else "需要完整地址") + "）。</p>")
     return ("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>calgen 订阅</title>"
-            "</head><body><h1>工作任务日历订阅</h1><p>Outlook：日历 → 添加日历 → 从 Internet 订阅，"
-            "粘贴下列链接（设置 --base-url 后为完整地址，`calgen serve` 的首页总是完整地址）。</p><ul>"
-            + "".join(rows) + "</ul></body></html>")
+            "<style>body{font-family:\"Microsoft YaHei\",\"PingFang SC\",sans-serif;margin:16px}li{margin:3px 0}"
+            "details{display:inline}</style></head><body><h1>工作任务日历订阅</h1>"
+            "<p>Outlook：日历 → 添加日历 → 从 Internet 订阅，粘贴下列链接（设置 --base-url 后为完整地址，"
+            "calgen serve 的首页总是完整地址）；手机：扫描二维码或点 webcal 链接。"
+            '<a href="../changes/index.html">变更记录</a></p>' + body + note + "</body></html>")
+
+
+QR_FEEDS = 500           # QR codes for up to this many agency feeds (segno: ~10 ms each)
+
+
+def _qr_codes(plan: _Plan, base_url: str, stage: Stage) -> dict[str, str]:
+    """feeds/qr/<name>.svg for each agency, region and plan feed, when the feeds have a public
+    address and there are not too many (a national build links its feeds without codes)."""
+    if not base_url or len(plan.feeds) > QR_FEEDS:
+        return {}
+    import segno
+
+    base = base_url.rstrip("/")
+    slugs = ["all", "holidays", *plan.feeds, *(f"regions/{s}" for s in plan.regions.values()),
+             *(f"plans/{s}" for s in plan.plan_feeds.values())]
+    out = {}
+    for slug in slugs:
+        rel = f"feeds/qr/{slug.replace('/', '--')}.svg"
+        buf = io.BytesIO()
+        segno.make(f"{base}/feeds/{slug}.ics", error="m").save(buf, kind="svg", scale=4, border=2)
+        stage.write(rel, buf.getvalue())
+        out[slug] = rel[len("feeds/"):]
+    return out
+
+
+CHANGES_JSON = "changes/changes.json"
+CHANGE_LOG_BUILDS = 100           # builds kept in the change log
+CHANGE_LOG_ITEMS = 2000           # changes kept per build (the count is kept whole)
+
+
+def _change_log(previous: bytes | None, rep: Report, epoch: int | None) -> bytes:
+    """changes/changes.json: what each build changed for subscribers, newest first (the last
+    CHANGE_LOG_BUILDS builds).  Its time is SOURCE_DATE_EPOCH when set, else the clock — the
+    one output that says when it was made."""
+    import datetime as _dt
+
+    try:
+        builds = list(json.loads(previous or b"[]"))
+    except ValueError:
+        builds = []
+    when = (_dt.datetime.fromtimestamp(epoch, _dt.UTC) if epoch is not None else _dt.datetime.now(_dt.UTC))
+    changes = sorted(rep.changes, key=lambda c: (c.agency, c.kind, c.summary))
+    entry = {"built": when.replace(microsecond=0).isoformat(), "documents": rep.documents, "events": rep.events,
+             "reasons": rep.reasons, "kept": rep.kept, "count": len(changes),
+             "changes": [{"kind": c.kind, "agency": c.agency, "uid": c.uid, "summary": c.summary, "detail": c.detail}
+                         for c in changes[:CHANGE_LOG_ITEMS]]}
+    return json.dumps([entry, *builds][:CHANGE_LOG_BUILDS], ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
+
+
+_KIND_CN = MappingProxyType({"new": "新增", "removed": "删除", "moved": "改期", "changed": "修改", "split": "拆分",
+                             "merged": "合并"})
+
+
+def _change_page(path: Path) -> str:
+    builds = json.loads(path.read_text(encoding="utf-8"))
+    parts = []
+    for b in builds:
+        rows = "".join(f"<tr><td>{_KIND_CN.get(c['kind'], html.escape(c['kind']))}</td><td>{html.escape(c['agency'])}</td>"
+                       f"<td>{html.escape(c['summary'])}</td><td>{html.escape(c['detail'])}</td></tr>"
+                       for c in b["changes"])
+        more = f"<p>…另有 {b['count'] - len(b['changes'])} 项未列出</p>" \
+            if b["count"] > len(b["changes"]) else ""
+        why = "；".join(html.escape(r) for r in b["reasons"]) or "—"
+        parts.append(f"<h2>{html.escape(b['built'])}：{b['count']} 项变更</h2><p>原因：{why}</p>"
+                     + (f"<table><tr><th>类型</th><th>单位</th><th>事项</th><th>说明</th></tr>{rows}</table>" if rows else "")
+                     + more)
+    return ("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>calgen 变更记录</title>"
+            "<style>body{font-family:\"Microsoft YaHei\",\"PingFang SC\",sans-serif;margin:16px}table{border-collapse:"
+            "collapse}td,th{border:1px solid #ccc;padding:2px 6px;font-size:13px}</style></head><body>"
+            "<h1>订阅日历变更记录（最新在前）</h1><p><a href=\"../feeds/index.html\">返回订阅</a></p>"
+            + "".join(parts) + "</body></html>")
 
 
 def _load_manifest(store: OutputStore, rep_warnings: list[str], keep: bool = True) -> Previous:

@@ -1,0 +1,77 @@
+"""Files for people (issue 30): the feeds index grouped with https, webcal and QR codes, the
+change log every build adds, and `calgen serve --access-log`."""
+import http.client
+import io
+import json
+import re
+import threading
+
+from calgen.publish.build import build
+from calgen.sample import sample_path
+
+from .conftest import rules_for
+
+BASE = "https://calendar.example.gov.cn/output"
+
+
+def test_the_index_groups_feeds_with_links_and_qr_codes(tmp_path):
+    import segno
+
+    build([str(sample_path())], rules_for(output=tmp_path, base_url=BASE))
+    index = (tmp_path / "feeds" / "index.html").read_text(encoding="utf-8")
+    heads = re.findall(r"<h2>(.*?)</h2>", index)
+    assert [h[:2] for h in heads] == ["全部", "单位", "地区", "文件"]
+    assert f'href="{BASE}/feeds/all.ics"' in index and 'href="webcal://calendar.example.gov.cn/output/feeds/all.ics"' in index
+    codes = sorted((tmp_path / "feeds" / "qr").glob("*.svg"))
+    assert len(codes) == index.count("<summary>二维码</summary>") >= 5
+    agency = next(p for p in codes if p.stem not in ("all", "holidays") and "--" not in p.stem)
+    buf = io.BytesIO()
+    segno.make(f"{BASE}/feeds/{agency.stem}.ics", error="m").save(buf, kind="svg", scale=4, border=2)
+    assert agency.read_bytes() == buf.getvalue()                          # the code of that feed's address
+    assert 'href="../changes/index.html"' in index
+
+
+def test_without_an_address_there_are_no_codes_and_the_page_says_why(tmp_path):
+    build([str(sample_path())], rules_for(output=tmp_path))
+    index = (tmp_path / "feeds" / "index.html").read_text(encoding="utf-8")
+    assert not (tmp_path / "feeds" / "qr").exists() and "二维码：设置 base_url 后生成" in index
+
+
+def test_every_build_adds_its_changes_to_the_change_log(tmp_path):
+    plan = tmp_path / "plan.txt"
+    text = sample_path().read_text(encoding="utf-8")
+    plan.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    build([str(plan)], rules_for(output=out, source_date_epoch=1767225600))
+    plan.write_text(text.replace("6月底前出台社会投资", "7月底前出台社会投资"), encoding="utf-8")
+    build([str(plan)], rules_for(output=out, source_date_epoch=1767312000))
+    log = json.loads((out / "changes" / "changes.json").read_text(encoding="utf-8"))
+    assert [b["built"] for b in log] == ["2026-01-02T00:00:00+00:00", "2026-01-01T00:00:00+00:00"]   # newest first
+    (moved,) = [c for c in log[0]["changes"] if c["kind"] == "moved"]
+    assert moved["detail"] == "2023-06-30 → 2023-07-31" and log[0]["count"] >= 1 and log[1]["count"] == 0
+    assert any("input changed" in r for r in log[0]["reasons"])
+    page = (out / "changes" / "index.html").read_text(encoding="utf-8")
+    assert page.index("2026-01-02") < page.index("2026-01-01") and "改期" in page
+
+
+def test_serve_writes_an_access_log_line_per_request(tmp_path):
+    from calgen.serve import make_server
+
+    build([str(sample_path())], rules_for(output=tmp_path))
+    log = io.StringIO()
+    server = make_server(tmp_path, "127.0.0.1", 0, "", access_log=log)
+    threading.Thread(target=server.run, daemon=True).start()
+    try:
+        for path, agent in (("/feeds/all.ics", "Microsoft Office/16.0"), ("/nothing.ics", 'evil "agent"')):
+            c = http.client.HTTPConnection("127.0.0.1", server.effective_port, timeout=5)
+            c.request("GET", path, headers={"User-Agent": agent})
+            c.getresponse().read()
+            c.close()
+    finally:
+        server.close()
+    lines = log.getvalue().splitlines()
+    assert len(lines) == 2
+    size = (tmp_path / "feeds" / "all.ics").stat().st_size
+    assert re.fullmatch(rf'127\.0\.0\.1 - - \[[^]]+\] "GET /feeds/all\.ics HTTP/1\.1" 200 {size} "-" '
+                        r'"Microsoft Office/16\.0"', lines[0]), lines[0]
+    assert '"GET /nothing.ics HTTP/1.1" 404' in lines[1] and '\\"agent\\"' in lines[1]
