@@ -408,3 +408,58 @@ def test_a_gbk_file_is_decoded_at_the_codecs_pace(tmp_path):
     text = "2023年示范市工作要点\n一、推进系统建设，9月底前完成。(示范市财政局牵头)\n" * 2000
     out, codec = decode(text.encode("gbk"))
     assert out == text and codec.lower().replace("-", "") in ("gb18030", "gbk", "gb2312")
+
+
+def _zipped(parts):
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("limit, value, parts, problem", [
+    ("MAX_DOCX_UNPACKED", 1024, {"word/document.xml": b"<a/>" + b" " * 4096}, "unpacks to"),
+    ("MAX_DOCX_PARTS", 3, {f"p{i}.xml": b"x" for i in range(5)}, "a Word file of 5 parts"),
+    ("MAX_PACK_RATIO", 200, {"word/document.xml": b"\0" * (11 * 2**20)}, "unpacks"),
+])
+def test_a_word_file_that_would_unpack_past_the_limits_is_refused_before_parsing(monkeypatch, tmp_path, limit,
+                                                                                   value, parts, problem):
+    """A zip bomb named .docx is one line, and python-docx never sees it (#31)."""
+    from calgen import limits
+    from calgen.errors import ReadingError
+    from calgen.read import containers
+
+    monkeypatch.setattr(limits, limit, value)
+    seen = []
+    monkeypatch.setattr("docx.Document", lambda *a: seen.append(a))
+    with pytest.raises(ReadingError, match=problem):
+        containers.docx_text(_zipped(parts))
+    assert not seen
+
+
+def test_a_pdf_past_the_page_limit_is_refused(monkeypatch):
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    from calgen import limits
+    from calgen.errors import ReadingError
+    from calgen.read import containers
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    for i in range(4):
+        c.drawString(72, 720, f"page {i}")
+        c.showPage()
+    c.save()
+    monkeypatch.setattr(limits, "MAX_PDF_PAGES", 3)
+    with pytest.raises(ReadingError, match="a PDF of 4 pages"):
+        containers.pdf_text(buf.getvalue())
+    monkeypatch.setattr(limits, "MAX_PDF_PAGES", 10)
+    monkeypatch.setattr(limits, "MAX_TEXT_CHARS", 10)
+    with pytest.raises(ReadingError, match="more than 10 characters"):
+        containers.pdf_text(buf.getvalue())

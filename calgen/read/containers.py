@@ -9,6 +9,7 @@ import io
 import re
 from collections import Counter
 
+from .. import limits
 from ..errors import ReadingError
 from ..numerals import int_to_cn
 from .tables import grid_lines
@@ -25,6 +26,7 @@ def docx_text(data: bytes) -> str:
         import docx
     except ImportError:                                  # pragma: no cover - declared dependency
         raise ReadingError("reading .docx needs python-docx", hint="pip install python-docx") from None
+    _check_package(data)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as e:                               # python-docx raises many kinds on bad input
@@ -32,10 +34,12 @@ def docx_text(data: bytes) -> str:
                            hint="open and save it again in Word or WPS as .docx") from None
     numbering = _Numbering(document)
     lines: list[str] = []
+    size = 0
     body = document.element.body
     for child in body.iterchildren():
         if not isinstance(child.tag, str):              # a comment or processing instruction
             continue
+        before = len(lines)
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
             text = "".join(t.text or "" for t in _elements(child) if t.tag.endswith("}t"))
@@ -43,7 +47,33 @@ def docx_text(data: bytes) -> str:
             lines.append(label + text)
         elif tag == "tbl":
             lines.extend(_table_lines(child))
+        size += sum(map(len, lines[before:]))
+        if size > limits.MAX_TEXT_CHARS:
+            raise ReadingError(f"holds more than {limits.MAX_TEXT_CHARS:,} characters of text (no plan is that long)",
+                               hint="split it, or pass the plan itself")
     return "\n".join(lines)
+
+
+def _check_package(data: bytes) -> None:
+    """A .docx is a zip: refuse one that would unpack past the limits (calgen/limits.py) before
+    python-docx parses it — a zip bomb, or a file that is not a plan."""
+    import zipfile
+
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return                                            # python-docx says what is wrong with it
+    if len(infos) > limits.MAX_DOCX_PARTS:
+        raise ReadingError(f"a Word file of {len(infos):,} parts (limit {limits.MAX_DOCX_PARTS:,})",
+                           hint="open and save it again in Word or WPS; a plan has a few dozen parts")
+    total = sum(i.file_size for i in infos)
+    if total > limits.MAX_DOCX_UNPACKED:
+        raise ReadingError(f"unpacks to {total / 2**20:,.0f} MB (limit {limits.MAX_DOCX_UNPACKED / 2**20:.0f} MB)",
+                           hint="a plan is a few MB unpacked; this file is not one (or is a zip bomb)")
+    for i in infos:
+        if i.file_size > 10 * 2**20 and i.file_size > limits.MAX_PACK_RATIO * max(i.compress_size, 1):
+            raise ReadingError(f"part {i.filename} unpacks {i.file_size // max(i.compress_size, 1):,} times its size",
+                               hint="a zip bomb, not a plan")
 
 
 class _Numbering:
@@ -164,7 +194,18 @@ def pdf_text(data: bytes) -> str:
         raise ReadingError("reading .pdf needs pdfplumber", hint="pip install pdfplumber") from None
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            pages = [(page.extract_text() or "").split("\n") for page in pdf.pages]
+            if len(pdf.pages) > limits.MAX_PDF_PAGES:
+                raise ReadingError(f"a PDF of {len(pdf.pages):,} pages (limit {limits.MAX_PDF_PAGES:,})",
+                                   hint="a plan has tens of pages: pass the plan itself")
+            pages, size = [], 0
+            for page in pdf.pages:
+                pages.append((page.extract_text() or "").split("\n"))
+                size += sum(map(len, pages[-1]))
+                if size > limits.MAX_TEXT_CHARS:
+                    raise ReadingError(f"holds more than {limits.MAX_TEXT_CHARS:,} characters of text "
+                                       "(no plan is that long)", hint="pass the plan itself")
+    except ReadingError:
+        raise
     except PDFPasswordIncorrect:
         raise ReadingError("password-protected PDF", hint="save an unprotected copy") from None
     except Exception as e:                               # pdfminer raises many kinds on bad input
