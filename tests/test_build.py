@@ -38,13 +38,16 @@ def test_change_report_after_editing_a_plan(tmp_path):
                     .replace("国庆节前开展一次专项督查", "开展一次专项督查"), encoding="utf-8")
     rep = build([str(plan)], rules_for(output=out))
     kinds = sorted((c.kind, c.summary.split("：")[0]) for c in rep.changes)
-    # the reworded deadline is the same event moved (#15: identity by content), 国庆节前 is gone
-    assert ("moved", "10月底前") in kinds and ("removed", "国庆节前") in kinds and len(kinds) == 2
+    # the reworded deadline is the same event moved (#15: identity by content), 国庆节前 is gone;
+    # the task's other two events show its new words in their DESCRIPTION: changed (#30)
+    assert kinds == [("changed", "12月15日前"), ("changed", "6月30日前"), ("moved", "10月底前"), ("removed", "国庆节前")]
+    assert all(c.detail.startswith("description changed") for c in rep.changes if c.kind == "changed")
     assert any(r.startswith("input changed") for r in rep.reasons)
     second = _events(out)
     kept = set(first) & set(second)
     assert kept and all(second[u]["sequence"] == first[u]["sequence"] for u in kept
-                        if first[u]["fingerprint"] == second[u]["fingerprint"])
+                        if first[u]["look"] == second[u]["look"])
+    assert all(second[u]["sequence"] == first[u]["sequence"] + 1 for u in kept if first[u]["look"] != second[u]["look"])
 
 
 def test_keep_removed_shows_a_cancellation_once(tmp_path):

@@ -368,3 +368,37 @@ def test_a_task_split_in_two_and_merged_back_is_reported(tmp_path):
     site.write("a.txt", plan_a([TASKS_A[0], whole]))
     rep = site.build()
     assert any(c.kind == "merged" for c in rep.changes)
+
+
+def test_sequence_rises_when_only_the_description_changes(tmp_path):
+    """#30: a change subscribers see only in DESCRIPTION (a task's words after its title, the
+    plan's title) raises SEQUENCE like one in SUMMARY; a rebuild that changes nothing does not."""
+    from icalendar import Calendar
+
+    from calgen.publish.build import build
+    from calgen.sample import sample_path
+
+    from .conftest import rules_for
+
+    text = sample_path().read_text(encoding="utf-8")
+    plan = tmp_path / "plan.txt"
+    plan.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+
+    def seqs():
+        cal = Calendar.from_ical((out / "feeds" / "all.ics").read_bytes())
+        return {str(e["UID"]): (int(e["SEQUENCE"]), str(e["DESCRIPTION"])) for e in cal.walk("VEVENT")
+                if not str(e["UID"]).startswith("remind")}
+
+    build([str(plan)], rules_for(output=out))
+    first = seqs()
+    build([str(plan)], rules_for(output=out))
+    assert seqs() == first                                          # nothing changed: nothing rises
+    plan.write_text(text.replace("将企业开办时间压缩至1个工作日内", "将企业开办时间压缩至0.5个工作日内"), encoding="utf-8")
+    rep = build([str(plan)], rules_for(output=out))
+    now = seqs()
+    changed = {u for u in now if now[u][1] != first[u][1]}
+    assert changed and all(now[u][0] == first[u][0] + 1 for u in changed)
+    assert all(now[u][0] == first[u][0] for u in now if u not in changed)
+    assert any(c.detail.startswith("description changed") or c.detail == "text or agencies changed"
+               for c in rep.changes)

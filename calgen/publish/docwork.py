@@ -380,6 +380,13 @@ def fingerprint(e: CalEvent, marks: Mapping[str, str]) -> str:
     return e.fingerprint if not mark else hashlib.sha1((e.fingerprint + mark).encode()).hexdigest()[:16]
 
 
+def look(e: CalEvent, marks: Mapping[str, str]) -> str:
+    """What subscribers see of an event — SUMMARY and DESCRIPTION — with its follow-up mark;
+    recorded in the manifest (manifests before it compare the fingerprint only)."""
+    mark = marks.get(e.uid, "")
+    return e.look if not mark else hashlib.sha1((e.look + mark).encode()).hexdigest()[:16]
+
+
 def _sequences(evs: list[CalEvent], related: list[identity.Related], old: dict[str, dict[str, Any]], job: Job,
                settings: Settings, out: Rendered, marks: Mapping[str, str]) -> dict[str, int]:
     """SEQUENCEs that never go down, for the events with their kept UIDs (identity.py)."""
@@ -394,12 +401,17 @@ def _sequences(evs: list[CalEvent], related: list[identity.Related], old: dict[s
                 sequences[e.uid] = 0
             if job.had_previous:
                 out.changes.append(("new", _lead(e), e.uid, _sum(e), e.due.isoformat()))
-        elif prev["fingerprint"] != fingerprint(e, marks):
+        elif (prev["look"] != look(e, marks)) if "look" in prev else (prev["fingerprint"] != fingerprint(e, marks)):
             sequences[e.uid] = prev["sequence"] + 1
             kind = "moved" if prev["due"] != e.due.isoformat() else "changed"
-            same_text = prev.get("base", prev["fingerprint"]) == e.fingerprint
-            detail = f"{prev['due']} → {e.due.isoformat()}" if kind == "moved" else \
-                "status changed" if same_text else "text or agencies changed"
+            if kind == "moved":
+                detail = f"{prev['due']} → {e.due.isoformat()}"
+            elif prev.get("base", prev["fingerprint"]) != e.fingerprint:
+                detail = "text or agencies changed"
+            elif prev["fingerprint"] != fingerprint(e, marks):
+                detail = "status changed"
+            else:
+                detail = "description changed (the task's words, roles or plan)"
             out.changes.append((kind, _lead(e), e.uid, _sum(e), detail))
         else:
             sequences[e.uid] = prev["sequence"]
@@ -529,7 +541,7 @@ def _records(evs: list[CalEvent], sequences: dict[str, int], old: dict[str, dict
                           "path": "/".join(e.task.path), "kind": str(e.kind), "phrase": e.phrase,
                           "nominal": e.nominal.isoformat(), "due": e.due.isoformat(),
                           "sequence": sequences.get(e.uid, 0), "fingerprint": fingerprint(e, marks),
-                          "base": e.fingerprint,
+                          "base": e.fingerprint, "look": look(e, marks),
                           "summary": _sum(e), "lead": _lead(e),
                           "agencies": sorted({a.name for _, a in e.task.agencies()})}
     for uid in out.retired:

@@ -39,6 +39,17 @@ class CalEvent:
                         ",".join(a.name for _, a in self.task.agencies())])
         return hashlib.sha1(raw.encode()).hexdigest()[:16]
 
+    @property
+    def look(self) -> str:
+        """What the event's SUMMARY and DESCRIPTION show (the fingerprint and the task's words,
+        roles, flags and plan): a change in any bumps SEQUENCE — all but the task's number, which
+        shifts when a task is inserted above it; that is not a change to this task."""
+        t, d = self.task, self.doc
+        raw = "|".join([self.fingerprint, self.nominal.isoformat(), ",".join(self.flags),
+                        t.text[:600], ";".join(f"{r}:{a.name}" for r, a in t.agencies()), d.label,
+                        d.doc_number or ""])
+        return hashlib.sha1(raw.encode()).hexdigest()[:16]
+
     def roles_of(self, agency: Agency) -> list[Role]:
         name, task = agency.name, self.task
         return [role for role in ROLES for a in getattr(task, role) if a.name == name]
