@@ -17,10 +17,8 @@ import argparse
 import csv
 import datetime as dt
 import random
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -28,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from bench import corpus  # noqa: E402
-from scale import _tree_rss  # noqa: E402
+from scale import sampled  # noqa: E402
 
 BUILD = """
 import datetime as dt, sys
@@ -55,23 +53,10 @@ print(res.rows, res.recorded, len(res.problems))
 
 def _timed(args: list[str]) -> tuple[str, float, float]:
     """Run ``python -c`` args in a fresh process: (its stdout, wall seconds, peak tree RSS MB)."""
-    t = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", *args], cwd=HERE.parent, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    peak = [0]
-
-    def sample() -> None:
-        while proc.poll() is None:
-            peak[0] = max(peak[0], _tree_rss(proc.pid))
-            time.sleep(0.1)
-
-    watcher = threading.Thread(target=sample, daemon=True)
-    watcher.start()
-    out, err = proc.communicate()
-    watcher.join()
-    if proc.returncode:
+    rc, out, err, wall, peak = sampled([sys.executable, "-c", *args], HERE.parent)
+    if rc:
         raise SystemExit(err)
-    return out.strip(), time.perf_counter() - t, peak[0] / 1e6
+    return out.strip(), wall, peak
 
 
 def _returned(out: Path, folder: Path, rows: int, xlsx: int, as_of: dt.date) -> list[str]:

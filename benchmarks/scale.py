@@ -72,13 +72,13 @@ def _tree_rss(root: int) -> int:
     return sum(rss.get(pid, 0) for pid in tree)
 
 
-def _run(plans: Path, out: Path, jobs: int, tree: Path) -> tuple[list[str], float, str]:
-    """Build in a fresh process of ``tree``'s calgen; (its printed figures, peak tree RSS MB, stderr)."""
+def sampled(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[int, str, str, float, float]:
+    """Run ``args`` in a fresh process: (return code, stdout, stderr, wall seconds, peak RSS MB
+    of its process tree, sampled every 0.1 s from /proc)."""
     import threading
 
-    env = {**os.environ, "PYTHONPATH": str(tree)}
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(plans), str(out), str(jobs)], cwd=tree, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    t = time.perf_counter()
+    proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = [0]
 
     def sample() -> None:
@@ -90,7 +90,14 @@ def _run(plans: Path, out: Path, jobs: int, tree: Path) -> tuple[list[str], floa
     watcher.start()
     stdout, stderr = proc.communicate()
     watcher.join()
-    return (stdout.split() if proc.returncode == 0 else []), peak[0] / 1e6, stderr
+    return proc.returncode, stdout, stderr, time.perf_counter() - t, peak[0] / 1e6
+
+
+def _run(plans: Path, out: Path, jobs: int, tree: Path) -> tuple[list[str], float, str]:
+    """Build in a fresh process of ``tree``'s calgen; (its printed figures, peak tree RSS MB, stderr)."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    rc, stdout, stderr, _, peak = sampled([sys.executable, "-c", CHILD, str(plans), str(out), str(jobs)], tree, env)
+    return (stdout.split() if rc == 0 else []), peak, stderr
 
 
 def main() -> None:
