@@ -216,3 +216,27 @@ def test_spills_keep_several_plans_in_one_file(tmp_path):
         doc, evs = docwork.load_with_events(s.spill)
         assert doc.source == path == docwork.load(s.spill).source
         assert evs == events([doc], RULES.scheduler) and all(e.doc is doc for e in evs)
+
+
+def test_a_region_written_short_and_long_is_one_region(tmp_path):
+    """#30: 普陀区 and 上海市普陀区 (the issuer written both ways) share one region feed and one
+    Gantt set; 普陀区 beside two cities' 普陀区 stays apart, with a warning."""
+    from calgen.publish.build import build
+
+    def plan(issuer, number, month):
+        return (f"{issuer}关于印发《2024年政务服务工作要点》的通知\n{number}\n{issuer}\n2024年3月1日\n"
+                f"一、提升服务\n（一）推行一网通办。{month}月底前上线新平台。（区政务服务中心牵头）\n")
+
+    (tmp_path / "a.txt").write_text(plan("普陀区人民政府办公室", "普府办〔2024〕1号", 6), encoding="utf-8")
+    (tmp_path / "b.txt").write_text(plan("上海市普陀区人民政府办公室", "普府办〔2024〕2号", 9), encoding="utf-8")
+    out = tmp_path / "out"
+    rep = build([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")], rules_for(output=out))
+    assert not rep.failures
+    regions = sorted(p.name for p in (out / "feeds" / "regions").glob("*.ics"))
+    assert regions == ["shanghaishiputuoqu.ics"], regions
+    assert (out / "feeds" / "regions" / regions[0]).read_text(encoding="utf-8").count("BEGIN:VEVENT") >= 2
+    (tmp_path / "c.txt").write_text(plan("舟山市普陀区人民政府办公室", "舟普政办〔2024〕3号", 10), encoding="utf-8")
+    out2 = tmp_path / "out2"
+    rep = build([str(tmp_path / p) for p in ("a.txt", "b.txt", "c.txt")], rules_for(output=out2))
+    assert any("region 普陀区 may be 上海市普陀区 or 舟山市普陀区" in w for w in rep.warnings)
+    assert len(list((out2 / "feeds" / "regions").glob("*.ics"))) == 3

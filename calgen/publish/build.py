@@ -43,7 +43,7 @@ import json
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -304,6 +304,9 @@ def _plan(previous: Previous, fresh: list[Survey], carried: dict[str, tuple[Surv
           rep: Report, stage: Stage, follow: _Follow) -> _Plan:
     everything = fresh + [s for s, _ in carried.values()]
     published, dups = _duplicates(everything, rules)
+    joined = _joined_regions({s.jurisdiction for s in published if s.jurisdiction}, rep)
+    if joined:                                   # 普陀区 and 上海市普陀区: one region (feeds, Gantt files)
+        published = [replace(s, jurisdiction=joined.get(s.jurisdiction or "", s.jurisdiction)) for s in published]
     rep.kept += [f"{s.source}: {carried[s.source][1]}" for s in published if s.carried]
     _count(published, [s for s in everything if s.index in dups and not s.carried], dups, rep)
     if previous:
@@ -313,7 +316,8 @@ def _plan(previous: Previous, fresh: list[Survey], carried: dict[str, tuple[Surv
     plan_feeds = feednames.assign_plans({s.dockey: s.plan_slug for s in published if s.events}, plan_owners)
     plan_owners.update(plan_feeds)
     region_owners: dict[str, str] = dict(previous.get("region_owners", {}))
-    regions = feednames.assign_plans({_region(s): s.region_slug for s in published}, region_owners)
+    regions = feednames.assign_plans({_region(s): feednames.region_slug(_region(s)) for s in published},
+                                     region_owners)
     region_owners.update(regions)
     # Which plan of this build carries on the events of each plan of the last one.
     by_source = {s.source: s for s in published}
@@ -357,6 +361,26 @@ def _plan(previous: Previous, fresh: list[Survey], carried: dict[str, tuple[Surv
     overlay = _overlay(previous, published, rules)
     return _Plan(jobs, surveys, published, feeds, retiring, owners, plan_feeds, plan_owners, regions,
                  region_owners, retired, orphans, overlay)
+
+
+_LOCAL = ("区", "县", "市", "旗")
+
+
+def _joined_regions(regions: set[str], rep: Report) -> dict[str, str]:
+    """A region written short and long in one build (普陀区 and 上海市普陀区) is one region: the
+    short name → the long one, when exactly one longer name ends with it.  普陀区 beside both
+    上海市普陀区 and 舟山市普陀区 stays apart, and the report says why."""
+    out = {}
+    for short in regions:
+        if not short.endswith(_LOCAL) or len(short) < 2:
+            continue
+        longer = sorted(r for r in regions if r != short and r.endswith(short) and r[:-len(short)].endswith(("省", "市", "州", "区", "盟")))
+        if len(longer) == 1:
+            out[short] = longer[0]
+        elif len(longer) > 1:
+            rep.warnings.append(f"region {short} may be {' or '.join(longer)}: kept as its own region (name the plan's "
+                                "jurisdiction with [[plan]] in calgen.toml)")
+    return out
 
 
 def _region(s: Survey) -> str:
