@@ -242,3 +242,22 @@ def test_before_issue_date_is_flagged_not_moved(rules):
     start, deadline = ms
     assert start.nominal == D(2021, 4, 1) and "before_issue" in start.flags
     assert deadline.due == D(2021, 3, 31) and "早于文件印发日期" in deadline.note
+
+
+# The genre's stated convention: a bare month takes the year of the preceding phrase in the same
+# sentence (2021年6月底前…，12月底前… → 2021-12-31); across a 。 it is the plan's year again.
+YEAR_CARRIED = [
+    ("2021年6月底前完成系统部署，12月底前全面推广。", 2020, ["2021-06-30", "2021-12-31"]),
+    ("2021年6月底前完成系统部署。12月底前全面推广。", 2020, ["2021-06-30", "2020-12-31"]),
+    ("6月底前完成方案，2021年12月底前全面推广。", 2020, ["2020-06-30", "2021-12-31"]),
+    ("2022年3月底前出台办法，9月底前开展试点，12月底前总结评估。", 2021, ["2022-03-31", "2022-09-30", "2022-12-31"]),
+    ("2021年6月底前完成部署，十二月底前全面推广。", 2020, ["2021-06-30", "2021-12-31"]),
+    ("2021年6月底前完成部署，年底前完成验收。", 2020, ["2021-06-30", "2020-12-31"]),   # 年底 is not a bare month
+    ("2022年6月底前完成，6月底前开展自查。", 2022, ["2022-06-30", "2022-06-30"]),      # the plan's own year: no change
+]
+
+
+@pytest.mark.parametrize("text, year, expected", YEAR_CARRIED)
+def test_a_bare_month_takes_the_year_of_the_preceding_phrase_in_its_sentence(text, year, expected, rules):
+    got = find(text, Context(year), rules.phrases)
+    assert [m.nominal.isoformat() for m in got] == expected

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..errors import DeadlineError
@@ -52,6 +53,8 @@ def find(text: str, ctx: Context, book: PhraseBook, problems: list[DeadlineError
     dated_starts = [m.start() for m, kind in zip(matches, kinds) if kind not in _UNDATED]
     out: list[Milestone] = []
     titled = "《" in text
+    ends = [e.start() for e in _SENTENCE_END.finditer(text)]
+    stated: tuple[int, int] | None = None        # (sentence, year) of the last phrase that wrote its year
     for m, kind in zip(matches, kinds):
         if limit is not None and len(out) >= limit:
             break                    # a task with thousands of phrases: the caller keeps the first ones
@@ -60,8 +63,14 @@ def find(text: str, ctx: Context, book: PhraseBook, problems: list[DeadlineError
             continue
         if kind not in _UNDATED and text.startswith("已", m.end()):
             continue        # 2018年12月31日之前已完成转制的企业: who qualifies, not what is due
+        here = ctx
+        sentence = bisect.bisect_left(ends, m.start())
+        if stated and stated[0] == sentence and stated[1] != ctx.plan_year and _BARE_MONTH.match(m.group(0)):
+            # a bare month takes the year of the preceding phrase in the same sentence
+            # (2021年6月底前…，12月底前… → 2021-12-31: the genre's own convention)
+            here = replace(ctx, plan_year=stated[1])
         try:
-            hits = list(handler(m, ctx, book))
+            hits = list(handler(m, here, book))
             if hits and kind not in _UNDATED_QUIET and _fragment(text, m):
                 raise DeadlineError("only part of this expression could be read, so it is not dated",
                                     phrase=text[max(0, m.start() - 3):m.end() + 4],
@@ -74,6 +83,8 @@ def find(text: str, ctx: Context, book: PhraseBook, problems: list[DeadlineError
             continue
         if not hits:
             continue
+        if _WRITES_YEAR.search(m.group(0)) and hits[0].nominal is not None:
+            stated = (sentence, hits[0].nominal.year)
         clause = _clause(text, m.start(), m.end(), dated_starts)
         for h in hits:
             if h.kind == Kind.DEADLINE and h.nominal is None and problems is not None:
@@ -85,6 +96,11 @@ def find(text: str, ctx: Context, book: PhraseBook, problems: list[DeadlineError
     elif problems is not None:
         _unread_deadlines(text, matches, problems)
     return out
+
+
+_SENTENCE_END = re.compile(r"[。！？!?]")
+_WRITES_YEAR = re.compile(r"(?:\d{4}|[〇○零一二三四五六七八九]{4})年")
+_BARE_MONTH = re.compile(r"(?:\d{1,2}|十[一二]?|[一二三四五六七八九])月")
 
 
 # What reads like a deadline in running text: a number with a date unit and a deadline word.
