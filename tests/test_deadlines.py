@@ -261,3 +261,20 @@ YEAR_CARRIED = [
 def test_a_bare_month_takes_the_year_of_the_preceding_phrase_in_its_sentence(text, year, expected, rules):
     got = find(text, Context(year), rules.phrases)
     assert [m.nominal.isoformat() for m in got] == expected
+
+
+# Ranges: two exact dates are a start and an exact end (the genre's reading, ../shared/realworld
+# README "date ranges"); months or years keep one deadline with its span; a validity is neither.
+RANGES = [
+    ("2019年1月1日至12月31日开展专项整治。", 2019, [("start", "2019-01-01"), ("point", "2019-12-31")]),
+    ("5月1日至6月30日集中受理。", 2023, [("start", "2023-05-01"), ("point", "2023-06-30")]),
+    ("2023年9月至12月开展建设。", 2023, [("deadline", "2023-12-31")]),
+    ("4至6月开展自查。", 2023, [("deadline", "2023-06-30")]),
+    ("执行期限为2019年1月1日至2023年12月31日。", 2019, []),
+]
+
+
+@pytest.mark.parametrize("text, year, expected", RANGES)
+def test_ranges_by_their_precision(text, year, expected, rules):
+    got = find(text, Context(year), rules.phrases)
+    assert [(str(m.kind), m.nominal.isoformat()) for m in got] == expected

@@ -354,6 +354,12 @@ def _h_range(m: re.Match[str], ctx: Context, book: PhraseBook) -> _Found:
             end = _side_end(b, yl + 1, a, book, phrase)
     if end < start:
         raise DeadlineError("a range that ends before it starts", phrase=phrase)
+    if a.group("d") and b.group("d"):
+        # 2019年1月1日至12月31日: two dates the plan names — work starts on the first and runs to
+        # the second (the genre's reading: a start and an exact date, not a "by" deadline)
+        yield _Hit(phrase, Kind.START, start)
+        yield _Hit(phrase, Kind.POINT, end, (start, end))
+        return
     yield _Hit(phrase, Kind.DEADLINE, end, (start, end))
 
 
