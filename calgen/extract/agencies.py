@@ -315,6 +315,8 @@ def _clauses(text: str, acc: dict[str, list[str]], reg: Registry, default: str |
     pending: list[str] = []
     for clause in clauses:
         m = _VERB.search(clause)
+        if m is None and reg.lab.guidance.search(clause) and not reg.lab.role_words.search(clause):
+            continue                     # (X指导): guidance, none of the three roles (X负责指导 is not this)
         if not m:
             pending.append(clause)
             continue

@@ -30,6 +30,7 @@ class Labels:
     same: re.Pattern[str]                   # 下同: a note, no agency
     not_again: re.Pattern[str]              # 不再列出: a note, no agency
     time_endings: tuple[str, ...]           # X时限：, X节点： … introduce a time limit
+    guidance: re.Pattern[str]               # (X指导): guidance, none of the three roles
 
     def role_of(self, label: str) -> str:
         """牵头单位 → lead; 配合单位, 协同部门 → support; 责任单位, 承办单位, 责任处室 → responsible."""
@@ -74,4 +75,6 @@ def load_labels(path: Path) -> Labels:
         same=pattern("same"),
         not_again=pattern("not_again"),
         time_endings=tuple(words("time", "endings")),
+        guidance=re.compile("(?:" + "|".join(map(re.escape, sorted(words("guidance", "words"), key=len, reverse=True)))
+                            + r")$"),
     )
