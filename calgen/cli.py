@@ -534,7 +534,10 @@ def check(folder: str) -> None:
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
 @click.option("--access-log", type=click.Path(dir_okay=False, allow_dash=True),
               help="Append one line per request (Combined Log Format) to this file; - for the terminal.")
-def serve(folder: str, host: str, port: int, base_url: str | None, threads: int, access_log: str | None) -> None:
+@click.option("--all", "every_file", is_flag=True,
+              help="Serve every file, tasks.json, manifest, ledgers and reports too (default: feeds, changes, Gantt).")
+def serve(folder: str, host: str, port: int, base_url: str | None, threads: int, access_log: str | None,
+          every_file: bool) -> None:
     """Serve FOLDER's feeds over HTTP for subscription (production: any static web server)."""
     import contextlib
 
@@ -553,7 +556,7 @@ def serve(folder: str, host: str, port: int, base_url: str | None, threads: int,
                 log = stack.enter_context(open(access_log, "a", encoding="utf-8"))
             except OSError as e:
                 raise click.ClickException(f"{access_log}: cannot write the access log ({e.strerror or e})") from None
-        server = make_server(Path(folder), host, port, base, threads, log)
+        server = make_server(Path(folder), host, port, base, threads, log, every_file)
         click.echo(f"serving {folder} at http://{host}:{server.effective_port}/ ; Ctrl-C to stop")
         try:
             server.run()

@@ -6,13 +6,15 @@ backlog, idle timeouts, HTTP/1.1 keep-alive and its own 400 for malformed reques
 part is the small WSGI application below:
 
 * only GET and HEAD, only regular files inside the folder (no listings, nothing hidden, nothing
-  outside it), 414 for a URL longer than :data:`MAX_URL`, 400 for a NUL or a bad escape;
+  outside it) and by default only what subscribers and project managers need (:data:`PUBLIC`:
+  feeds, the change log, the Gantt files — not tasks.json, the manifest, ledgers, reports or
+  digests; ``--all`` serves every file), 414 for a URL longer than :data:`MAX_URL`, 400 for a NUL or a bad escape;
 * strong ETags from the file's content, computed once per file version and cached by
   (path, size, mtime, inode), so a 304 costs no read; weak comparison for If-None-Match
   (RFC 9110 §13.1.2), If-Modified-Since when no ETag is sent;
 * bodies streamed in chunks (waitress's file wrapper), never read whole;
 * subscription links on the index page from the configured ``base_url``, or relative — never
-  from the request's Host or X-Forwarded-* headers.
+  from the request's Host or X-Forwarded-* headers; the page is made once per build.
 
 For production, any static web server (nginx, a CDN, object storage) serving ``output/`` as it
 is works the same: the output folder is plain files behind one link that a build switches.
@@ -44,10 +46,12 @@ _ETAG_CACHE = 4096
 class FeedApp:
     """The WSGI application: files of ``root`` with ETags and an index of subscription links."""
 
-    def __init__(self, root: Path, base_url: str = "") -> None:
+    def __init__(self, root: Path, base_url: str = "", every_file: bool = False) -> None:
         self.root = root.resolve()
         self.base_url = base_url.rstrip("/")
+        self.every_file = every_file
         self._etags: dict[tuple[str, int, int, int], str] = {}
+        self._index: tuple[str, bytes] = ("", b"")
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
@@ -64,11 +68,11 @@ class FeedApp:
         if "\x00" in path or any(ord(ch) < 0x20 for ch in path):
             return _plain(start_response, "400 Bad Request", "control character in the URL", method)
         if path in ("/", "/index.html") and not (self.root / "index.html").is_file():
-            data = index_page(self.root, self.base_url).encode("utf-8")
+            data = self._index_page()
             start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
                                       ("Content-Length", str(len(data))), ("Cache-Control", "no-cache")])
             return [] if method == "HEAD" else [data]
-        target = resolve(self.root, path)
+        target = resolve(self.root, path) if self.every_file or public(path) else None
         if target is None:
             return _plain(start_response, "404 Not Found", "not found", method)
         try:
@@ -88,6 +92,16 @@ class FeedApp:
         fh = open(target, "rb")  # noqa: SIM115 -- closed by the server once the body is sent
         wrapper = environ.get("wsgi.file_wrapper")
         return wrapper(fh, CHUNK) if wrapper else _chunks(fh)
+
+    def _index_page(self) -> bytes:
+        """The subscription page, made once per build (a build switches the feeds folder)."""
+        try:
+            key = os.path.realpath(self.root / "feeds")
+        except OSError:
+            key = ""
+        if self._index[0] != key or not key:
+            self._index = (key, index_page(self.root, self.base_url).encode("utf-8"))
+        return self._index[1]
 
     def _etag(self, path: Path, st: os.stat_result) -> str:
         key = (str(path), st.st_size, st.st_mtime_ns, st.st_ino)
@@ -174,13 +188,13 @@ class AccessLog:
 
 
 def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000, base_url: str = "", threads: int = 8,
-                access_log: Any = None) -> Any:
+                access_log: Any = None, every_file: bool = False) -> Any:
     """A waitress server for ``root`` (call ``.run()``; ``.close()`` to stop), writing an access
     log line per request to ``access_log`` (a text stream) when given.  Raises OutputError when
     the address cannot be used."""
     from waitress import create_server
 
-    app: Callable[..., Iterable[bytes]] = FeedApp(root, base_url)
+    app: Callable[..., Iterable[bytes]] = FeedApp(root, base_url, every_file)
     if access_log is not None:
         app = AccessLog(app, access_log)
     try:
@@ -220,6 +234,17 @@ def _calname(feed: Path) -> str:
         if line.startswith("X-WR-CALNAME:"):
             return line.split(":", 1)[1]
     return ""
+
+
+# What subscribers and project managers are served: the feeds (with their index and QR codes), the
+# change log and the Gantt files.  tasks.json, the manifest (build machine paths), the ledgers,
+# reports and digests (internal follow-up documents) only with --all.
+PUBLIC = ("feeds", "changes", "gantt")
+
+
+def public(url_path: str) -> bool:
+    first = next((p for p in url_path.split("/") if p), "")
+    return first in PUBLIC or first.startswith(("gantt.", "gantt-"))
 
 
 def resolve(root: Path, url_path: str) -> Path | None:

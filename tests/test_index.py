@@ -75,3 +75,31 @@ def test_serve_writes_an_access_log_line_per_request(tmp_path):
     assert re.fullmatch(rf'127\.0\.0\.1 - - \[[^]]+\] "GET /feeds/all\.ics HTTP/1\.1" 200 {size} "-" '
                         r'"Microsoft Office/16\.0"', lines[0]), lines[0]
     assert '"GET /nothing.ics HTTP/1.1" 404' in lines[1] and '\\"agent\\"' in lines[1]
+
+
+def test_serve_gives_subscribers_the_feeds_not_the_offices_files(tmp_path):
+    """#31/#32: tasks.json and the manifest hold the build machine's paths; ledgers, reports and
+    digests are the office's follow-up documents.  calgen serve gives the feeds, the change log
+    and the Gantt files; --all serves every file."""
+    from calgen.serve import make_server
+
+    build([str(sample_path())], rules_for(output=tmp_path))
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "report.html").write_text("x", encoding="utf-8")
+    results = {}
+    for every in (False, True):
+        server = make_server(tmp_path, "127.0.0.1", 0, "", every_file=every)
+        threading.Thread(target=server.run, daemon=True).start()
+        try:
+            for path in ("/feeds/all.ics", "/feeds/index.html", "/changes/index.html", "/gantt.html", "/gantt.csv",
+                         "/tasks.json", "/manifest.json", "/ledger.xlsx", "/reports/report.html", "/"):
+                c = http.client.HTTPConnection("127.0.0.1", server.effective_port, timeout=5)
+                c.request("GET", path)
+                results[(every, path)] = c.getresponse().status
+                c.close()
+        finally:
+            server.close()
+    for path in ("/feeds/all.ics", "/feeds/index.html", "/changes/index.html", "/gantt.html", "/gantt.csv", "/"):
+        assert results[(False, path)] == 200, path
+    for path in ("/tasks.json", "/manifest.json", "/ledger.xlsx", "/reports/report.html"):
+        assert results[(False, path)] == 404 and results[(True, path)] == 200, path
