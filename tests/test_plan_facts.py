@@ -78,3 +78,18 @@ def test_a_bare_page_gets_its_name_jurisdiction_and_year(tmp_path, monkeypatch):
     index = (tmp_path / "output" / "feeds" / "index.html").read_text(encoding="utf-8")
     assert "岳阳市2024年政务服务工作要点" in index and "铜陵市2024年政务服务工作要点" in index
     assert "facts set by calgen.toml" in r.output
+
+
+def test_a_plan_that_names_no_government_is_told_how_to_name_it(tmp_path):
+    from calgen.publish.build import build
+
+    from .conftest import rules_for
+
+    page = tmp_path / "page.txt"
+    page.write_text("2024年工作要点\n" + BARE, encoding="utf-8")
+    rep = build([str(page)], rules_for(output=tmp_path / "out"))
+    (line,) = [w for w in rep.warnings if "names no government" in w]
+    assert "市政务服务中心" in line and "[[plan]]" in line and "jurisdiction" in line
+    facts = plan_facts([{"path": str(page), "jurisdiction": "岳阳市"}], tmp_path / "calgen.toml")
+    rep = build([str(page)], rules_for(output=tmp_path / "out2", plans=facts))
+    assert not any("names no government" in w for w in rep.warnings)

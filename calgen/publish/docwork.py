@@ -138,7 +138,8 @@ def survey_doc(index: int, doc: Document, rules: Rules, spills: Spills | str, ca
     rows = row_count(doc)
     return Survey(index, doc.source, spill, doc.doc_number, doc.title, doc.jurisdiction,
                   doc.issued.year if doc.issued else None, doc.plan_year, doc.content_hash, doc_key(doc),
-                  _lost(doc), len(doc.warnings), len(doc.tasks), dict(milestones), tuple(_report(doc, evs)),
+                  _lost(doc), len(doc.warnings), len(doc.tasks), dict(milestones),
+                  tuple(_report(doc, evs) + _unplaced(doc)),
                   tuple(f"{doc.source}: {w}" for w in doc.warnings),
                   tuple(agencies[n] for n in sorted(agencies)), tuple(sorted(named)), tuple(sorted(years)),
                   rows, len(evs), plan_slug(doc.doc_number, doc_key(doc)),
@@ -146,6 +147,22 @@ def survey_doc(index: int, doc: Document, rules: Rules, spills: Spills | str, ca
 
 
 NO_REGION = "未注明地区"
+_BARE = ("省", "市", "区", "县", "州", "盟", "旗")
+
+
+def _unplaced(doc: Document) -> list[str]:
+    """A plan that never names its government, whose agencies are written bare (市财政局): they
+    cannot be told from another city's, so they share its feed — say so, and how to fix it."""
+    if doc.jurisdiction:
+        return []
+    names = {a.name for t in doc.tasks for _, a in t.agencies() if not a.is_group}
+    bare = sorted(n for n in names if n.startswith(_BARE) and not n.startswith(("省委", "省政府", "市委", "市政府")))
+    if not bare:
+        return []
+    shown = "、".join(bare[:3]) + (f" and {len(bare) - 3} more" if len(bare) > 3 else "")
+    return [f"{doc.source}: names no government, so {shown} cannot be told from another plan's agencies of the "
+            "same name (their feeds are shared): name it in calgen.toml — [[plan]] path = \"…\", jurisdiction = "
+            "\"…市\""]
 
 
 def _report(d: Document, evs: Sequence[CalEvent] = ()) -> list[str]:
