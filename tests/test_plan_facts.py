@@ -93,3 +93,24 @@ def test_a_plan_that_names_no_government_is_told_how_to_name_it(tmp_path):
     facts = plan_facts([{"path": str(page), "jurisdiction": "岳阳市"}], tmp_path / "calgen.toml")
     rep = build([str(page)], rules_for(output=tmp_path / "out2", plans=facts))
     assert not any("names no government" in w for w in rep.warnings)
+
+
+def test_bare_agencies_of_plans_that_name_no_government_keep_apart(tmp_path):
+    """Two pages that never name their city, both writing 市财政局: two feeds, each named with its
+    plan — never one feed mixing two cities' tasks."""
+    from calgen.publish.build import build
+
+    from .conftest import rules_for
+
+    for name, title in (("a.txt", "甲地2024年工作要点"), ("b.txt", "乙地2024年工作要点")):
+        (tmp_path / name).write_text(title + "\n" + BARE, encoding="utf-8")
+    out = tmp_path / "out"
+    rep = build([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")], rules_for(output=out))
+    assert not rep.failures
+    names = {}
+    for feed in (out / "feeds").glob("*.ics"):
+        text = feed.read_text(encoding="utf-8")
+        cal = next(line for line in text.splitlines() if line.startswith("X-WR-CALNAME:"))
+        names[cal.split(":", 1)[1]] = text.count("BEGIN:VEVENT")
+    assert "市财政局（甲地2024年工作要点）" in names and "市财政局（乙地2024年工作要点）" in names
+    assert "市财政局" not in names

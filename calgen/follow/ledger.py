@@ -25,6 +25,7 @@ from typing import IO, Any, BinaryIO, NamedTuple
 
 from ..calendar.workdays import Calendar
 from ..model import Document, Task
+from ..publish.feeds.feednames import feed_key
 from .standing import COLOUR, REPORTED, Record, Standing, State, standing
 
 KNOWN = ("序号", "文件", "任务", "牵头单位", "责任单位", "配合单位", "节点", "到期日", "督办状态")
@@ -100,7 +101,8 @@ def rows_for(doc: Document, dockey: str, evs: Iterable[Any], records: Mapping[st
     seen: set[str] = set()
     for t in doc.tasks:
         names = lead_names(t)
-        owners = tuple((a.name, a.slug) for a in (t.lead or t.responsible) if not a.is_group)
+        owners = tuple((feed_key(doc.name, doc.jurisdiction, a.name), a.slug) for a in (t.lead or t.responsible)
+                       if not a.is_group)
         groups = tuple(dict.fromkeys(a.name for _, a in t.agencies() if a.is_group))
         resp = "、".join(a.name for a in t.responsible) if t.lead else ""
         supp = "、".join(a.name for a in t.support)

@@ -35,7 +35,7 @@ from ..rules import Rules
 from ..settings import Settings
 from .feeds import identity
 from .feeds.events import CalEvent, doc_key, events
-from .feeds.feednames import plan_slug, region_slug
+from .feeds.feednames import feed_key, plan_slug, region_slug
 from .feeds.ics import cancelled_event
 from .gantt.csv import row_count
 from .store import compact
@@ -129,9 +129,10 @@ def survey_doc(index: int, doc: Document, rules: Rules, spills: Spills | str, ca
         if id(t) not in with_events:
             continue
         for _, a in t.agencies():
-            named.add(a.name)
+            key = feed_key(doc.name, doc.jurisdiction, a.name)
+            named.add(key)
             if not a.is_group:
-                agencies.setdefault(a.name, a)
+                agencies.setdefault(key, a if key == a.name else replace(a, name=key))
     milestones: Counter[str] = Counter()
     for t in doc.tasks:
         milestones.update(str(m.kind) for m in t.milestones)
@@ -147,22 +148,19 @@ def survey_doc(index: int, doc: Document, rules: Rules, spills: Spills | str, ca
 
 
 NO_REGION = "未注明地区"
-_BARE = ("省", "市", "区", "县", "州", "盟", "旗")
-
-
 def _unplaced(doc: Document) -> list[str]:
     """A plan that never names its government, whose agencies are written bare (市财政局): they
     cannot be told from another city's, so they share its feed — say so, and how to fix it."""
     if doc.jurisdiction:
         return []
     names = {a.name for t in doc.tasks for _, a in t.agencies() if not a.is_group}
-    bare = sorted(n for n in names if n.startswith(_BARE) and not n.startswith(("省委", "省政府", "市委", "市政府")))
+    bare = sorted(n for n in names if feed_key(doc.name, None, n) != n)
     if not bare:
         return []
     shown = "、".join(bare[:3]) + (f" and {len(bare) - 3} more" if len(bare) > 3 else "")
     return [f"{doc.source}: names no government, so {shown} cannot be told from another plan's agencies of the "
-            "same name (their feeds are shared): name it in calgen.toml — [[plan]] path = \"…\", jurisdiction = "
-            "\"…市\""]
+            "same name: each keeps a feed of this plan's own (市财政局（<plan>）) until you name its government in "
+            "calgen.toml — [[plan]] path = \"…\", jurisdiction = \"…市\""]
 
 
 def _report(d: Document, evs: Sequence[CalEvent] = ()) -> list[str]:
@@ -358,7 +356,7 @@ def publish(job: Job, shared: Shared, rules: Rules) -> Rendered:
         part = {"document": doc_to_data(doc), "events": _records(evs, sequences, old, out, marks)}
         Path(job.part).write_bytes(compact.dumps(part, sort_keys=True))
         out.wrote.append(job.part)
-    names = sorted({a.name for e in evs for _, a in e.task.agencies()})
+    names = sorted({feed_key(doc.name, doc.jurisdiction, a.name) for e in evs for _, a in e.task.agencies()})
     out.entry = {"hash": doc.content_hash, "dockey": doc_key(doc), "part": Path(job.part).name if job.part else "",
                  "agencies": names, "tasks": len(doc.tasks)}
     return out
@@ -513,8 +511,8 @@ def _render(evs: list[CalEvent], sequences: dict[str, int], fed: frozenset[str],
     for e in ordered:
         named = feeding.get(id(e.task))
         if named is None:
-            named = feeding[id(e.task)] = [(name, a) for name, a in {a.name: a for _, a in e.task.agencies()}.items()
-                                           if name in fed]
+            keyed = {feed_key(e.doc.name, e.doc.jurisdiction, a.name): a for _, a in e.task.agencies()}
+            named = feeding[id(e.task)] = [(name, a) for name, a in keyed.items() if name in fed]
         for name, a in named:
             by_agency.setdefault(name, (a, []))[1].append(e)
     out.agency_items = {name: items(these, a) for name, (a, these) in sorted(by_agency.items())}
@@ -560,7 +558,8 @@ def _records(evs: list[CalEvent], sequences: dict[str, int], old: dict[str, dict
                           "sequence": sequences.get(e.uid, 0), "fingerprint": fingerprint(e, marks),
                           "base": e.fingerprint, "look": look(e, marks),
                           "summary": _sum(e), "lead": _lead(e),
-                          "agencies": sorted({a.name for _, a in e.task.agencies()})}
+                          "agencies": sorted({feed_key(e.doc.name, e.doc.jurisdiction, a.name)
+                                              for _, a in e.task.agencies()})}
     for uid in out.retired:
         if uid in sequences:                 # kept one build as cancelled (keep_removed)
             prev = old[uid]

@@ -151,3 +151,15 @@ def assign_plans(keys: dict[str, str], owners: Mapping[str, str]) -> dict[str, s
         out[key] = slug = _free(keys[key], taken)
         taken.add(slug)
     return out
+
+
+_BARE = ("省", "市", "区", "县", "州", "盟", "旗")
+
+
+def feed_key(doc_name: str, jurisdiction: str | None, agency: str) -> str:
+    """Whose feed an agency's events go to.  An agency written bare (市财政局) in a plan that names
+    no government cannot be told from another city's: it keeps a feed of its own plan, named
+    市财政局（<plan>）, until the plan's jurisdiction is given ([[plan]] in calgen.toml)."""
+    if jurisdiction or not agency.startswith(_BARE) or agency.startswith(("省委", "省政府", "市委", "市政府")):
+        return agency
+    return f"{agency}（{doc_name[:40]}）"
