@@ -103,3 +103,35 @@ def test_serve_gives_subscribers_the_feeds_not_the_offices_files(tmp_path):
         assert results[(False, path)] == 200, path
     for path in ("/tasks.json", "/manifest.json", "/ledger.xlsx", "/reports/report.html"):
         assert results[(False, path)] == 404 and results[(True, path)] == 200, path
+
+
+def test_the_real_pages_d01_d40_have_a_name_in_every_output(tmp_path):
+    """#30: real page beginnings (../shared/realworld d01–d40, 11 of which print neither title nor
+    文号) build with a name on every plan — plan feeds, the feeds index, gantt.csv, the Gantt page
+    and workbook, the ledger — never a blank."""
+    import csv
+
+    import openpyxl
+
+    from .conftest import REALWORLD, need_shared
+
+    need_shared()
+    docs = sorted((REALWORLD / "docs").glob("d[0-4][0-9].txt"))[:40]
+    assert len(docs) == 40
+    out = tmp_path / "out"
+    rep = build([str(p) for p in docs], rules_for(output=out))
+    assert rep.documents + rep.duplicates + len(rep.failures) >= 38
+    for feed in (out / "feeds" / "plans").glob("*.ics"):
+        cal = next(line for line in feed.read_text(encoding="utf-8").splitlines() if line.startswith("X-WR-CALNAME:"))
+        assert cal.split(":", 1)[1].strip(), feed
+    index = (out / "feeds" / "index.html").read_text(encoding="utf-8")
+    assert "<li>：" not in index and "文件：：" not in index
+    rows = list(csv.DictReader((out / "gantt.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert rows and all(r["Document"].strip() for r in rows)
+    page = (out / "gantt.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'<script type="application/json" id="data">(.*?)</script>', page, re.S).group(1))
+    assert all(p["t"].strip() for p in data["plans"])
+    overview = openpyxl.load_workbook(out / "gantt.xlsx")["总览"]
+    assert all((overview.cell(r, 2).value or "").strip() for r in range(4, overview.max_row + 1))
+    ledger = openpyxl.load_workbook(out / "ledger.xlsx")["台账"]
+    assert all((ledger.cell(r, 2).value or "").strip() for r in range(2, ledger.max_row + 1))
