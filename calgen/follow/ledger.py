@@ -141,14 +141,15 @@ class LedgerBook:
     protection, the instructions sheet; the build fills :class:`Template`, made from it, which
     writes the same cells faster."""
 
-    def __init__(self, target: str | BinaryIO, title: str, as_of: dt.date, created: dt.datetime) -> None:
+    def __init__(self, target: str | BinaryIO, title: str, as_of: dt.date, created: dt.datetime,
+                 soon_days: int = 5) -> None:
         import xlsxwriter
 
         self.wb = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False,
                                                "strings_to_urls": False, "strings_to_numbers": False})
         self.wb.set_properties({"title": title, "author": "calgen", "created": created,
                                 "comments": f"督办台账，截至 {as_of.isoformat()}；由 calgen 生成"})
-        self.title, self.as_of = title, as_of
+        self.title, self.as_of, self.soon_days = title, as_of, soon_days
         wb = self.wb
         self.ws = wb.add_worksheet("台账")
         base = {"font_name": "Microsoft YaHei", "font_size": 10, "valign": "top"}
@@ -216,7 +217,7 @@ class LedgerBook:
                  "已完成 / 已销号：须填完成日期（不晚于填报当日）。",
                  "申请延期：须填新到期日（晚于原到期日）。",
                  "填好后保存为 .xlsx（或另存为 CSV，保留表头）交回；办公厅用 calgen status import 读入。",
-                 "", "督办状态：按期完成、逾期完成、延期、逾期（已过到期日未完成）、临期（5个工作日内到期）、未到期、无时限。"]
+                 "", f"督办状态：按期完成、逾期完成、延期、逾期（已过到期日未完成）、临期（{self.soon_days}个工作日内到期）、未到期、无时限。"]
         help_.set_column(0, 0, 110)
         for i, line in enumerate(lines):
             help_.write_string(i, 0, line, self.f["head"] if i == 0 else self.f["text"])
@@ -293,7 +294,7 @@ def spooled(path: str, offsets: Iterable[int] | None = None) -> Iterator[Row]:
 
 
 # (spool file, stage folder, [(relative path, title, offsets or None for every row, rows)], as_of, created)
-BookSpec = tuple[str, str, list[tuple[str, str, list[int] | None, int]], dt.date, dt.datetime]
+BookSpec = tuple[str, str, list[tuple[str, str, list[int] | None, int]], dt.date, dt.datetime, int]
 
 
 def write_books(spec: BookSpec) -> list[str]:
@@ -301,8 +302,8 @@ def write_books(spec: BookSpec) -> list[str]:
     returns the paths written.  One :class:`Template` serves every workbook of the job."""
     import os
 
-    spool, root, books, as_of, created = spec
-    template = Template(as_of, created)
+    spool, root, books, as_of, created, soon_days = spec
+    template = Template(as_of, created, soon_days)
     out = []
     for rel, title, offsets, count in books:
         path = os.path.join(root, rel)
@@ -326,13 +327,13 @@ class Template:
 
     TITLE = "@@CALGEN-TITLE@@"
 
-    def __init__(self, as_of: dt.date, created: dt.datetime) -> None:
+    def __init__(self, as_of: dt.date, created: dt.datetime, soon_days: int = 5) -> None:
         import io
         import re
         import zipfile
 
         buf = io.BytesIO()
-        book = LedgerBook(buf, self.TITLE, as_of, created)
+        book = LedgerBook(buf, self.TITLE, as_of, created, soon_days)
         states = list(State)
         for state in states:                     # one placeholder row per state (its style), all cells filled
             book.add(Row("i", "k", "p", "t", ("l",), "r", "s", "n", "2026-01-01", state.value, "已完成",
@@ -442,8 +443,8 @@ class LedgerFiles:
     written afterwards from the spool, as :func:`write_books` jobs."""
 
     def __init__(self, open_file: Callable[[str], BinaryIO], scratch: Any, slug_of: Mapping[str, str],
-                 as_of: dt.date, created: dt.datetime, title: str) -> None:
-        self.slug_of, self.as_of, self.created = slug_of, as_of, created
+                 as_of: dt.date, created: dt.datetime, title: str, soon_days: int = 5) -> None:
+        self.slug_of, self.as_of, self.created, self.soon_days = slug_of, as_of, created, soon_days
         self.names = {slug: name for name, slug in slug_of.items()}
         self.taken: dict[str, str] = {}
         self.title = title
@@ -478,11 +479,11 @@ class LedgerFiles:
         self.csv.close()
         self.spool.close()
         whole: BookSpec = (self.spool.path, root, [("ledger.xlsx", f"督办台账：{self.title}" if self.title else "督办台账",
-                                                    None, self.n)], self.as_of, self.created)
+                                                    None, self.n)], self.as_of, self.created, self.soon_days)
         agencies: list[tuple[str, str, list[int] | None, int]] = [
             (f"ledgers/{slug}.xlsx", f"{self.names[slug]}督办台账", offsets, len(offsets))
             for slug, offsets in sorted(self.spool.offsets.items())]
-        return [whole] + [(self.spool.path, root, agencies[i:i + per_job], self.as_of, self.created)
+        return [whole] + [(self.spool.path, root, agencies[i:i + per_job], self.as_of, self.created, self.soon_days)
                           for i in range(0, len(agencies), per_job)]
 
     def all(self) -> Iterator[Row]:

@@ -510,7 +510,8 @@ def _publish(plan: _Plan, previous: Previous, rules: Rules, rep: Report, stage: 
     tracked = any(j.tracked for j in plan.jobs)
     gantt = _Gantt(plan, rules, workers, stage, early=not tracked)
     ledger = LedgerFiles(stage.open, stage.scratch, slug_of, follow.as_of, _created(opts.source_date_epoch, plan),
-                         "、".join(sorted({plan_label(s.title, s.doc_number, s.source) for s in plan.published})[:3]))
+                         "、".join(sorted({plan_label(s.title, s.doc_number, s.source) for s in plan.published})[:3]),
+                         opts.soon_days)
     states: dict[int, dict[str, str]] = {}
     over = False
     entries: dict[str, Any] = {}
