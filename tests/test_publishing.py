@@ -402,3 +402,47 @@ def test_sequence_rises_when_only_the_description_changes(tmp_path):
     assert all(now[u][0] == first[u][0] for u in now if u not in changed)
     assert any(c.detail.startswith("description changed") or c.detail == "text or agencies changed"
                for c in rep.changes)
+
+
+@pytest.mark.parametrize("kill_at", [1, 2, 3, 4, 6, 9])
+def test_taking_over_an_older_output_is_crash_safe_and_keeps_every_uid(tmp_path, monkeypatch, kill_at):
+    """#31: the first build over a folder an older calgen wrote (real files, no generations),
+    killed at any rename of its takeover, leaves a folder the next build reads: every event keeps
+    its UID (a folder is renamed aside, never deleted first; manifest/ is linked before
+    manifest.json)."""
+    import os
+    import shutil
+
+    from calgen.publish.store import generations as store
+
+    site = Site(tmp_path)
+    site.write("a.txt", PLAN_A)
+    site.build()
+    reference = set(site.events())
+    # make it a pre-generations output: the published set as real files, no links, no store
+    real = site.out.resolve() / ".current"
+    plain = tmp_path / "plain"
+    shutil.copytree(real.resolve(), plain)
+    shutil.rmtree(site.out)
+    shutil.copytree(plain, site.out)
+    assert not (site.out / "feeds").is_symlink() and (site.out / "manifest").is_dir()
+    # and the plan is edited: the reworded deadline keeps its UID only through the last manifest
+    site.write("a.txt", PLAN_A.replace("6月底前完成", "7月底前完成"))
+    calls = {"n": 0}
+    real_replace = os.replace
+
+    def dying(src, dst, *a, **k):
+        d = os.fspath(dst)
+        if os.path.dirname(d) == str(site.out) and not d.endswith((".current", ".calgen.lock")):
+            calls["n"] += 1
+            if calls["n"] == kill_at:
+                raise KeyboardInterrupt("killed")
+        return real_replace(src, dst, *a, **k)
+
+    monkeypatch.setattr(store.os, "replace", dying)
+    with pytest.raises(KeyboardInterrupt):
+        site.build()
+    monkeypatch.setattr(store.os, "replace", real_replace)
+    site.build()
+    assert set(site.events()) == reference
+    assert not list(site.out.glob(".*.pre-generations"))

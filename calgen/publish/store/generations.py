@@ -29,6 +29,8 @@ from typing import BinaryIO
 from ...errors import OutputError
 
 LOCK = ".calgen.lock"
+MANIFEST_NAME = "manifest.json"
+ASIDE = ".pre-generations"              # a real folder of an older output, set aside while it is linked
 GENERATIONS = ".generations"
 CURRENT = ".current"
 
@@ -106,6 +108,12 @@ class OutputStore:
         (renamed, never deleted) and ``.current`` is pointed at the newest complete generation
         (one with its manifest), so published identities survive."""
         notes: list[str] = []
+        for aside in sorted(self.root.glob(f".*{ASIDE}")) if self.root.is_dir() else ():
+            name = aside.name[1:-len(ASIDE)]
+            back = self.root / name
+            if name and not (back.exists() or back.is_symlink()):      # killed between the two renames
+                os.replace(aside, back)
+                notes.append(f"{back}: a takeover was interrupted; the older output's folder is back in place")
         gens, cur = self.root / GENERATIONS, self.root / CURRENT
         if (gens.exists() or gens.is_symlink()) and (gens.is_symlink() or not gens.is_dir()):
             notes.append(f"{gens}: not a folder; set aside as {self._aside(gens)}")
@@ -138,8 +146,9 @@ class OutputStore:
     # --- cleaning after an interrupted build -----------------------------------------------------------
 
     def recover(self) -> list[str]:
-        """Remove what an interrupted build left: generations that never became current and
-        temporary files.  Returns what was removed (for the report)."""
+        """Remove what an interrupted build left: generations that never became current,
+        temporary files and the folders an interrupted takeover set aside.  Returns what was
+        removed (for the report)."""
         removed = []
         current = self._current()
         gens = self.root / GENERATIONS
@@ -149,12 +158,12 @@ class OutputStore:
                     _remove(g)
                     removed.append(f"{GENERATIONS}/{g.name}")
         for tmp in self._temporaries():
-            tmp.unlink(missing_ok=True)
+            _remove(tmp)
             removed.append(str(tmp.relative_to(self.root)))
         return removed
 
     def _temporaries(self) -> list[Path]:
-        out = [p for p in self.root.glob(".*.tmp")]
+        out = [p for p in self.root.glob(".*.tmp")] + [p for p in self.root.glob(f".*{ASIDE}")]
         for sub in ("feeds",):
             folder = self.root / sub
             if folder.is_dir() and not folder.is_symlink():
@@ -187,7 +196,8 @@ class OutputStore:
             stage.path.mkdir(parents=True, exist_ok=True)
             yield stage
         except BaseException as e:
-            _remove(stage.path)
+            if not stage.committed:            # once switched in, the generation is the published set
+                _remove(stage.path)
             _remove(stage.scratch)
             if isinstance(e, OSError):
                 raise OutputError(f"cannot write output: {e.strerror or e}", file=str(self.root),
@@ -226,8 +236,15 @@ class OutputStore:
 
     def _link_top_level(self, stage: Path) -> None:
         """``output/<name>`` → ``.current/<name>`` for each top-level entry (made once; a file or
-        folder an older calgen wrote there is replaced; links to entries gone are removed)."""
-        for entry in stage.iterdir():
+        folder an older calgen wrote there is replaced; links to entries gone are removed).
+
+        Taking over a folder an older calgen wrote (real files) is crash-safe: a real folder is
+        renamed aside (``.<name>.pre-generations``, one atomic rename) before its link takes its
+        place, and removed only once every link is made; ``manifest/`` is linked before
+        ``manifest.json``, so at any moment the manifest in place finds its parts and the next
+        build keeps every UID (a kill leaves the aside folders to :meth:`recover`)."""
+        order = {"manifest": 0, MANIFEST_NAME: 1}
+        for entry in sorted(stage.iterdir(), key=lambda e: (order.get(e.name, 2), e.name)):
             link = self.root / entry.name
             want = f"{CURRENT}/{entry.name}"
             if link.is_symlink() and os.readlink(link) == want:
@@ -236,11 +253,15 @@ class OutputStore:
             tmp.unlink(missing_ok=True)
             os.symlink(want, tmp, target_is_directory=entry.is_dir())
             if link.exists() and not link.is_symlink() and link.is_dir():
-                _remove(link)
+                aside = self.root / f".{entry.name}{ASIDE}"
+                _remove(aside)
+                os.replace(link, aside)
             os.replace(tmp, link)
         for link in self.root.iterdir():
             if link.is_symlink() and os.readlink(link).startswith(CURRENT + "/") and not link.exists():
                 link.unlink()
+            elif link.name.endswith(ASIDE):
+                _remove(link)
 
     def _rename_into_place(self, stage: Path, names: list[str]) -> None:
         self.notes.append("symbolic links are not available here: files were replaced one by one "
