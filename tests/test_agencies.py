@@ -345,3 +345,18 @@ def test_place_names_read_as_they_are_said(place, slug):
 
     assert region_slug(place) == slug
     assert make_slug(place + "财政局", place).endswith("-caizhengju")
+
+
+def test_a_stated_rule_holds_from_where_it_is_stated(rules):
+    """#29: 列第一位者为牵头单位，下同 applies to its own task and those after it, not to the ones above."""
+    from calgen.extract.document import extract_text
+
+    text = ("示范市2023年工作要点\n一、重点任务\n"           # as calgen's reader leaves it (ASCII brackets)
+            "(一)完善机制。(示范市财政局、示范市商务局负责)\n"
+            "(二)推进改革。(示范市发展改革局、示范市司法局负责,列第一位者为牵头单位,下同)\n"
+            "(三)优化服务。(示范市市场监管局、示范市税务局负责)\n")
+    doc = extract_text(text, "p.txt", rules)
+    got = [([a.name for a in t.lead], [a.name for a in t.responsible]) for t in doc.tasks]
+    assert got[0] == ([], ["示范市财政局", "示范市商务局"])                   # above the rule: both responsible
+    assert got[1] == (["示范市发展改革局"], ["示范市司法局"])
+    assert got[2] == (["示范市市场监管局"], ["示范市税务局"])

@@ -95,6 +95,7 @@ class RoleConventions:
     sole_leads: bool = False         # leads are marked with 牵头, so (A、B负责) names leads
     inline: bool = True              # the plan assigns tasks at all (brackets or labelled fields):
     #                                  only then is "X要…/X会同Y…" in a task an assignment
+    first_from: int = 0              # the line 列第一位者为牵头单位 is stated on: it holds from there on
 
 
 def conventions(text: str, reg: Registry) -> RoleConventions:

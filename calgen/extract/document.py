@@ -63,6 +63,9 @@ def extract_text(text: str, source: str, rules: Rules, warnings: tuple[str, ...]
     key = meta.doc_number or content_hash[:16]
     ctx = deadlines.Context(meta.plan_year, meta.issued)
     conventions = agencies.conventions(text, reg)
+    if conventions.first_is_lead:        # a stated rule holds from where it is stated (下同: from here on)
+        at = next((i + 1 for i, line in enumerate(lines) if reg.lab.first_is_lead.search(line)), 0)
+        conventions = replace(conventions, first_from=at)
     notes = list(warnings)
     built: list[Task] = []
     standing: tuple[str, ...] = ()          # 以下任务均需X配合 in an earlier bracket
@@ -92,6 +95,8 @@ def _task(item: outline.Item, key: str, ctx: deadlines.Context, juris: str | Non
     reg = rules.registry
     row = item.row
     c = conventions
+    if c.first_is_lead and item.line < c.first_from:
+        c = replace(c, first_is_lead=False)          # a task above the sentence that states the rule
     roles = (agencies.roles_from_row(row, reg, c.first_is_lead) if row
              else agencies.parse_roles(text, reg, c.first_is_lead, c.sole_leads, c.inline))
     node = item.parent
