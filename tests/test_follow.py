@@ -533,3 +533,18 @@ def test_follow_up_settings_in_calgen_toml_reach_the_build(tmp_path, monkeypatch
     assert r.exit_code == 0, r.output
     text = (tmp_path / "output" / "feeds" / "all.ics").read_text(encoding="utf-8")
     assert "remind3-" in text and "remind5-" not in text and "as of 2026-03-02" in r.output
+
+
+def test_a_damaged_status_store_never_stops_a_build(tmp_path):
+    """The office's store is not an input: a damaged one leaves the outputs built (without
+    statuses), the store untouched, and one line saying so."""
+    plan = tmp_path / "plan.txt"
+    plan.write_text(PLAN, encoding="utf-8")
+    out = tmp_path / "out"
+    (out / ".status").mkdir(parents=True)
+    damaged = out / ".status" / "status.sqlite"
+    damaged.write_bytes(b"this is not a database" * 100)
+    rep = _build(out, plan, D(2026, 3, 20))
+    assert (out / "feeds" / "all.ics").exists() and (out / "ledger.xlsx").exists()
+    assert any("status.sqlite" in w and "no statuses" in w for w in rep.warnings)
+    assert damaged.read_bytes() == b"this is not a database" * 100

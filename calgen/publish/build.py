@@ -129,7 +129,7 @@ def build(inputs: list[str], rules: Rules, progress: Progress | None = None) -> 
                              hint="check the path (folders are read recursively for .txt, .md, .html, .docx, "
                                   ".pdf), or pass --allow-empty to publish an empty set")
         rep = Report(failures=failures, had_previous=bool(previous))
-        rep.warnings.extend(early + skipped)
+        rep.warnings.extend(early + skipped + ([follow.problem] if follow.problem else []))
         if not opts.dry_run:
             rep.warnings += [f"{opts.output}: removed what an interrupted build left: {x}" for x in store.recover()]
         with _stage(store, opts.dry_run) as stage, Workers(opts.jobs) as workers, gc_tuned():
@@ -162,13 +162,20 @@ class _Follow:
     as_of: dt.date
     records: dict[str, dict[str, Any]]          # dockey → identity → Record
     store: Path
+    problem: str = ""                           # the store could not be read: built without statuses
 
     @classmethod
     def load(cls, opts: Any) -> _Follow:
+        """The statuses recorded so far.  A store that cannot be read never stops a build: the
+        outputs are built without statuses, the store is left as it is, and the report says so."""
         from ..follow.store import StatusStore
 
+        day = opts.as_of or dt.date.today()
         with StatusStore.of(opts.output) as status:
-            return cls(opts.as_of or dt.date.today(), status.latest_by_plan(), status.path)
+            try:
+                return cls(day, status.latest_by_plan(), status.path)
+            except CalgenError as e:
+                return cls(day, {}, status.path, f"{e}; this build shows no statuses and records no rows")
 
     def tracked(self, dockey: str, follow_all: bool) -> bool:
         return follow_all or bool(self.records.get(dockey))
@@ -190,6 +197,8 @@ class _Follow:
 
         status = StatusStore(self.store)
         try:
+            if self.problem:
+                raise OSError("the store could not be read at the start of the build")
             status.publish(((Published(r.id, r.dockey, r.plan, r.task, r.lead_text, r.responsible, r.support,
                                        "、".join(r.groups), r.node, r.due, True), fingerprint(r.locked()))
                             for r in ledger.all()), build)
