@@ -548,3 +548,17 @@ def test_a_damaged_status_store_never_stops_a_build(tmp_path):
     assert (out / "feeds" / "all.ics").exists() and (out / "ledger.xlsx").exists()
     assert any("status.sqlite" in w and "no statuses" in w for w in rep.warnings)
     assert damaged.read_bytes() == b"this is not a database" * 100
+
+
+def test_a_file_that_is_not_a_ledger_is_one_line_and_the_others_are_imported(office, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(office["out"], out, symlinks=True)
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    other = tmp_path / "notes.csv"
+    other.write_text("a,b\n1,2\n", encoding="utf-8")
+    with StatusStore.of(out) as store:
+        res = import_files([str(broken), str(other), str(office["root"] / "dashuju.xlsx")], store, D(2026, 3, 20))
+    assert res.files == 3 and res.unchanged == 2
+    assert any(p.startswith(f"{broken}: cannot be read as a ledger") for p in res.problems)
+    assert any(str(other) in p and "no ledger header" in p for p in res.problems)

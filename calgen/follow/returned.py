@@ -62,7 +62,10 @@ def import_files(paths: Iterable[str], store: StatusStore, as_of: dt.date, now: 
     lines: list[_Line] = []
     for path in paths:
         out.files += 1
-        lines.extend(_read(path))
+        try:
+            lines.extend(_read(path))
+        except InputError as e:                  # one file that cannot be read: one line, the others go on
+            out.problems.append(f"{e} — file skipped")
     published = store.published()
     if lines and not published:
         raise InputError("no build has published a ledger into this output folder yet", file=str(store.path),
