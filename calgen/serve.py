@@ -39,6 +39,7 @@ TYPES = MappingProxyType({".ics": "text/calendar; charset=utf-8", ".html": "text
                           ".xml": "application/xml",
                           ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
 MAX_URL = 2048
+OUTBUF_HIGH = 64 * 1024 * 1024          # above any agency or region feed; a larger all.ics still waits
 CHUNK = 64 * 1024
 _ETAG_CACHE = 4096
 
@@ -201,7 +202,12 @@ def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000, base_url:
         return create_server(app, host=host, port=port, threads=threads, backlog=1024,
                              connection_limit=4096, channel_timeout=60, cleanup_interval=10,
                              asyncore_use_poll=True, max_request_header_size=65536, ident="calgen",
-                             clear_untrusted_proxy_headers=True, expose_tracebacks=False)
+                             clear_untrusted_proxy_headers=True, expose_tracebacks=False,
+                             # a response is buffered (spilling to a temporary file past 1 MB) up to this
+                             # many bytes before its worker waits for the client: above any agency or
+                             # region feed, so a client that does not read holds no worker (it is dropped
+                             # when idle, channel_timeout); the bound keeps the spill on disk finite
+                             outbuf_high_watermark=OUTBUF_HIGH)
     except OSError as e:
         raise OutputError(f"cannot listen on {host}:{port}: {e.strerror or e}",
                           hint="choose another --port, or stop what uses it") from None

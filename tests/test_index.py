@@ -135,3 +135,33 @@ def test_the_real_pages_d01_d40_have_a_name_in_every_output(tmp_path):
     assert all((overview.cell(r, 2).value or "").strip() for r in range(4, overview.max_row + 1))
     ledger = openpyxl.load_workbook(out / "ledger.xlsx")["台账"]
     assert all((ledger.cell(r, 2).value or "").strip() for r in range(2, ledger.max_row + 1))
+
+
+def test_clients_that_never_read_hold_no_worker(tmp_path):
+    """#31: ten connections that ask three times for a large feed and never read leave every
+    worker free — a subscriber's request is answered while they hang on (waitress buffers the
+    responses, spilling to disk, instead of a worker waiting for each client)."""
+    import socket
+
+    from calgen.serve import make_server
+
+    (tmp_path / "feeds").mkdir()
+    (tmp_path / "feeds" / "big.ics").write_bytes(b"X" * (20 * 2**20))
+    (tmp_path / "feeds" / "small.ics").write_bytes(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    server = make_server(tmp_path, "127.0.0.1", 0, "", threads=4)
+    threading.Thread(target=server.run, daemon=True).start()
+    hanging = []
+    try:
+        for _ in range(10):
+            s = socket.create_connection(("127.0.0.1", server.effective_port))
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            s.sendall(b"GET /feeds/big.ics HTTP/1.1\r\nHost: x\r\n\r\n" * 3)
+            hanging.append(s)
+        c = http.client.HTTPConnection("127.0.0.1", server.effective_port, timeout=10)
+        c.request("GET", "/feeds/small.ics")
+        assert c.getresponse().status == 200
+        c.close()
+    finally:
+        for s in hanging:
+            s.close()
+        server.close()
