@@ -78,6 +78,11 @@ def task_id(dockey: str, task: Task) -> str:
     return hashlib.sha1(f"{dockey}|{words}".encode()).hexdigest()[:20] + "@calgen-task"
 
 
+def undated_key(task: Task) -> str:
+    """How the Gantt outputs find an undated task's state (the task's own id, unique in a build)."""
+    return "task:" + task.id
+
+
 def task_label(task: Task) -> str:
     return f"{' '.join(task.path)} {task.title or task.text[:40]}".strip()
 
@@ -91,7 +96,7 @@ def rows_for(doc: Document, dockey: str, evs: Iterable[Any], records: Mapping[st
              calendar: Calendar, soon_days: int) -> tuple[list[Row], dict[str, Standing]]:
     """A plan's ledger rows — its events (``evs``, with their UIDs) and its tasks that have
     none — in task order, each with its standing as of ``as_of``; and the standing of every row
-    by identity."""
+    by identity (an undated task's also under :func:`undated_key`)."""
     by_task: dict[str, list[Any]] = {}
     for e in evs:
         by_task.setdefault(e.task.id, []).append(e)
@@ -118,11 +123,16 @@ def rows_for(doc: Document, dockey: str, evs: Iterable[Any], records: Mapping[st
                 tid = task_id(dockey + f"#{n}", t)
                 n += 1
             items = [(tid, "", None)]
+            undated = undated_key(t)
+        else:
+            undated = ""
         for uid, node, due in items:
             seen.add(uid)
             rec = records.get(uid)
             st = standing(due, rec, as_of, calendar, soon_days)
             standings[uid] = st
+            if undated:
+                standings[undated] = st
             rows.append(Row(uid, dockey, plan, label, names, resp, supp, node, due.isoformat() if due else "",
                             str(st.state), *(_filled(rec) if rec else ("", "", "", "", "")), owners, groups))
     return rows, standings

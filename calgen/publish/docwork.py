@@ -343,7 +343,7 @@ def publish(job: Job, shared: Shared, rules: Rules) -> Rendered:
     marks = {uid: PREFIX.get(st.state, "") for uid, st in standings.items()} if job.tracked else {}
     if job.tracked:
         out.states = {e.key: _mark(standings[e.uid]) for e in evs if e.kind not in ("recurring", "start")}
-        out.states.update({row.id: _mark(standings[row.id]) for row in out.ledger if not row.due})
+        out.states.update({k: _mark(st) for k, st in standings.items() if k.startswith("task:")})
     sequences = _sequences(evs, related, old, job, settings, out, marks)
     out.events = len(evs)
     _render(evs, sequences, job.fed, shared, out, marks, _reminders(evs, standings, shared, rules))

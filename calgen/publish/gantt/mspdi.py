@@ -30,9 +30,9 @@ from xml.sax.saxutils import escape
 
 from ...calendar.workdays import Calendar
 from ...errors import CalendarCoverageError
-from ...follow.ledger import task_id
+from ...follow.ledger import undated_key
 from ...model import Document, Task
-from ..feeds.events import ROLE_CN, doc_key, milestone_keys
+from ..feeds.events import ROLE_CN, milestone_keys
 from ..feeds.ics import DayMark
 from .csv import span
 
@@ -260,7 +260,7 @@ def _task(w: _Writer, doc: Document, t: Task, sp: tuple, wbs: str, level: int, b
     texts = ["、".join(a.name for a in getattr(t, role)) for role in ("lead", "responsible", "support")]
     text = "\n".join([t.text, *notes]).strip()
     if not (start and finish):
-        state, done = _state(states.get(task_id(doc_key(doc), t), "")) if states else ("", None)
+        state, done = _state(states.get(undated_key(t), "")) if states else ("", None)
         where = "按印发日期列出" if doc.issued == base else "按最早日期列出"
         uid = w.task(t.title or " ".join(t.path), level, wbs, base, base, estimated=True,
                      notes=f"（无具体日期：{where}，估计）\n{text}", texts=texts, **_progress(state, done, bool(states)))

@@ -33,8 +33,8 @@ def page(docs: Iterable[Document], today: dt.date | None = None, states: Mapping
     given, so the page is the same bytes whenever it is built.  ``states`` (milestone key →
     follow-up state, calgen/follow/) colours the milestones of plans whose statuses are known;
     the others are coloured by their dates."""
-    from ...follow.ledger import task_id
-    from ..feeds.events import doc_key, milestone_keys
+    from ...follow.ledger import undated_key
+    from ..feeds.events import milestone_keys
 
     states = states or {}
     agencies: dict[str, int] = {}
@@ -70,7 +70,7 @@ def page(docs: Iterable[Document], today: dt.date | None = None, states: Mapping
                            for i, m in enumerate(t.milestones) if m.dated and m.due],
                           (t.text[:TEXT_EXCERPT] + ("…" if len(t.text) > TEXT_EXCERPT else "")),
                           roles, len(sections) - 1, "；".join(notes),
-                          _overall(marks, states.get(task_id(doc_key(doc), t), "").partition("|")[0])
+                          _overall(marks, states.get(undated_key(t), "").partition("|")[0])
                           if states else ""])
         plans.append({"t": doc.name, "n": doc.doc_number or "", "i": doc.issued.isoformat() if doc.issued else "",
                       "s": min(starts).isoformat() if starts else "", "f": max(finishes).isoformat() if finishes else "",

@@ -23,10 +23,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, BinaryIO
 
 from ...calendar.workdays import Calendar
-from ...follow.ledger import task_id
+from ...follow.ledger import undated_key
 from ...follow.standing import COLOUR, PREFIX, State, overall
 from ...model import Document, Task
-from ..feeds.events import doc_key, milestone_keys
+from ..feeds.events import milestone_keys
 from ..feeds.ics import DayMark
 from .csv import span
 
@@ -231,9 +231,8 @@ def _plan_sheet(ws: Any, docs: Iterable[Document], f: dict[str, Any], rest: set[
         values = (" ".join(t.path), t.title or t.text[:40], _names(t.lead), _names(t.responsible), _names(t.support))
         _put_strings(ws, r, 0, (d.doc_number or d.name, *values) if with_plan else values, text)
         marks = [states.get(k, "").partition("|")[0] for k in milestone_keys(d, t)] if states else []
-        task_state = overall([State(x) for x in marks if x] +
-                             ([State(x)] if (x := states.get(task_id(doc_key(d), t), "").partition("|")[0]) else [])) \
-            if states else None
+        undated = states.get(undated_key(t), "").partition("|")[0] if states else ""
+        task_state = overall([State(x) for x in [*marks, undated] if x])
         if start:
             _put_date(ws, r, c0 + 5, start, date)
         if finish:
