@@ -53,7 +53,7 @@ def find(text: str, ctx: Context, book: PhraseBook, problems: list[DeadlineError
     dated_starts = [m.start() for m, kind in zip(matches, kinds) if kind not in _UNDATED]
     out: list[Milestone] = []
     titled = "《" in text
-    ends = [e.start() for e in _SENTENCE_END.finditer(text)]
+    ends: list[int] | None = None                # sentence ends, found when a phrase writes its year
     stated: tuple[int, int] | None = None        # (sentence, year) of the last phrase that wrote its year
     for m, kind in zip(matches, kinds):
         if limit is not None and len(out) >= limit:
@@ -64,7 +64,7 @@ def find(text: str, ctx: Context, book: PhraseBook, problems: list[DeadlineError
         if kind not in _UNDATED and text.startswith("已", m.end()):
             continue        # 2018年12月31日之前已完成转制的企业: who qualifies, not what is due
         here = ctx
-        sentence = bisect.bisect_left(ends, m.start())
+        sentence = bisect.bisect_left(ends, m.start()) if ends is not None else 0
         if stated and stated[0] == sentence and stated[1] != ctx.plan_year and _BARE_MONTH.match(m.group(0)):
             # a bare month takes the year of the preceding phrase in the same sentence
             # (2021年6月底前…，12月底前… → 2021-12-31: the genre's own convention)
@@ -84,6 +84,9 @@ def find(text: str, ctx: Context, book: PhraseBook, problems: list[DeadlineError
         if not hits:
             continue
         if _WRITES_YEAR.search(m.group(0)) and hits[0].nominal is not None:
+            if ends is None:
+                ends = [e.start() for e in _SENTENCE_END.finditer(text)]
+                sentence = bisect.bisect_left(ends, m.start())
             stated = (sentence, hits[0].nominal.year)
         clause = _clause(text, m.start(), m.end(), dated_starts)
         for h in hits:

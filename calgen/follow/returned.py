@@ -55,7 +55,7 @@ class _Line:
             f"{shown(self.file)}: row {self.row}"
 
 
-def import_files(paths: Iterable[str], store: StatusStore, as_of: dt.date, now: str = "") -> Imported:
+def import_files(paths: Iterable[str], store: StatusStore, as_of: dt.date) -> Imported:
     """Read ``paths`` and record what passes into ``store`` (one transaction); ``as_of`` is
     the import date (a 完成日期 after it is refused)."""
     out = Imported()
@@ -92,13 +92,9 @@ def import_files(paths: Iterable[str], store: StatusStore, as_of: dt.date, now: 
         if not p.current:
             out.notes.append(f"{got[0][0].where}: {p.task}（{p.plan}）is no longer in the plans; its status is "
                              "recorded and kept")
-        new.append(first if not now else _stamped(first, now))
+        new.append(first)
     out.recorded = store.add(new) if new else 0
     return out
-
-
-def _stamped(r: Record, now: str) -> Record:
-    return Record(r.id, r.status, r.done, r.new_due, r.progress, r.evidence, r.source, r.sheet, r.row, now)
 
 
 def _check(line: _Line, published: dict, versions: dict[str, set[str]], as_of: dt.date,
