@@ -147,9 +147,9 @@ def build(inputs: list[str], rules: Rules, progress: Progress | None = None) -> 
                 return rep
             stage.write(CHANGES_JSON, _change_log(store.read(CHANGES_JSON), rep, opts.source_date_epoch))
             stage.write("changes/index.html", _change_page(stage.path / CHANGES_JSON).encode())
-            with follow.recording(ledger, stage.gen, rep.warnings) as status:
+            with follow.recording(ledger, stage.gen, rep.warnings) as commit:
                 rep.written = sorted(stage.commit())
-                status.commit()
+                commit()
             rep.warnings += store.notes
     return rep
 
@@ -181,36 +181,37 @@ class _Follow:
         return follow_all or bool(self.records.get(dockey))
 
     @contextlib.contextmanager
-    def recording(self, ledger: Any, build: str, warnings: list[str]) -> Iterator[Any]:
+    def recording(self, ledger: Any, build: str, warnings: list[str]) -> Iterator[Callable[[], None]]:
         """The rows this build publishes, into the status store (what a returned ledger is
-        checked against), in a transaction the caller commits once the outputs are switched
-        in — a build that fails to switch records nothing.  A store that cannot be written is a
-        warning, never a failed build."""
+        checked against), in a transaction; yields the commit, which the caller calls once the
+        outputs are switched in — a build that fails to switch records nothing.  A store that
+        cannot be written is a warning, never a failed build."""
         import sqlite3
 
         from ..follow.ledger import fingerprint
         from ..follow.store import Published, StatusStore
 
-        class _Nothing:
-            def commit(self) -> None:
-                pass
-
         status = StatusStore(self.store)
+        commit: Callable[[], None] = status.commit
+        if self.problem:                          # unreadable at the start (said then): left as it is
+            commit = _nothing
+        else:
+            try:
+                status.publish(((Published(r.id, r.dockey, r.plan, r.task, r.lead_text, r.responsible, r.support,
+                                           "、".join(r.groups), r.node, r.due, True), fingerprint(r.locked()))
+                                for r in ledger.all()), build)
+            except (CalgenError, OSError, sqlite3.Error) as e:
+                warnings.append(f"{self.store}: the rows of this build could not be recorded ({e}); returned "
+                                "ledgers are checked against the last build that could")
+                commit = _nothing
         try:
-            if self.problem:
-                raise OSError("the store could not be read at the start of the build")
-            status.publish(((Published(r.id, r.dockey, r.plan, r.task, r.lead_text, r.responsible, r.support,
-                                       "、".join(r.groups), r.node, r.due, True), fingerprint(r.locked()))
-                            for r in ledger.all()), build)
-            ready: Any = status
-        except (CalgenError, OSError, sqlite3.Error) as e:
-            warnings.append(f"{self.store}: the rows of this build could not be recorded ({e}); returned ledgers "
-                            "are checked against the last build that could")
-            ready = _Nothing()
-        try:
-            yield ready
+            yield commit
         finally:
             status.close()
+
+
+def _nothing() -> None:
+    pass
 
 
 @contextlib.contextmanager
