@@ -391,15 +391,17 @@ def _mark(st: Standing) -> str:
 def fingerprint(e: CalEvent, marks: Mapping[str, str]) -> str:
     """What subscribers see of an event, its follow-up mark (【逾期】…) included: a change bumps
     SEQUENCE."""
-    mark = marks.get(e.uid, "")
-    return e.fingerprint if not mark else hashlib.sha1((e.fingerprint + mark).encode()).hexdigest()[:16]
+    return _marked(e.fingerprint, marks.get(e.uid, ""))
 
 
 def look(e: CalEvent, marks: Mapping[str, str]) -> str:
     """What subscribers see of an event — SUMMARY and DESCRIPTION — with its follow-up mark;
     recorded in the manifest (manifests before it compare the fingerprint only)."""
-    mark = marks.get(e.uid, "")
-    return e.look if not mark else hashlib.sha1((e.look + mark).encode()).hexdigest()[:16]
+    return _marked(e.look, marks.get(e.uid, ""))
+
+
+def _marked(value: str, mark: str) -> str:
+    return value if not mark else hashlib.sha1((value + mark).encode()).hexdigest()[:16]
 
 
 def _sequences(evs: list[CalEvent], related: list[identity.Related], old: dict[str, dict[str, Any]], job: Job,
