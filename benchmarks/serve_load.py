@@ -69,9 +69,14 @@ async def _request(reader, writer, path: str, etag: str | None, ims: str | None 
     return status, close, tag
 
 
+async def _connect(port: int, n: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    return await asyncio.open_connection("127.0.0.1", port, local_addr=(f"127.0.0.{2 + n % 50}", 0))
+
+
 async def _load(port: int, path: str, total: int, connections: int, idle: int, conditional: bool,
                 ims: str | None = None) -> dict:
-    held = [await asyncio.open_connection("127.0.0.1", port) for _ in range(idle)]
+    # from 50 loopback addresses, as subscribers come from many (calgen serve caps one address)
+    held = [await _connect(port, i) for i in range(idle)]
     etag = None
     if conditional:
         r, w = await asyncio.open_connection("127.0.0.1", port)
@@ -81,25 +86,25 @@ async def _load(port: int, path: str, total: int, connections: int, idle: int, c
     per = total // connections
     want = 304 if conditional or ims else 200
 
-    async def client() -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    async def client(n: int) -> None:
+        reader, writer = await _connect(port, n)
         for _ in range(per):
             t = time.perf_counter()
             try:
                 status, close, _ = await _request(reader, writer, path, etag, ims)
             except (ConnectionResetError, asyncio.IncompleteReadError):
                 writer.close()
-                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                reader, writer = await _connect(port, n)
                 status, close, _ = await _request(reader, writer, path, etag, ims)
             latencies.append(time.perf_counter() - t)
             assert status == want, status
             if close:
                 writer.close()
-                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                reader, writer = await _connect(port, n)
         writer.close()
 
     start = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(connections)))
+    await asyncio.gather(*(client(n) for n in range(connections)))
     wall = time.perf_counter() - start
     for _, w in held:
         w.close()
@@ -126,9 +131,9 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "calgen", "build", "-o", str(out)], check=True, capture_output=True, cwd=HERE)
     paths = ["/feeds/all.ics"]
     if args.big_mb:
-        big = out / "big.ics"
+        big = out / "feeds" / "big.ics"
         big.write_bytes(b"X" * (args.big_mb * 1024 * 1024))
-        paths.append("/big.ics")
+        paths.append("/feeds/big.ics")
     servers = {
         "calgen serve": [sys.executable, "-m", "calgen", "serve", str(out), "--port", "{port}"],
         "python -m http.server": [sys.executable, "-m", "http.server", "{port}", "--bind", "127.0.0.1",

@@ -536,12 +536,14 @@ def check(folder: str) -> None:
               help="Append one line per request (Combined Log Format) to this file; - for the terminal.")
 @click.option("--all", "every_file", is_flag=True,
               help="Serve every file, tasks.json, manifest, ledgers and reports too (default: feeds, changes, Gantt).")
+@click.option("--per-client", default=64, show_default=True, type=click.IntRange(1, 100000),
+              help="Connections one address may hold (raise it when many subscribers share one NAT address).")
 def serve(folder: str, host: str, port: int, base_url: str | None, threads: int, access_log: str | None,
-          every_file: bool) -> None:
+          every_file: bool, per_client: int) -> None:
     """Serve FOLDER's feeds over HTTP for subscription (production: any static web server)."""
     import contextlib
 
-    from .serve import make_server
+    from .serve import Bounds, make_server
     from .settings import check_url, load_config
 
     base = base_url if base_url is not None else load_config().get("base_url", "")
@@ -556,7 +558,8 @@ def serve(folder: str, host: str, port: int, base_url: str | None, threads: int,
                 log = stack.enter_context(open(access_log, "a", encoding="utf-8"))
             except OSError as e:
                 raise click.ClickException(f"{access_log}: cannot write the access log ({e.strerror or e})") from None
-        server = make_server(Path(folder), host, port, base, threads, log, every_file)
+        _more_descriptors()
+        server = make_server(Path(folder), host, port, base, threads, log, every_file, Bounds(per_client=per_client))
         click.echo(f"serving {folder} at http://{host}:{server.effective_port}/ ; Ctrl-C to stop")
         try:
             server.run()
@@ -564,6 +567,22 @@ def serve(folder: str, host: str, port: int, base_url: str | None, threads: int,
             pass
         finally:
             server.close()
+
+
+def _more_descriptors() -> None:
+    """Raise this process's open-file limit to what the system allows (a server holds one per
+    connection; the usual soft limit of 1,024 would cap it below its connection bound)."""
+    try:
+        import resource
+    except ImportError:                       # Windows: no such limit to raise
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = hard if hard != resource.RLIM_INFINITY else 65536
+    if soft != resource.RLIM_INFINITY and soft < want:
+        import contextlib
+
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
 
 
 @cli.command()
