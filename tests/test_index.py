@@ -6,6 +6,8 @@ import json
 import re
 import threading
 
+import pytest
+
 from calgen.publish.build import build
 from calgen.sample import sample_path
 
@@ -139,8 +141,8 @@ def test_the_real_pages_d01_d40_have_a_name_in_every_output(tmp_path):
 
 def test_clients_that_never_read_hold_no_worker(tmp_path):
     """#31: ten connections that ask three times for a large feed and never read leave every
-    worker free — a subscriber's request is answered while they hang on (waitress buffers the
-    responses, spilling to disk, instead of a worker waiting for each client)."""
+    worker free — a subscriber's request is answered while they hang on (each connection is a
+    coroutine; a worker thread only reads the next chunk of the file)."""
     import socket
 
     from calgen.serve import make_server
@@ -165,3 +167,54 @@ def test_clients_that_never_read_hold_no_worker(tmp_path):
         for s in hanging:
             s.close()
         server.close()
+
+
+@pytest.mark.parametrize(("current", "preferred", "earlier", "taken", "expected"), [
+    # a feed under an old reading gets its corrected name too
+    ({"长沙市财政局": "zss-czj"}, {"长沙市财政局": "cs-czj"}, {}, {"zss-czj"}, {"cs-czj": "长沙市财政局"}),
+    # the name it has is the one calgen would give: nothing to add
+    ({"长沙市财政局": "cs-czj"}, {"长沙市财政局": "cs-czj"}, {}, {"cs-czj"}, {}),
+    # the corrected name belongs to another feed (ever): never taken over
+    ({"长沙市财政局": "zss-czj"}, {"长沙市财政局": "cs-czj"}, {}, {"zss-czj", "cs-czj"}, {}),
+    # an earlier correction is kept for good, even when the agency is not in this build
+    ({}, {}, {"cs-czj": "长沙市财政局"}, {"zss-czj"}, {"cs-czj": "长沙市财政局"}),
+    # two feeds wanting the same corrected name: the first by name gets it, the other keeps its own
+    ({"甲局": "x-1", "乙局": "x-2"}, {"甲局": "x", "乙局": "x"}, {}, {"x-1", "x-2"}, {"x": "乙局"}),
+])
+def test_corrected_feed_names_are_added_never_taken(current, preferred, earlier, taken, expected):
+    from calgen.publish.feeds.feednames import aliases
+
+    assert aliases(current, preferred, earlier, taken) == expected
+
+
+def test_a_corrected_name_adds_the_new_file_and_keeps_the_old_one(tmp_path):
+    """#30: feed names are promised for good; when calgen reads a place better than an earlier
+    build did (长沙 changsha, once zhangsha), the feed is also published under the corrected
+    name, the index lists that one, and the old file stays for the subscribers who hold it."""
+    plan = tmp_path / "plan.txt"
+    plan.write_text("长沙市人民政府办公厅关于印发2025年工作要点的通知\n一、优化营商环境。（长沙市财政局负责，2025年6月底前完成）\n",
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    rules = rules_for(output=out)
+    build([str(plan)], rules)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    slug = manifest["owners"]["长沙市财政局"]
+    region = manifest["region_owners"]["长沙市"]
+    assert "changsha" in slug or slug.startswith("cs"), slug
+    # as an earlier build with a poorer reading left it
+    manifest["owners"]["长沙市财政局"] = "zhangshashi-caizhengju"
+    manifest["feeds"] = {"zhangshashi-caizhengju" if k == slug else k: v for k, v in manifest["feeds"].items()}
+    manifest["region_owners"]["长沙市"] = "zhangshashi"
+    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+
+    rep = build([str(plan)], rules)
+    feeds = out / "feeds"
+    assert (feeds / "zhangshashi-caizhengju.ics").read_bytes() == (feeds / f"{slug}.ics").read_bytes()
+    assert (feeds / "regions" / "zhangshashi.ics").read_bytes() == (feeds / "regions" / f"{region}.ics").read_bytes()
+    index = (feeds / "index.html").read_text(encoding="utf-8")
+    assert f"'{slug}.ics'" in index.replace('"', "'") and "zhangshashi" not in index   # new subscribers: the right name
+    assert any("corrected file name" in r and slug in r for r in rep.reasons)
+    again = build([str(plan)], rules)                                             # and so in every later build
+    assert (feeds / "zhangshashi-caizhengju.ics").exists() and (feeds / f"{slug}.ics").exists()
+    assert not any("corrected file name" in r for r in again.reasons)
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["aliases"] == {slug: "长沙市财政局"}

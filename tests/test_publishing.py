@@ -404,6 +404,42 @@ def test_sequence_rises_when_only_the_description_changes(tmp_path):
                for c in rep.changes)
 
 
+def test_a_suffix_other_plans_bring_and_take_raises_sequence(tmp_path):
+    """#30: two plans giving one agency a task with the same words and day: the second's event
+    gets the plan's 文号 in that feed.  When a new plan brings the collision, and again when it
+    leaves, the event's SUMMARY changes though its plan did not — and its SEQUENCE rises each time."""
+    from icalendar import Calendar
+
+    def plan(number: str, other: str) -> str:
+        return (f"示范市人民政府办公室关于印发工作要点的通知\n示政办〔2025〕{number}号\n"
+                f"一、推进政务服务一网通办。（示范市数据局负责，2025年6月底前完成）\n二、{other}。（示范市财政局负责）\n")
+
+    (tmp_path / "in").mkdir()
+    b = tmp_path / "in" / "b.txt"
+    b.write_text(plan("9", "完善预算制度"), encoding="utf-8")
+    out = tmp_path / "out"
+
+    def summaries() -> list[tuple[str, int]]:
+        feed = next(p for p in (out / "feeds").glob("*.ics") if "shujuju" in p.stem or "sjj" in p.stem)
+        cal = Calendar.from_ical(feed.read_bytes())
+        return sorted((str(e["SUMMARY"]), int(e["SEQUENCE"])) for e in cal.walk("VEVENT")
+                      if not str(e["UID"]).startswith("remind"))
+
+    rules = rules_for(output=out)
+    build([str(tmp_path / "in")], rules)
+    assert [n for _, n in summaries()] == [0]
+    a = tmp_path / "in" / "a.txt"                                  # read first: b's event gets the suffix
+    a.write_text(plan("3", "加强债务管理"), encoding="utf-8")
+    build([str(tmp_path / "in")], rules)
+    got = summaries()
+    assert [n for _, n in got] == [0, 1] and got[1][0].endswith("〔示政办〔2025〕9号〕"), got
+    build([str(tmp_path / "in")], rules)
+    assert summaries() == got                                      # nothing changed: nothing rises
+    a.unlink()
+    build([str(tmp_path / "in")], rules_for(output=out, allow_removals=True))
+    assert [(s.endswith("号〕"), n) for s, n in summaries()] == [(False, 2)]
+
+
 @pytest.mark.parametrize("kill_at", [1, 2, 3, 4, 6, 9])
 def test_taking_over_an_older_output_is_crash_safe_and_keeps_every_uid(tmp_path, monkeypatch, kill_at):
     """#31: the first build over a folder an older calgen wrote (real files, no generations),

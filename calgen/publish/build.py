@@ -305,6 +305,8 @@ class _Plan:
     plan_owners: dict[str, str]
     regions: dict[str, str]                                # region → feeds/regions/<name>.ics
     region_owners: dict[str, str]
+    aliases: dict[str, str]                                # corrected file name → agency (feednames.aliases)
+    region_aliases: dict[str, str]                         # corrected file name → region
     retired: dict[str, list[Any]]                          # uid → [last SEQUENCE, key] of events gone
     orphans: list[str]                                     # plans of the last build published no more
     overlay: Overlay
@@ -321,14 +323,19 @@ def _plan(previous: Previous, fresh: list[Survey], carried: dict[str, tuple[Surv
     _count(published, [s for s in everything if s.index in dups and not s.carried], dups, rep)
     if previous:
         rep.reasons += _reasons(previous, [s for s in published if not s.carried], rules)   # not duplicates
-    feeds, retiring, owners = _feeds(previous, published, rep)
+    feeds, retiring, owners, aliases = _feeds(previous, published, rep)
     plan_owners: dict[str, str] = dict(previous.get("plan_owners", {}))
     plan_feeds = feednames.assign_plans({s.dockey: s.plan_slug for s in published if s.events}, plan_owners)
     plan_owners.update(plan_feeds)
     region_owners: dict[str, str] = dict(previous.get("region_owners", {}))
-    regions = feednames.assign_plans({_region(s): feednames.region_slug(_region(s)) for s in published},
-                                     region_owners)
+    preferred = {_region(s): feednames.region_slug(_region(s)) for s in published}
+    earlier: dict[str, str] = dict(previous.get("region_aliases", {}))
+    regions = feednames.assign_plans(preferred, region_owners, earlier)
     region_owners.update(regions)
+    region_aliases = feednames.aliases(regions, preferred, earlier, region_owners.values())
+    rep.reasons += [f"feed added: feeds/regions/{alias}.ics, {region}'s corrected file name (feeds/regions/"
+                    f"{regions[region]}.ics stays for its subscribers)"
+                    for alias, region in region_aliases.items() if alias not in earlier]
     # Which plan of this build carries on the events of each plan of the last one.
     by_source = {s.source: s for s in published}
     by_key: dict[str, Survey] = {}
@@ -370,7 +377,7 @@ def _plan(previous: Previous, fresh: list[Survey], carried: dict[str, tuple[Surv
     parts.mkdir(parents=True, exist_ok=True)
     overlay = _overlay(previous, published, rules)
     return _Plan(jobs, surveys, published, feeds, retiring, owners, plan_feeds, plan_owners, regions,
-                 region_owners, retired, orphans, overlay)
+                 region_owners, aliases, region_aliases, retired, orphans, overlay)
 
 
 _LOCAL = ("区", "县", "市", "旗")
@@ -439,22 +446,29 @@ def _count(published: list[Survey], duplicates: list[Survey], dups: dict[int, st
 
 
 def _feeds(previous: Previous, published: list[Survey],
-           rep: Report) -> tuple[dict[str, Agency], dict[str, str], dict[str, str]]:
-    """Slug → agency for this build (names owned for good), feeds to cancel once, and owners."""
+           rep: Report) -> tuple[dict[str, Agency], dict[str, str], dict[str, str], dict[str, str]]:
+    """Slug → agency for this build (names owned for good), feeds to cancel once, owners and
+    corrected names (alias → agency)."""
     owners: dict[str, str] = dict(previous.get("owners", {}))
+    earlier: dict[str, str] = dict(previous.get("aliases", {}))
     found: dict[str, Agency] = {}
     named: set[str] = set()
     for s in published:
         for a in s.agencies:
             found.setdefault(a.name, a)
         named.update(s.named)
-    feeds = feednames.assign(found.values(), owners)
+    feeds = feednames.assign(found.values(), owners, earlier)
     new = [a.name for a in feeds.values() if a.name not in owners]
     for name, known in feednames.likely_typos(new, [*owners, *(named - set(new))]):
         rep.warnings.append(f"agency {name} differs from {known} by one character: likely a typo "
                             f"(fix the plan, or add {name} as an alias in mappings/agencies.toml); "
                             f"it gets its own feed, {known} keeps its feed")
     owners.update({a.name: slug for slug, a in feeds.items()})
+    aliases = feednames.aliases({a.name: slug for slug, a in feeds.items()},
+                                {a.name: feednames.safe(a.slug, a.name) for a in feeds.values()},
+                                {k: v for k, v in earlier.items() if v in owners}, owners.values())
+    rep.reasons += [f"feed added: feeds/{alias}.ics, {name}'s corrected file name (feeds/{owners[name]}.ics "
+                    "stays for its subscribers)" for alias, name in aliases.items() if alias not in earlier]
     retiring = {}
     for slug, info in previous.get("feeds", {}).items():
         if info.get("state") == "live" and slug not in feeds:
@@ -463,7 +477,7 @@ def _feeds(previous: Previous, published: list[Survey],
                                 "cancelled in this build and is removed by the next")
         elif info.get("state") == "retiring" and slug not in feeds:
             rep.reasons.append(f"feed removed: feeds/{slug}.ics ({info['name']})")
-    return feeds, retiring, owners
+    return feeds, retiring, owners, aliases
 
 
 def _retired(previous: Previous) -> dict[str, list[Any]]:
@@ -515,7 +529,7 @@ def _publish(plan: _Plan, previous: Previous, rules: Rules, rep: Report, stage: 
     opts = rules.settings
     shared = Shared(opts, follow.as_of)
     slug_of = {a.name: slug for slug, a in plan.feeds.items()}
-    feeds = FeedFiles(stage, opts.alarms)
+    feeds = FeedFiles(stage, opts.alarms, told=previous.get("told", {}))
     csv = CsvParts(stage.open)
     tracked = any(j.tracked for j in plan.jobs)
     gantt = _Gantt(plan, rules, workers, stage, early=not tracked)
@@ -571,12 +585,16 @@ def _publish(plan: _Plan, previous: Previous, rules: Rules, rep: Report, stage: 
         feeds.finish(rel)
     _retiring(plan, previous, feeds, opts.source_date_epoch)
     feeds.close()
+    for folder, table, owned in (("feeds", plan.aliases, plan.owners), ("feeds/regions", plan.region_aliases,
+                                                                      plan.region_owners)):
+        for alias, name in table.items():                  # the same feed under its corrected name
+            rep.feeds += stage.copy(f"{folder}/{owned[name]}.ics", f"{folder}/{alias}.ics")
     if over:
         rep.warnings.append(f"feeds/all.ics is not published: it would pass {opts.all_ics_limit / 2**20:.0f} MB "
                             "(a calendar app would not load it); subscribe to feeds/regions/*.ics instead "
                             "(README, Limits)")
     rep.agencies = len(plan.feeds)
-    rep.feeds = len(plan.feeds) + len(plan.retiring) + 2
+    rep.feeds += len(plan.feeds) + len(plan.retiring) + 2
     parts = csv.close()
     if len(parts) > 1:
         rep.warnings.append(f"gantt.csv has more rows than Excel opens ({EXCEL_ROWS:,}); "
@@ -592,7 +610,7 @@ def _publish(plan: _Plan, previous: Previous, rules: Rules, rep: Report, stage: 
         for path in (future.result() if future is not None else write_books(spec)):
             stage.written(path)
     rep.ledger_rows = ledger.n
-    stage.write(MANIFEST, _manifest(plan, rules, entries, retired))
+    stage.write(MANIFEST, _manifest(plan, rules, entries, retired, feeds.told))
     return ledger
 
 
@@ -769,8 +787,7 @@ def _index(plan: _Plan, base_url: str, with_all: bool = True, qr: dict[str, str]
         return f'<li>{html.escape(name)}：<a href="{html.escape(url)}">{html.escape(url)}</a>{link}{code}</li>'
 
     whole = ([("all", "全部任务节点 (all)")] if with_all else []) + [("holidays", "法定节假日与调休上班日（叠加日历）")]
-    agencies = sorted(((slug, a.name) for slug, a in plan.feeds.items()), key=lambda x: x[1])
-    regions = [(f"regions/{slug}", region) for region, slug in sorted(plan.regions.items(), key=lambda kv: kv[1])]
+    agencies, regions = _shown(plan)
     titles = {s.dockey: plan_label(s.title, s.doc_number, s.source) for s in plan.published}
     plans = [(f"plans/{slug}", titles[key]) for key, slug in sorted(plan.plan_feeds.items(), key=lambda kv: kv[1])
              if key in titles]
@@ -788,6 +805,17 @@ def _index(plan: _Plan, base_url: str, with_all: bool = True, qr: dict[str, str]
             '<a href="../changes/index.html">变更记录</a></p>' + body + note + "</body></html>")
 
 
+def _shown(plan: _Plan) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The agency and region feeds the index lists, (file name, name): a feed with a corrected
+    name is listed under it (new subscribers get the right name; the old file is still written)."""
+    better = {name: alias for alias, name in plan.aliases.items()}          # the newest correction last
+    region_better = {region: alias for alias, region in plan.region_aliases.items()}
+    agencies = sorted(((better.get(a.name, slug), a.name) for slug, a in plan.feeds.items()), key=lambda x: x[1])
+    regions = sorted(((f"regions/{region_better.get(region, slug)}", region) for region, slug in plan.regions.items()),
+                     key=lambda x: x[0])
+    return agencies, regions
+
+
 QR_FEEDS = 500           # QR codes for up to this many agency feeds (segno: ~10 ms each)
 
 
@@ -799,8 +827,8 @@ def _qr_codes(plan: _Plan, base_url: str, stage: Stage) -> dict[str, str]:
     import segno
 
     base = base_url.rstrip("/")
-    slugs = ["all", "holidays", *plan.feeds, *(f"regions/{s}" for s in plan.regions.values()),
-             *(f"plans/{s}" for s in plan.plan_feeds.values())]
+    agencies, regions = _shown(plan)
+    slugs = ["all", "holidays", *(slug for slug, _ in agencies + regions), *(f"plans/{s}" for s in plan.plan_feeds.values())]
     out = {}
     for slug in slugs:
         rel = f"feeds/qr/{slug.replace('/', '--')}.svg"
@@ -904,7 +932,8 @@ def _holiday_fingerprint(cal: Calendar) -> dict[str, str]:
     return out
 
 
-def _manifest(plan: _Plan, rules: Rules, entries: dict[str, Any], retired: dict[str, list[Any]]) -> bytes:
+def _manifest(plan: _Plan, rules: Rules, entries: dict[str, Any], retired: dict[str, list[Any]],
+              told: dict[str, dict[str, list[Any]]]) -> bytes:
     """What the next build needs besides each plan's part (manifest/<hash>.json: its document
     and its events' keys, content and SEQUENCE): feed owners, retired SEQUENCEs, the overlay,
     and one index entry per published plan."""
@@ -921,7 +950,10 @@ def _manifest(plan: _Plan, rules: Rules, entries: dict[str, Any], retired: dict[
         "owners": dict(sorted(plan.owners.items())),
         "plan_owners": dict(sorted(plan.plan_owners.items())),
         "region_owners": dict(sorted(plan.region_owners.items())),
+        "aliases": plan.aliases,
+        "region_aliases": plan.region_aliases,
         "feeds": dict(sorted(feeds.items())),
+        "told": told,                                       # feedfiles.FeedFiles: suffixes and their SEQUENCE
         "retired": dict(sorted(retired.items())),
         "documents": dict(sorted(entries.items())),
     }

@@ -7,13 +7,18 @@ before its first event and its tail when the build closes it.
 
 Two events of one feed never look alike: a summary already used on the same day in the same
 feed gets the plan's 文号 (or title), then the UID added — within one plan the worker has
-already told tasks and clauses apart (ics.distinct_summaries).
+already told tasks and clauses apart (ics.distinct_summaries).  Whether an event needs that
+suffix depends on the other plans of the build, so it can come and go while the event itself
+stays the same; each time it does, the event's SEQUENCE in that feed rises by one more
+(``told``: per feed, uid → [extra SEQUENCE, suffix], kept in the manifest), so a client that
+compares SEQUENCE takes the new SUMMARY.
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
-from typing import BinaryIO
+from collections.abc import Mapping
+from typing import Any, BinaryIO
 
 from ..docwork import Item
 from ..store.generations import Stage
@@ -21,8 +26,11 @@ from . import ics
 
 
 class FeedFiles:
-    def __init__(self, stage: Stage, alarms: tuple[dt.timedelta, ...] = (), handles: int = 512) -> None:
+    def __init__(self, stage: Stage, alarms: tuple[dt.timedelta, ...] = (), handles: int = 512,
+                 told: Mapping[str, Mapping[str, list[Any]]] | None = None) -> None:
         self.stage, self.alarms, self.handles = stage, alarms, handles
+        self._told = told or {}
+        self.told: dict[str, dict[str, list[Any]]] = {}          # this build's, for the manifest
         self.sizes: dict[str, int] = {}
         self._open: OrderedDict[str, BinaryIO] = OrderedDict()
         self._seen: dict[str, set[int]] = {}
@@ -42,16 +50,22 @@ class FeedFiles:
     def events(self, rel: str, items: list[Item]) -> None:
         """Append events to a begun feed."""
         seen = self._seen[rel]
+        before = self._told.get(rel, {})
         parts = []
         for uid, seq, title, due, tell, body, whole in items:
-            key = hash((title, due))
+            key, added = hash((title, due)), ""
             if key in seen:
-                title += tell
-                key = hash((title, due))
+                added = tell
+                key = hash((title + added, due))
                 if key in seen:
-                    title += f"#{uid[:6]}"
-                    key = hash((title, due))
-                whole = ics.assemble(uid, seq, title, body, self.alarms)
+                    added += f"#{uid[:6]}"
+                    key = hash((title + added, due))
+            was = before.get(uid)
+            if added or was:
+                extra = (int(was[0]) if was else 0) + ((str(was[1]) if was else "") != added)
+                if added or extra:
+                    self.told.setdefault(rel, {})[uid] = [extra, added]
+                    whole = ics.assemble(uid, seq + extra, title + added, body, self.alarms)
             seen.add(key)
             parts.append(whole)
         self.raw(rel, b"".join(parts))

@@ -17,10 +17,11 @@ from ...limits import FEED_NAME
 from ...model import Agency
 
 
-def assign(agencies: Iterable[Agency], owners: Mapping[str, str]) -> dict[str, Agency]:
-    """Slug → agency for this build; ``owners`` (name → slug) from every earlier build."""
+def assign(agencies: Iterable[Agency], owners: Mapping[str, str], reserved: Iterable[str] = ()) -> dict[str, Agency]:
+    """Slug → agency for this build; ``owners`` (name → slug) from every earlier build;
+    ``reserved``: names no new agency may take (the corrected names of :func:`aliases`)."""
     found = sorted(agencies, key=lambda a: a.name)
-    taken = set(owners.values())
+    taken = set(owners.values()) | set(reserved)
     out: dict[str, Agency] = {}
     for a in found:
         if a.name in owners:
@@ -32,6 +33,24 @@ def assign(agencies: Iterable[Agency], owners: Mapping[str, str]) -> dict[str, A
         slug = _free(safe(a.slug, a.name), taken)
         out[slug] = a
         taken.add(slug)
+    return out
+
+
+def aliases(current: Mapping[str, str], preferred: Mapping[str, str], earlier: Mapping[str, str],
+            taken: Iterable[str]) -> dict[str, str]:
+    """Corrected file names, alias → name: a feed keeps the file name it was first published
+    under (``current``: name → file name), and when the name calgen would give it today
+    (``preferred``: a better place-name reading, 长沙 changsha for an old zhangsha) differs and
+    is free, the feed is published under that name too — new subscribers get the right name,
+    the old file stays for those who hold it.  ``earlier`` aliases are kept for good; a name in
+    ``taken`` (any feed's, ever) is never an alias."""
+    out = dict(earlier)
+    used = set(taken) | set(out)
+    for name in sorted(current):
+        want = preferred.get(name)
+        if want and want != current[name] and want not in used:
+            out[want] = name
+            used.add(want)
     return out
 
 
@@ -136,10 +155,10 @@ def region_slug(region: str) -> str:
     return safe(letters or "region-" + hashlib.sha1(region.encode("utf-8")).hexdigest()[:8], region)
 
 
-def assign_plans(keys: dict[str, str], owners: Mapping[str, str]) -> dict[str, str]:
+def assign_plans(keys: dict[str, str], owners: Mapping[str, str], reserved: Iterable[str] = ()) -> dict[str, str]:
     """Plan key → feed file name for this build (``keys``: plan key → preferred name), names
-    owned for good like agencies' (``owners`` from earlier builds)."""
-    taken = set(owners.values())
+    owned for good like agencies' (``owners`` from earlier builds; ``reserved`` never given)."""
+    taken = set(owners.values()) | set(reserved)
     out: dict[str, str] = {}
     for key in sorted(keys):
         if key in owners:

@@ -306,6 +306,14 @@ class Stage:
         fh: BinaryIO = open(target, mode)  # type: ignore[assignment]  # noqa: SIM115 - the caller closes it
         return fh
 
+    def copy(self, rel: str, to: str) -> bool:
+        """``rel`` of this generation written again as ``to`` (False when ``rel`` was not written)."""
+        if rel not in self._names:
+            return False
+        with open(os.path.join(self._root, rel), "rb") as src, self.open(to) as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        return True
+
     def written(self, path: str) -> None:
         """A file of this generation written by someone else (a worker process)."""
         assert path.startswith(self._root + os.sep), path

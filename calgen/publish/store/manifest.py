@@ -55,6 +55,19 @@ def check(data: Any) -> str:
         for name, slug in table.items():
             if not isinstance(slug, str) or not _SAFE_NAME.fullmatch(slug):
                 return f"{key}[{name!r}] is not a feed file name ({slug!r})"     # never a path: ../../x
+    for key in ("aliases", "region_aliases"):
+        table = data.get(key, {})
+        if not isinstance(table, dict):
+            return f"'{key}' is not an object"
+        for slug, name in table.items():
+            if not _SAFE_NAME.fullmatch(slug) or not isinstance(name, str):
+                return f"{key}[{slug!r}] is not a feed file name"
+    told = data.get("told", {})
+    if not isinstance(told, dict) or not all(
+            isinstance(events, dict) and all(isinstance(v, list) and len(v) == 2 and isinstance(v[0], int)
+                                             and not isinstance(v[0], bool) and v[0] >= 0 and isinstance(v[1], str)
+                                             for v in events.values()) for events in told.values()):
+        return "'told' is not a table of feeds, events and [SEQUENCE added, suffix]"
     for slug, info in data.get("feeds", {}).items():
         if not _SAFE_NAME.fullmatch(slug):
             return f"feeds[{slug!r}] is not a feed file name"
