@@ -173,12 +173,27 @@ def build(files, output, roll, alarms, base_url, keep_removed, allow_removals, d
     rules = _rules(settings)
 
     def bar(items, length):
-        show = progress if progress is not None else length > 20        # files, not arguments
-        if not show:
+        """A progress bar counted in files: from the start past 20 files, else once the build has
+        taken PROGRESS_AFTER seconds; --progress/--no-progress decide instead."""
+        import time
+
+        if progress is False:
             yield from items
             return
-        with click.progressbar(items, length=length, label="plans", file=sys.stderr) as it:
-            yield from it
+        rest, done, start = iter(items), 0, time.monotonic()
+        if progress is None and length <= 20:
+            for item in rest:
+                yield item
+                done += 1
+                if time.monotonic() - start > PROGRESS_AFTER and done < length:
+                    break
+            else:
+                return
+        with click.progressbar(length=length, label="plans", file=sys.stderr) as shown:
+            shown.update(done)
+            for item in rest:
+                yield item
+                shown.update(1)
 
     rep = run(inputs, rules, progress=bar)
     from .publish.report import build_summary
@@ -567,6 +582,9 @@ def serve(folder: str, host: str, port: int, base_url: str | None, threads: int,
             pass
         finally:
             server.close()
+
+
+PROGRESS_AFTER = 3.0      # seconds before a small build shows its progress bar
 
 
 def _more_descriptors() -> None:

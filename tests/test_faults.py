@@ -463,3 +463,25 @@ def test_a_pdf_past_the_page_limit_is_refused(monkeypatch):
     monkeypatch.setattr(limits, "MAX_TEXT_CHARS", 10)
     with pytest.raises(ReadingError, match="more than 10 characters"):
         containers.pdf_text(buf.getvalue())
+
+
+@pytest.mark.parametrize(("files", "after", "shown"), [
+    (25, 3.0, True),            # one folder argument, 25 files: counted in files
+    (3, 3.0, False),            # a small quick build: no bar
+    (3, 0.0, True),             # a small build that takes a while: the bar appears
+])
+def test_progress_is_counted_in_files_and_shown_for_long_builds(tmp_path, monkeypatch, files, after, shown):
+    """#30: progress on any build over 20 files or a few seconds, counted in files."""
+    from click.testing import CliRunner
+
+    from calgen.cli import cli
+
+    monkeypatch.setattr("calgen.cli.PROGRESS_AFTER", after)
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    for i in range(files):
+        (plans / f"p{i:02}.txt").write_text(f"示范市工作要点（第{i}号）\n一、推进第{i}项改革。（示范市财政局负责，2025年6月底前）\n",
+                                            encoding="utf-8")
+    r = CliRunner().invoke(cli, ["build", str(plans), "-o", str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+    assert ("plans" in r.stderr) == shown
