@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 
 
 class Role(StrEnum):
@@ -30,6 +32,12 @@ class Kind(StrEnum):
 
 
 DATED_KINDS = frozenset({Kind.DEADLINE, Kind.START, Kind.POINT, Kind.PERIOD})
+# Dated, but nothing falls due: a start (从5月起) is when work begins, a point a day the plan names
+# (实施期限延长至2022年4月30日: a policy's end — SCHEMA.md's point, GENRE.md's distractor for a
+# deadline).  Published on their day, never 逾期, no 【提醒】, no due date in the ledger.
+NOT_DUE = frozenset({Kind.START, Kind.POINT})
+# What an event's clause is, by kind, where it is not 应完成 (feeds' DESCRIPTION, ledger rows).
+CLAUSE_WORD: Mapping[str, str] = MappingProxyType({Kind.START: "开始", Kind.POINT: "日期节点"})
 
 
 class AgencyKind(StrEnum):

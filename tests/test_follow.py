@@ -562,3 +562,34 @@ def test_a_file_that_is_not_a_ledger_is_one_line_and_the_others_are_imported(off
     assert res.files == 3 and res.unchanged == 2
     assert any(p.startswith(f"{broken}: cannot be read as a ledger") for p in res.problems)
     assert any(str(other) in p and "no ledger header" in p for p in res.problems)
+
+
+@pytest.mark.parametrize(("sentence", "day", "word", "ledger_due", "state"), [
+    # a policy's end (SCHEMA.md: a point; GENRE.md: not a deadline) — on its own day, a Saturday
+    # in the Labour Day holiday, nothing due by it
+    ("将阶段性降低失业保险费率政策实施期限延长至2022年4月30日。", "2022-04-30", "日期节点", "", "无时限"),
+    # a start: when work begins, on the next working day
+    ("从2022年5月1日起实行新的办理流程。", "2022-05-05", "开始", "", "无时限"),
+    # a deadline: due the last working day before, and overdue once past
+    ("2022年4月30日前完成系统上线。", "2022-04-29", "应完成", "2022-04-29", "逾期"),
+])
+def test_what_falls_due_is_a_deadline_not_a_date_the_plan_names(tmp_path, sentence, day, word, ledger_due, state):
+    """#29/#30: 实施期限延长至… is published as the day it is, never as 应完成 nor 逾期."""
+    import csv
+
+    from icalendar import Calendar
+
+    from calgen.publish.build import build
+
+    plan = tmp_path / "plan.txt"
+    plan.write_text(f"示范省2022年工作要点\n一、稳定就业。{sentence}（示范省人力资源社会保障厅负责）\n", encoding="utf-8")
+    out = tmp_path / "out"
+    build([str(plan)], rules_for(output=out, as_of=dt.date(2022, 12, 1), follow_all=True))
+    cal = Calendar.from_ical((out / "feeds" / "all.ics").read_bytes())
+    (event,) = [e for e in cal.walk("VEVENT") if not str(e["UID"]).startswith("remind")]
+    assert event["DTSTART"].dt.isoformat() == day
+    assert str(event["DESCRIPTION"]).startswith(word + "：")
+    assert str(event["SUMMARY"]).startswith("【逾期】") == (state == "逾期")
+    with open(out / "ledger.csv", encoding="utf-8-sig") as fh:
+        (row,) = list(csv.DictReader(fh))
+    assert (row["到期日"], row["督办状态"]) == (ledger_due, state)

@@ -51,7 +51,10 @@ class Scheduler:
         self._fields: dict[tuple[dt.date, Kind, dt.date | None], dict[str, object]] = {}
 
     def policy(self, kind: Kind) -> Roll:
-        """A start on a rest day begins on the next working day; deadlines follow the setting."""
+        """A start on a rest day begins on the next working day; a point is its own day (the
+        plan names that day, nothing is due by it); deadlines follow the setting."""
+        if kind == Kind.POINT:
+            return Roll.NONE
         return Roll.FOLLOWING if kind == Kind.START and self.roll == Roll.PRECEDING else self.roll
 
     def due(self, nominal: dt.date, kind: Kind = Kind.DEADLINE) -> Due:

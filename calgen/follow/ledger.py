@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO, NamedTuple
 
 from ..calendar.workdays import Calendar
-from ..model import Document, Task
+from ..model import CLAUSE_WORD, NOT_DUE, Document, Task
 from ..publish.feeds.feednames import feed_key
 from .standing import COLOUR, REPORTED, Record, Standing, State, standing
 
@@ -113,9 +113,9 @@ def rows_for(doc: Document, dockey: str, evs: Iterable[Any], records: Mapping[st
         supp = "、".join(a.name for a in t.support)
         label = task_label(t)
         mine = sorted(by_task.get(t.id, ()), key=lambda e: (e.due, e.uid))
-        # a start (从5月起) is when work begins, not a deadline: its row has no due date
-        items = [(e.uid, (f"{e.phrase}：{e.clause[:60]}" if e.clause else e.phrase) + ("（开始）" if e.kind == "start" else ""),
-                  None if e.kind == "start" else e.due) for e in mine]
+        # a start (从5月起) or a point (延长至…) is not a deadline: its row has no due date
+        items = [(e.uid, (f"{e.phrase}：{e.clause[:60]}" if e.clause else e.phrase) + (f"（{CLAUSE_WORD[e.kind]}）" if e.kind in CLAUSE_WORD else ""),
+                  None if e.kind in NOT_DUE else e.due) for e in mine]
         if not items:
             tid = task_id(dockey, t)
             n = 2

@@ -30,7 +30,7 @@ from typing import Any, BinaryIO
 from ..errors import CalendarCoverageError, CalgenError, ReadingError
 from ..follow.ledger import Row, rows_for
 from ..follow.standing import PREFIX, Record, Standing, State
-from ..model import Agency, Document
+from ..model import NOT_DUE, Agency, Document
 from ..rules import Rules
 from ..settings import Settings
 from .feeds import identity
@@ -342,7 +342,7 @@ def publish(job: Job, shared: Shared, rules: Rules) -> Rendered:
                                      settings.soon_days)
     marks = {uid: PREFIX.get(st.state, "") for uid, st in standings.items()} if job.tracked else {}
     if job.tracked:
-        out.states = {e.key: _mark(standings[e.uid]) for e in evs if e.kind not in ("recurring", "start")}
+        out.states = {e.key: _mark(standings[e.uid]) for e in evs if e.kind != "recurring" and e.kind not in NOT_DUE}
         out.states.update({k: _mark(st) for k, st in standings.items() if k.startswith("task:")})
     sequences = _sequences(evs, related, old, job, settings, out, marks)
     out.events = len(evs)
@@ -464,7 +464,7 @@ def _reminders(evs: list[CalEvent], standings: Mapping[str, Standing], shared: S
         return out
     for e in evs:
         st = standings[e.uid]
-        if e.kind == "start" or st.state.done or st.state is State.OVERDUE or st.in_force is None or st.in_force < shared.as_of:
+        if e.kind in NOT_DUE or st.state.done or st.state is State.OVERDUE or st.in_force is None or st.in_force < shared.as_of:
             continue
         for n in days:
             try:

@@ -8,10 +8,11 @@ before its first event and its tail when the build closes it.
 Two events of one feed never look alike: a summary already used on the same day in the same
 feed gets the plan's 文号 (or title), then the UID added — within one plan the worker has
 already told tasks and clauses apart (ics.distinct_summaries).  Whether an event needs that
-suffix depends on the other plans of the build, so it can come and go while the event itself
-stays the same; each time it does, the event's SEQUENCE in that feed rises by one more
-(``told``: per feed, uid → [extra SEQUENCE, suffix], kept in the manifest), so a client that
-compares SEQUENCE takes the new SUMMARY.
+suffix depends on the other plans of the build and the order they are read in, so the suffix
+is kept where it was (``told``: per feed, uid → [extra SEQUENCE, suffix], in the manifest): an
+event that had one keeps it, whatever the order or the other plans; when an event gets one
+for the first time, its SEQUENCE in that feed rises by one more, so a client that compares
+SEQUENCE takes the new SUMMARY.
 """
 from __future__ import annotations
 
@@ -54,13 +55,16 @@ class FeedFiles:
         parts = []
         for uid, seq, title, due, tell, body, whole in items:
             key, added = hash((title, due)), ""
-            if key in seen:
+            was = before.get(uid)
+            if was and was[1] and hash((title + was[1], due)) not in seen:
+                added = str(was[1])                                   # a suffix stays where it was
+                key = hash((title + added, due))
+            elif key in seen:
                 added = tell
                 key = hash((title + added, due))
                 if key in seen:
                     added += f"#{uid[:6]}"
                     key = hash((title + added, due))
-            was = before.get(uid)
             if added or was:
                 extra = (int(was[0]) if was else 0) + ((str(was[1]) if was else "") != added)
                 if added or extra:

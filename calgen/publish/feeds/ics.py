@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ...errors import CalgenError
 from ...limits import CLAUSE_EXCERPT, DESCRIPTION_EXCERPT, SUMMARY_TITLE
-from ...model import ROLES, Agency
+from ...model import CLAUSE_WORD, ROLES, Agency
 from .events import ROLE_CN, CalEvent
 
 PRODID = "-//calgen//Chinese work plan deadlines//ZH"
@@ -82,7 +82,7 @@ def description(ev: CalEvent) -> str:
     """What the event is about: the clause and a bounded excerpt of the task (limits.py), so a
     feed grows with the number of events, not with events × task length."""
     t, d = ev.task, ev.doc
-    lines = [f"应完成：{_cut(ev.clause, CLAUSE_EXCERPT)}" if ev.clause else "", ""]
+    lines = [f"{CLAUSE_WORD.get(ev.kind, '应完成')}：{_cut(ev.clause, CLAUSE_EXCERPT)}" if ev.clause else "", ""]
     for role in ROLES:
         names = "、".join(a.name for a in getattr(t, role))
         if names:
