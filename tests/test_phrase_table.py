@@ -71,6 +71,12 @@ TABLE = [
     ("10月13日之内", Y, None, [("deadline", D(2021, 10, 13), None)]),
     ("10月13日内", Y, None, [("deadline", D(2021, 10, 13), None)]),
     ("10月13号前", Y, None, [("deadline", D(2021, 10, 13), None)]),
+    # a time of day between the date and 前 (notices: 于6月20日18:00前报送): the day is due
+    ("6月20日18:00前", Y, None, [("deadline", D(2021, 6, 20), None)]),
+    ("6月20日18：00前", Y, None, [("deadline", D(2021, 6, 20), None)]),
+    ("6月30日下午5点前", Y, None, [("deadline", D(2021, 6, 30), None)]),
+    ("7月5日12时前", Y, None, [("deadline", D(2021, 7, 5), None)]),
+    ("2021年7月5日上午10:30以前", Y, None, [("deadline", D(2021, 7, 5), None)]),
     ("2021年2月3日前", 2020, None, [("deadline", D(2021, 2, 3), None)]),
     ("2023年8月12日", Y, None, [("point", D(2023, 8, 12), None)]),
     ("8月12日", Y, None, [("point", D(2021, 8, 12), None)]),

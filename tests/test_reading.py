@@ -90,6 +90,22 @@ def test_html_page_loses_its_chrome():
     assert text.splitlines() == ["一、工作任务", "(一)推进改革。6月底前完成。"]
 
 
+@pytest.mark.parametrize(("body", "lines"), [
+    # a numbered heading in bold, its paragraph after it in the same block: two lines
+    ("<div><b>一、各地自查</b>\n各市要逐项自查。</div>", ["一、各地自查", "各市要逐项自查。"]),
+    ("<p><strong>（二）部门自查。</strong>省级部门要深入自查。</p>", ["(二)部门自查。", "省级部门要深入自查。"]),
+    ("<p><b>3．</b><b>加强督查</b>按月通报。</p>", ["3.加强督查按月通报。"]),       # a bare label alone: no heading
+    # bold inside a sentence, or a bold sentence that is no heading, stays where it is
+    ("<p>各地要<b>于6月20日前</b>报送。</p>", ["各地要于6月20日前报送。"]),
+    ("<p><b>一是加强领导。</b>成立专班。</p>", ["一是加强领导。成立专班。"]),
+    ("<p><b>一、" + "很长的一段加粗文字" * 6 + "</b>正文</p>", ["一、" + "很长的一段加粗文字" * 6 + "正文"]),
+])
+def test_a_numbered_heading_in_bold_is_a_line_of_its_own(body, lines):
+    """#29: pages set headings in bold as often as in heading elements (<b>一、…</b>)."""
+    text = clean_text(f"<html><body>{body}</body></html>", RULES.simplifier)[0]
+    assert text.splitlines() == lines
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("一、任务\n(一)推进(市财政局牵头，\n市税务局配合)\n(二)完成", "一、任务\n(一)推进(市财政局牵头，市税务局配合)\n(二)完成"),
     ("〔甲\n乙〕号", "〔甲乙〕号"), ("a[\n\nb]c", "a[b]c"), ("(a)\n(b)", "(a)\n(b)"), ("a)\n(b", "a)\n(b"),
