@@ -185,3 +185,32 @@ def test_a_notice_that_hands_on_an_attached_plan_is_kept_without_tasks(rules):
             "现将《政府工作报告》中涉及2016年的各项目标任务分解下达，请认真抓好落实。\n附件：2016年重点工作任务分解表")
     doc = extract_text(text, "p.txt", rules)
     assert not doc.tasks and NOTICE_ONLY in doc.warnings
+
+
+_DASH_HEAD = "示范市2023年优化营商环境工作要点\n"
+
+
+@pytest.mark.parametrize(("body", "tasks"), [
+    # dash bullets that each assign agencies are tasks, numbered under their item
+    ("一、提升政务服务效能\n——推进一网通办。2023年6月底前实现全覆盖。（市数据局牵头，市政务服务中心配合）\n"
+     "——深化审批制度改革。（市住房城乡建设局负责，2023年9月底前）\n二、加强监管\n——推行双随机监管。（市市场监管局牵头）\n",
+     [(("一", "——1"), ["市数据局"], ["2023-06-30"]), (("一", "——2"), ["市住房城乡建设局"], ["2023-09-30"]),
+      (("二", "——1"), ["市市场监管局"], [])]),
+    # principles set as dashes assign nothing: they stay the text of their item
+    ("一、基本原则\n——权责一致。有权必有责。\n——减少层级。压缩办事层级。\n二、重点任务\n(一)推进改革。（市财政局负责，6月底前）\n",
+     [(("一",), [], []), (("二", "(一)"), ["市财政局"], ["2023-06-30"])]),
+    # a task's own points set as dashes under its bracket: one task, its points its text
+    ("一、重点任务\n(一)推进改革。（市财政局牵头，市税务局配合）\n——完善制度。\n——2023年9月底前上线系统。\n",
+     [(("一", "(一)"), ["市财政局"], ["2023-09-30"])]),
+    # dashes before the first label (a wrapper notice's requests) are no items
+    ("——请各单位认真落实。\n一、推进改革。（市财政局负责）\n", [(("一",), ["市财政局"], [])]),
+])
+def test_dash_bullets_are_tasks_when_they_assign_agencies(rules, body, tasks):
+    """#29: ——bullets are points of the item above; one that assigns agencies is a task."""
+    from calgen.extract.document import extract_text
+    from calgen.read.clean import clean_text
+
+    doc = extract_text(clean_text(_DASH_HEAD + body, rules.simplifier)[0], "p.txt", rules)
+    got = [(t.path, [a.name for a in t.lead or t.responsible],
+            [m.nominal.isoformat() for m in t.milestones if m.nominal]) for t in doc.tasks]
+    assert got == tasks

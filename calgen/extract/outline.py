@@ -38,7 +38,8 @@ _BROKEN_PAREN = re.compile(r"\(([^()\x00-\x7f、，。；：“”]{1,2})\)(?=[\
 
 _SENTENCE_END = "。；！？;"
 _LABEL_FORMS = MappingProxyType({"part": "第{}部分", "chapter": "第{}章", "cn": "{}", "paren_cn": "({})",
-                                 "article": "第{}条", "arabic": "{}.", "paren_ar": "({})", "task_cn": "任务{}"})
+                                 "article": "第{}条", "arabic": "{}.", "paren_ar": "({})", "task_cn": "任务{}",
+                                 "dash": "——{}"})
 _CN_KINDS = frozenset({"part", "chapter", "cn", "paren_cn", "article", "task_cn"})
 # The labels a line's first character can begin (the patterns above), in their order.
 _BY_FIRST = MappingProxyType({
@@ -47,6 +48,10 @@ _BY_FIRST = MappingProxyType({
     "任": tuple(x for x in _LABELS if x[0] == "task_cn"),
     **{c: tuple(x for x in _LABELS if x[0] == "cn") for c in _CN}})
 _ARABIC = tuple(x for x in _LABELS if x[0] == "arabic")
+# A dash bullet (——推进…) under a numbered item: a point of it, one level deeper.  It is a task
+# of its own only when it assigns agencies (task_items); principles and targets set as dashes
+# stay the text of their item.
+_DASH = re.compile(r"(?:——|－－|--)\s*(?=\S)")
 
 
 # A plan run together on one line (how datasets and some portals store national texts): labels
@@ -176,6 +181,12 @@ def parse(lines: list[str], start: int = 0, rows: Mapping[int, Row] | None = Non
         elif current is not None and (m := _BROKEN_PAREN.match(line)) and _ended(current):
             # A label the source garbled: numbered from its neighbours below.
             item = Item("paren_cn", 2, 0, no + 1, [line[m.end():]], repaired=True)
+        elif stack and (m := _DASH.match(line)):
+            top = stack[-1]
+            rank = top.rank if top.kind == "dash" else top.rank + 1
+            owner = top.parent if top.kind == "dash" else top
+            number = 1 + sum(1 for c in (owner.children if owner else ()) if c.kind == "dash")
+            item = Item("dash", rank, number, no + 1, [line[m.end():]])
         else:
             if current is not None:
                 _continue(current, line, closing_allowed=no > last_label, field_line=field_line)
@@ -313,6 +324,11 @@ def task_items(roots: list[Item], assigns: Callable[[str], bool]) -> list[Item]:
 
     def walk(items: list[Item]) -> None:
         for it in items:
+            points = [c for c in it.children if c.kind == "dash" and not assigns(c.text)]
+            if points:                                    # dashes that assign nothing: the item's text
+                it.lines += ["\n——" + d.text + "".join("\n" + x.label + x.text for x in _descendants(d))
+                             for d in points]
+                it.children = [c for c in it.children if c not in points]
             if not it.children:
                 out.append(it)
             elif assigns(it.text) and not any(assigns(d.text) for d in _descendants(it)):
