@@ -97,3 +97,29 @@ def test_column_vocabulary_lives_in_mappings_only():
     code = "".join(p.read_text(encoding="utf-8") for p in Path(calgen.__file__).parent.rglob("*.py"))
     for header in ("工作任务", "具体要求", "责任科室", "时间节点"):
         assert f'"{header}"' not in code, header
+
+
+_QUARTERS_PIPE = ("示范市2023年重点工作任务推进计划表\n"
+                  "| 序号 | 重点任务 | 责任单位 | 第一季度 | 第二季度 | 第三季度 | 第四季度 |\n"
+                  "| --- | --- | --- | --- | --- | --- | --- |\n"
+                  "| 1 | 建设政务服务平台 | 市数据局 | 完成招标 | 5月20日前完成开发 | — | 全面上线运行 |\n"
+                  "| 2 | 推进审批改革 | 市审批局 | / | / | 出台实施方案 | / |\n")
+_QUARTERS_FLAT = ("示范市2023年重点工作任务推进计划表\n序号\n重点任务\n责任单位\n一季度\n二季度\n三季度\n四季度\n"
+                  "1\n建设政务服务平台\n市数据局\n完成招标\n5月20日前完成开发\n—\n全面上线运行\n"
+                  "2\n推进审批改革\n市审批局\n/\n/\n出台实施方案\n/\n")
+
+
+@pytest.mark.parametrize("text", [_QUARTERS_PIPE, _QUARTERS_FLAT], ids=["pipe", "one cell per line"])
+def test_a_progress_table_by_quarter_dates_each_cell(text):
+    """#29: 第一季度…第四季度 columns: a cell is due at its quarter's end, or by its own date."""
+    from calgen.extract.document import extract_text
+
+    doc = extract_text(text, "p.txt", RULES)
+    got = [(t.title, [a.name for a in t.lead or t.responsible],
+            [(m.phrase, m.nominal.isoformat(), m.clause) for m in t.milestones]) for t in doc.tasks]
+    assert got == [
+        ("建设政务服务平台", ["市数据局"], [("第一季度", "2023-03-31", "完成招标"),
+                                    ("5月20日前", "2023-05-20", "5月20日前完成开发"),
+                                    ("第四季度", "2023-12-31", "全面上线运行")]),
+        ("推进审批改革", ["市审批局"], [("第三季度", "2023-09-30", "出台实施方案")]),
+    ]

@@ -9,10 +9,10 @@ from typing import Any
 
 from ..errors import CalgenError, DeadlineError
 from ..limits import MAX_MILESTONES_PER_DOCUMENT, MAX_MILESTONES_PER_TASK
-from ..model import Document, Role, Task
+from ..model import Document, Milestone, Role, Task
 from ..read.clean import LOST, squeeze
 from ..read.decode import read_file
-from ..read.tables import Column, find_tables
+from ..read.tables import QUARTER_COLUMNS, Column, Row, find_tables
 from ..records import evolve
 from ..rules import Rules
 from . import agencies, deadlines, metadata, outline
@@ -110,6 +110,8 @@ def _task(item: outline.Item, key: str, ctx: deadlines.Context, juris: str | Non
     found = deadlines.find(text, ctx, rules.phrases, problems, limit=MAX_MILESTONES_PER_TASK + 1)
     if row is not None and row.get(Column.DEADLINE):
         found += deadlines.find_in_field(row.get(Column.DEADLINE), ctx, rules.phrases, problems)
+    if row is not None:
+        found += _quarters(row, ctx, rules, problems)
     title = heading(text)
     if len(found) > MAX_MILESTONES_PER_TASK:
         problems.append(DeadlineError(f"more than {MAX_MILESTONES_PER_TASK} deadline phrases in one task; the "
@@ -124,6 +126,26 @@ def _task(item: outline.Item, key: str, ctx: deadlines.Context, juris: str | Non
     return Task(id=_task_id(key, path), path=path, title=title, text=text.replace("\n", ""),
                 line=item.line, lead=resolved[Role.LEAD], responsible=resolved[Role.RESPONSIBLE],
                 support=resolved[Role.SUPPORT], milestones=milestones, warnings=warnings), standing
+
+
+_EMPTY_CELL = re.compile(r"[—\-－/／\s无]*")
+
+
+def _quarters(row: Row, ctx: deadlines.Context, rules: Rules, problems: list[DeadlineError]) -> list[Milestone]:
+    """A progress table's quarter cells (第一季度 … 第四季度 columns): each is due by its own date
+    when it names one (3月底前完成招标), else by the end of its quarter; its words are the clause."""
+    out: list[Milestone] = []
+    for n, column in enumerate(QUARTER_COLUMNS, 1):
+        cell = row.get(column).strip()
+        if _EMPTY_CELL.fullmatch(cell):
+            continue
+        own = deadlines.find(cell, ctx, rules.phrases, problems)
+        if own:
+            out += own
+        else:
+            out += [evolve(m, phrase=f"第{'一二三四'[n - 1]}季度", clause=cell)
+                    for m in deadlines.find_in_field(f"第{'一二三四'[n - 1]}季度末", ctx, rules.phrases, problems)]
+    return out
 
 
 NOTICE_ONLY = ("a wrapper notice only: its numbered requests are not tasks, and the plan it forwards "

@@ -27,9 +27,14 @@ class Column(StrEnum):
     DEADLINE = "deadline"
     LEADER = "leader"
     NOTE = "note"
+    Q1 = "q1"                       # progress tables: what is due by the end of each quarter
+    Q2 = "q2"
+    Q3 = "q3"
+    Q4 = "q4"
 
 
 ROLE_COLUMNS = (Column.LEAD, Column.RESPONSIBLE, Column.SUPPORT)
+QUARTER_COLUMNS = (Column.Q1, Column.Q2, Column.Q3, Column.Q4)
 
 
 @dataclass(frozen=True)
