@@ -249,6 +249,42 @@ def test_standing_notes_reach_the_following_tasks(rules):
     assert [[a.name for a in t.support] for t in doc.tasks] == [["各区政府"], ["各区政府"]]
 
 
+@pytest.mark.parametrize(("body", "expected"), [
+    # 以下…配合: support in the following tasks of the section, not beyond it
+    ("一、任务\n(一)推进甲。(市财政局牵头，以下任务均需各区政府配合)\n(二)推进乙。(市税务局牵头)\n"
+     "二、保障\n(一)加强领导。(市政府办公室负责)\n",
+     [(["市财政局"], ["各区政府"]), (["市税务局"], ["各区政府"]), (["市政府办公室"], [])]),
+    # 以下均需X落实 (a note that adds no agency to its own bracket's list): X responsible
+    ("一、任务\n(一)推进甲。(省生态环境厅指导，试点市政府负责落实。以下均需试点市政府落实，不再列出)\n"
+     "(二)推进乙。(省工业和信息化厅、省商务厅负责)\n(三)推进丙。(省自然资源厅指导)\n二、步骤\n(一)确定试点。\n",
+     [(["试点市政府"], []), (["示范省工业和信息化厅", "示范省商务厅", "试点市政府"], []), (["试点市政府"], []), ([], [])]),
+])
+def test_a_standing_note_holds_for_the_following_tasks_of_its_section(rules, body, expected):
+    """#29: 以下 (below: the list being written) holds for the following tasks of the section it is
+    stated in, in the role it names; 下同 of a first-is-lead rule holds for the rest (below)."""
+    from calgen.extract.document import extract_text
+
+    doc = extract_text("示范省人民政府办公厅\n2023年3月1日\n" + body, "p.txt", rules)
+    got = [([a.name for a in t.lead + t.responsible], [a.name for a in t.support]) for t in doc.tasks]
+    assert got == expected
+
+
+@pytest.mark.parametrize(("body", "measures"), [
+    # a task set as unnumbered paragraphs, each ending in its own bracket: one task, every paragraph
+    ("(一)强化设计。建立以减量化为核心的指标体系。(省生态环境厅牵头，省统计局参与)\n"
+     "优化管理体制机制，明确各环节的部门职责边界。(省生态环境厅指导)\n"
+     "完善配套制度，2023年6月底前出台管理办法。(省司法厅负责)\n(二)推进乙。\n", 3),
+    # after the bracket, prose with no bracket of its own is not the task's (chrome, a closing)
+    ("(一)强化设计。建立以减量化为核心的指标体系。(省生态环境厅牵头)\n"
+     "本页面由省政府办公厅主办，省大数据中心承办维护，欢迎提出意见。\n(二)推进乙。\n", 1),
+])
+def test_paragraphs_with_their_own_brackets_continue_a_task(rules, body, measures):
+    from calgen.extract.document import extract_text
+
+    doc = extract_text("示范省2023年工作要点\n一、任务\n" + body, "p.txt", rules)
+    assert doc.tasks[0].text.count("(") == measures
+
+
 def test_first_listed_is_lead_from_a_note_applies_to_later_tasks(rules):
     from calgen.extract.document import extract_text
 

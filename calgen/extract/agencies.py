@@ -50,7 +50,8 @@ class Roles:
     # 责任单位： label, or (X负责) with no 牵头
     labelled: tuple[str, ...] = ()
     stated: bool = field(default=False, kw_only=True)   # its own agency bracket (even a cut one)
-    standing: tuple[str, ...] = field(default=(), kw_only=True)   # 以下任务均需X配合: X for later tasks too
+    # 以下任务均需X配合 / 以下均需X落实: (role, X) for the later tasks too
+    standing: tuple[tuple[str, str], ...] = field(default=(), kw_only=True)
 
     def __bool__(self) -> bool:
         return bool(self.lead or self.responsible or self.support)
@@ -175,10 +176,10 @@ def _bracket_roles(body: str, reg: Registry, first_is_lead: bool, sole_leads: bo
     key = ("bracket", body, first_is_lead, sole_leads)
     hit = reg.memo.get(key)
     if hit is None:
-        acc: dict[str, list[str]] = {"lead": [], "responsible": [], "support": [], "labelled": [], "standing": []}
-        _bracket(body, acc, reg, first_is_lead, sole_leads)
+        acc: dict[str, list[str]] = {"lead": [], "responsible": [], "support": [], "labelled": []}
+        standing = _bracket(body, acc, reg, first_is_lead, sole_leads)
         hit = reg.memo[key] = Roles(*(tuple(_dedupe(acc[r])) for r in ("lead", "responsible", "support", "labelled")),
-                                    standing=tuple(_dedupe(acc["standing"])))
+                                    standing=standing)
     return hit
 
 
@@ -207,13 +208,22 @@ def _merge(parts: list[Roles]) -> Roles:
         return parts[0]
     return Roles(*(tuple(_dedupe([n for p in parts for n in getattr(p, r)]))
                    for r in ("lead", "responsible", "support", "labelled")),
-                 standing=tuple(_dedupe([n for p in parts for n in p.standing])))
+                 standing=tuple(dict.fromkeys(n for p in parts for n in p.standing)))
 
 
-def with_standing(roles: Roles, standing: tuple[str, ...]) -> Roles:
-    """``roles`` plus agencies an earlier bracket said stand for the following tasks."""
-    extra = tuple(n for n in standing if n not in roles.support + roles.lead + roles.responsible)
-    return replace(roles, support=roles.support + extra) if extra else roles
+def with_standing(roles: Roles, standing: tuple[tuple[str, str], ...]) -> Roles:
+    """``roles`` plus agencies an earlier bracket said stand for the following tasks, in the
+    role it gave them (以下任务均需X配合: support; 以下均需X落实: responsible)."""
+    named = set(roles.support + roles.lead + roles.responsible)
+    extra: dict[str, list[str]] = {"responsible": [], "support": []}
+    for role, name in standing:
+        if name not in named:
+            extra[role].append(name)
+            named.add(name)
+    if not extra["responsible"] and not extra["support"]:
+        return roles
+    return replace(roles, responsible=roles.responsible + tuple(extra["responsible"]),
+                   support=roles.support + tuple(extra["support"]))
 
 
 def _sole_responsible_leads(roles: Roles) -> Roles:
@@ -239,7 +249,7 @@ class Notes:
     the following tasks too (以下任务均需X配合)."""
 
     first_is_lead: bool = False
-    standing_support: tuple[str, ...] = ()
+    standing: tuple[tuple[str, str], ...] = ()         # (role, agency)
 
 
 def split_notes(body: str, reg: Registry) -> tuple[str, Notes]:
@@ -259,7 +269,8 @@ def split_notes(body: str, reg: Registry) -> tuple[str, Notes]:
             continue
         standing_m = lab.standing.search(clause)
         if standing_m:
-            standing += split_names(standing_m.group("who"), reg)
+            role = "support" if lab.role_of(standing_m.group("role")) == "support" else "responsible"
+            standing += [(role, n) for n in split_names(standing_m.group("who"), reg)]
             continue
         if lab.same.fullmatch(clause) or lab.not_again.search(clause) or (
                 _SENTENCE.search(clause) and not lab.labelled.search(clause) and not _SUFFIX.search(clause)
@@ -270,12 +281,13 @@ def split_notes(body: str, reg: Registry) -> tuple[str, Notes]:
 
 
 def _bracket(body: str, acc: dict[str, list[str]], reg: Registry, first_is_lead: bool,
-             sole_leads: bool = False) -> None:
-    """``X牵头，Y按职责分工负责`` or ``牵头单位：X；责任单位：Y`` inside one bracket."""
+             sole_leads: bool = False) -> tuple[tuple[str, str], ...]:
+    """``X牵头，Y按职责分工负责`` or ``牵头单位：X；责任单位：Y`` inside one bracket; returns
+    the agencies it says stand for the following tasks too, with their role."""
     body, notes = split_notes(body, reg)
     first_is_lead = first_is_lead or notes.first_is_lead
-    acc["support"].extend(notes.standing_support)
-    acc.setdefault("standing", []).extend(notes.standing_support)
+    for role, name in notes.standing:
+        acc[role].append(name)
     parts = re.split(r"[；;]", body)
     for part in parts:
         m = reg.lab.labelled.search(part)
@@ -283,6 +295,7 @@ def _bracket(body: str, acc: dict[str, list[str]], reg: Registry, first_is_lead:
             _labelled(m.group(1), part[m.end():], acc, reg, first_is_lead)
         else:
             _clauses(part, acc, reg, default=None, first_is_lead=first_is_lead, sole_leads=sole_leads)
+    return notes.standing
 
 
 def _labelled(label: str, value: str, acc: dict[str, list[str]], reg: Registry, first_is_lead: bool) -> None:

@@ -68,8 +68,13 @@ def extract_text(text: str, source: str, rules: Rules, warnings: tuple[str, ...]
         conventions = replace(conventions, first_from=at)
     notes = list(warnings)
     built: list[Task] = []
-    standing: tuple[str, ...] = ()          # 以下任务均需X配合 in an earlier bracket
+    # 以下均需X落实 in an earlier bracket: X for the following tasks of that section (以下: below, in
+    # the list being written; 下同 of a stated first-is-lead rule holds for the rest of the document)
+    standing: tuple[tuple[str, str], ...] = ()
+    section = ""
     for it in items:
+        if it.path[0] != section:
+            section, standing = it.path[0], ()
         task, standing = _task(it, key, ctx, meta.jurisdiction, conventions, rules, standing)
         built.append(task)
     tasks = _capped(tuple(built), notes)
@@ -89,7 +94,7 @@ def extract_text(text: str, source: str, rules: Rules, warnings: tuple[str, ...]
 
 def _task(item: outline.Item, key: str, ctx: deadlines.Context, juris: str | None,
           conventions: agencies.RoleConventions, rules: Rules,
-          standing: tuple[str, ...] = ()) -> tuple[Task, tuple[str, ...]]:
+          standing: tuple[tuple[str, str], ...] = ()) -> tuple[Task, tuple[tuple[str, str], ...]]:
     """One task, its roles read by the plan's conventions."""
     text = item.text.strip()
     reg = rules.registry

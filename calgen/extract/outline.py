@@ -294,7 +294,8 @@ def _continue(item: Item, line: str, closing_allowed: bool = False,
         item.lines.append("\n" + line)          # a heading-only label line, then its paragraph
     elif not text or text[-1] not in _SENTENCE_END + ")〕]" or _unbalanced(text):
         item.lines.append(line)
-    elif _is_prose(line) and not _AGENCY_PAREN_END.search(text) and not (closing_allowed and CLOSING.match(line)):
+    elif _is_prose(line) and (not _AGENCY_PAREN_END.search(text) or _OWN_BRACKET_END.search(line)) \
+            and not (closing_allowed and CLOSING.match(line)):
         item.lines.append("\n" + line)
     else:
         item.closed = True
@@ -306,6 +307,10 @@ def _continue(item: Item, line: str, closing_allowed: bool = False,
 CLOSING = re.compile(r"^(?:各地区、?各部门|各地区|各部门|各省|各级|地方各级|各有关部门|各有关单位|各单位|各地各部门|"
                      r"国务院各部门|本意见|本方案|本通知|本办法|本规定|本计划|本细则|以上|上述)")
 _AGENCY_PAREN_END = re.compile(r"[(〔][^()〔〕]*(?:牵头|负责|配合|单位)[^()〔〕]*[)〕][。；]?$")
+# After an item's agency bracket, a paragraph with a bracket of its own is another measure of the
+# same item (plans that set a task as unnumbered paragraphs, each ending in its bracket);
+# prose without one is not the item's (a page's chrome, a closing).
+_OWN_BRACKET_END = re.compile(r"[(〔][^()〔〕]*(?:牵头|负责|配合|参与|单位|指导|落实)[^()〔〕]*[)〕][。；]?$")
 
 
 def _unbalanced(text: str) -> bool:
