@@ -35,6 +35,10 @@ CASES = [
     ("&ldquo;放管服&rdquo;&nbsp;改革", "“放管服”改革"),
     # Taiwan vocabulary
     ("流程最佳化", "流程优化"),
+    # a synonym-spun re-host's role phrases (the names stay as printed)
+    ("(省生长改造委牵头卖力)", "(省生长改造委牵头负责)"),
+    ("(省有关部门按职责分工卖力)", "(省有关部门按职责分工负责)"),
+    ("工作人员卖力工作", "工作人员卖力工作"),
 ]
 
 
