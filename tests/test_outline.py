@@ -214,3 +214,22 @@ def test_dash_bullets_are_tasks_when_they_assign_agencies(rules, body, tasks):
     got = [(t.path, [a.name for a in t.lead or t.responsible],
             [m.nominal.isoformat() for m in t.milestones if m.nominal]) for t in doc.tasks]
     assert got == tasks
+
+
+_LONG = "做好本年度工作，要坚持以人民为中心的发展思想，持续深化改革，优化营商环境，提升政务服务水平。" * 8
+
+
+@pytest.mark.parametrize(("lines", "expected"), [
+    # a section's first item run into the paragraph before it, the second opening the next line
+    ([_LONG + " (一)推进甲项改革。完善制度。", "(二)推进乙项改革。"],
+     [_LONG, "(一)推进甲项改革。完善制度。", "(二)推进乙项改革。"]),
+    ([_LONG + "1.推进甲项改革。", "2.推进乙项改革。"], [_LONG, "1.推进甲项改革。", "2.推进乙项改革。"]),
+    # the next line is not the second item: a mention of (一) stays in its paragraph
+    ([_LONG + " (一)推进甲项改革。", "(三)推进丙项改革。"], [_LONG + " (一)推进甲项改革。", "(三)推进丙项改革。"]),
+    ([_LONG + " (一)推进甲项改革。", "其他工作。"], [_LONG + " (一)推进甲项改革。", "其他工作。"]),
+])
+def test_a_first_item_run_into_the_paragraph_before_it_is_cut_out(lines, expected):
+    """#29: pages that lost the line break before a section's first item."""
+    from calgen.extract.outline import reline
+
+    assert reline(lines) == expected

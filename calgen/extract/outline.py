@@ -69,21 +69,39 @@ _RUN_ON_LABEL = re.compile(
 
 
 def reline(lines: list[str]) -> list[str]:
-    """Lines with a run-on plan cut before each of its labels (see :data:`RUN_ON`)."""
+    """Lines with a run-on plan cut before each of its labels (see :data:`RUN_ON`); and a long
+    line whose first item starts mid-line — `…开局之年。 (一)赋能…` with `(二)` opening the next
+    line, as pages that lost the line break before a section's first item print it — is cut
+    before that item."""
     if all(len(line) <= RUN_ON for line in lines):
         return lines
     out: list[str] = []
-    for line in lines:
+    for no, line in enumerate(lines):
         if len(line) > RUN_ON:
             cuts = [m.end() if m.group("paren") is None else m.start() for m in _RUN_ON_LABEL.finditer(line)
                     if m.group("paren") is None or (m.start() > 0 and "\u4e00" <= line[m.start() - 1] <= "\u9fff"
                                                     and line[m.start() - 1] != "第")]
-            if len(cuts) >= 3:
+            if len(cuts) < 3:
+                cuts = _first_before_second(line, cuts, lines[no + 1] if no + 1 < len(lines) else "")
+            if cuts:
                 bounds = [0, *cuts, len(line)]
                 out.extend(line[a:b].strip() for a, b in zip(bounds, bounds[1:]) if line[a:b].strip())
                 continue
         out.append(line)
     return out
+
+
+def _first_before_second(line: str, cuts: list[int], following: str) -> list[int]:
+    """The cut before a first item (一, (一), 1.) inside ``line`` when ``following`` opens with
+    the second of the same kind; else none."""
+    second = match_label(following)
+    if second is None or second[2] != 2:
+        return []
+    for at in cuts:
+        first = match_label(line[at:])
+        if first is not None and first[0] == second[0] and first[2] == 1:
+            return [at]
+    return []
 
 
 @dataclass
