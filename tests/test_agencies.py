@@ -396,3 +396,34 @@ def test_a_stated_rule_holds_from_where_it_is_stated(rules):
     assert got[0] == ([], ["示范市财政局", "示范市商务局"])                   # above the rule: both responsible
     assert got[1] == (["示范市发展改革局"], ["示范市司法局"])
     assert got[2] == (["示范市市场监管局"], ["示范市税务局"])
+
+
+@pytest.mark.parametrize(("line", "agency_line"), [
+    ("市发改委牵头落实", True),
+    ("市金融办、人民银行示范市中心支行、示范银监分局分别牵头落实", True),
+    ("市财政局、市税务局负责", True),
+    ("市商务局等有关部门按职责分工负责", True),
+    ("各地区各部门要高度重视，认真负责", False),          # a sentence, not a role line
+    ("加强组织领导，主要负责同志亲自抓", False),
+    ("市政府办公室", False),                              # no role
+])
+def test_a_line_of_agencies_and_their_role(line, agency_line):
+    from calgen.extract.agencies import is_agency_line
+
+    assert is_agency_line(line) == agency_line
+
+
+def test_a_table_flattened_with_merged_cells_reads_each_role_line(rules):
+    """#29: 目标 | 任务 | 主要内容 | 责任单位 flattened one cell per line, the task cell merged over
+    several rows: each 主要内容 row is the task's text, each 责任单位 line its agencies."""
+    from calgen.extract.document import extract_text
+
+    text = ("示范市2017年政务公开工作要点实施方案\n目标\n任务\n主要内容\n责任单位\n一、以政务公开助力稳增长\n(一)加强预期引导\n"
+            "围绕经济社会发展形势和宏观经济政策执行情况，通过新闻发布会等形式及时宣传解读。\n市发改委牵头落实\n"
+            "围绕就业创业政策，加强政策信息公开，深入解读政策背景和主要内容。\n市人社局牵头落实\n"
+            "围绕货币政策和信贷政策，加强金融政策信息公开，及时回应社会关切。\n"
+            "市金融办、人民银行示范市中心支行、示范银监分局分别牵头落实\n(二)推进其他工作\n")
+    doc = extract_text(text, "p.txt", rules)
+    first = doc.tasks[0]
+    assert [a.name for a in first.lead] == ["市发改委", "市人社局", "市金融办", "人民银行示范市中心支行", "示范银监分局"]
+    assert first.text.count("围绕") == 3

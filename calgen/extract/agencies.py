@@ -22,7 +22,7 @@ _BRACKET = re.compile(r"[(〔\[]((?:[^()〔〕\[\]]++|\([^()]*+\)|〔[^〔〕]*+
 
 
 _VERB = re.compile(
-    r"(?:共同|联合)?(?P<lead>牵头)(?:负责|落实|推进|实施)?$|"
+    r"(?:共同|联合|分别)?(?P<lead>牵头)(?:负责|落实|推进|实施)?$|"
     r"(?P<resp>按职责分工负责|按职责分工落实|按职责分工|按职责负责|按照职责分工负责|分工负责)$|"
     r"(?P<sole>(?:分别|具体)?负责(?:落实)?)$|"
     r"(?P<support>配合|协助|参与|协办)$")
@@ -31,6 +31,18 @@ _JURIS_CHARS = "省市县区镇"
 _SUFFIX = re.compile(r"(?:厅|局|委|办|署|会|行|中心|政府|部门|单位|公司|院|所|部|队|处|室|站|台|社|海关|"
                      r"机构|集团|分局|支行|分行|组|团|馆|校|协会|商会)$")
 _SPLIT = re.compile(r"[、，,；;/]")
+# A line that is nothing but agencies and their role — a 责任单位 cell of a table flattened one
+# cell per line (市发改委牵头落实 / 市金融办、人民银行潍坊市中心支行分别牵头落实), or a role line under a task.
+_LINE_NAME = (r"[^\s、，,。；;：:()（）]{1,24}?(?:厅|局|委|办|署|行|中心|政府|公司|院|部|海关|集团|分局|支行|分行|"
+              r"办公室|管委会|委员会)(?:\([^()]{1,20}\))?")
+_AGENCY_LINE = re.compile(rf"{_LINE_NAME}(?:[、和及与]{_LINE_NAME})*(?:等(?:有关|相关)?(?:部门|单位))?"
+                          r"(?:按职责分工|分别|共同)?(?:牵头落实|牵头负责|牵头|负责落实|负责|配合|参与|协助)")
+
+
+def is_agency_line(line: str) -> bool:
+    """Is ``line`` only agencies and their role (市发改委牵头落实, 市财政局、市税务局负责)?"""
+    line = line.strip()
+    return len(line) <= 120 and _AGENCY_LINE.fullmatch(line) is not None
 _NESTING = re.compile(r"[(〔“《]")
 _COMMA = re.compile(r"[，,]")
 _CONJ = re.compile(r"(?<=[厅局委办署会行心府门位司院所部队处室站台社关构团])(?:和|及|与|以及)")
@@ -121,6 +133,9 @@ def parse_roles(text: str, reg: Registry, first_is_lead: bool = False, sole_lead
         body = m.group(1)
         if reg.lab.role_words.search(body) and "简称" not in body:
             parts.append(_bracket_roles(body, reg, first_is_lead, sole_leads))
+    if "\n" in text:
+        parts += [_bracket_roles(line.strip(), reg, first_is_lead, sole_leads)
+                  for line in text.split("\n")[1:] if is_agency_line(line)]
     cut = _unclosed_tail(text, reg)
     if cut is not None:
         if cut and reg.lab.role_words.search(cut):

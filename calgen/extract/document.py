@@ -47,7 +47,7 @@ def extract_text(text: str, source: str, rules: Rules, warnings: tuple[str, ...]
         warnings = (*warnings, "facts set by calgen.toml [[plan]]: " + ", ".join(f"{k} = {v}" for k, v in given.items()))
     start = meta.body_start            # 0 when the plan has no title block of its own
     reg = rules.registry
-    roots = outline.parse(lines, start, tables.rows, reg.lab.field_line)
+    roots = outline.parse(lines, start, tables.rows, reg.lab.field_line, agencies.is_agency_line)
     notice_only = False
     if start == 0:
         kept = _without_notice_items(lines, roots)

@@ -116,6 +116,7 @@ class Item:
     closed: bool = False
     repaired: bool = False
     after_label: bool = False
+    after_agency: bool = False
     row: Row | None = None            # a table row: its columns name title, agencies and deadline
 
     @functools.cached_property
@@ -166,10 +167,12 @@ def _plausible_arabic(label: str, rest: str) -> bool:
 
 
 def parse(lines: list[str], start: int = 0, rows: Mapping[int, Row] | None = None,
-          field_line: re.Pattern[str] | None = None) -> list[Item]:
+          field_line: re.Pattern[str] | None = None, agency_line: Callable[[str], bool] | None = None) -> list[Item]:
     """All numbered items from line index ``start`` on, nested, with their own text.  ``rows``
     (line index → table row, from calgen.read.tables) become items of their own; a line
-    ``field_line`` matches (牵头单位：…, 完成时限：…, mappings/labels.toml) belongs to the item above."""
+    ``field_line`` matches (牵头单位：…, 完成时限：…, mappings/labels.toml) belongs to the item above,
+    and so does an ``agency_line`` (市发改委牵头落实: a 责任单位 cell of a table flattened one cell
+    per line), after which the item's next rows of prose still belong to it."""
     roots: list[Item] = []
     stack: list[Item] = []
     order: list[Item] = []
@@ -207,7 +210,8 @@ def parse(lines: list[str], start: int = 0, rows: Mapping[int, Row] | None = Non
             item = Item("dash", rank, number, no + 1, [line[m.end():]])
         else:
             if current is not None:
-                _continue(current, line, closing_allowed=no > last_label, field_line=field_line)
+                _continue(current, line, closing_allowed=no > last_label, field_line=field_line,
+                          agency_line=agency_line)
             continue
         _attach(item, stack, roots)
         order.append(item)
@@ -284,7 +288,7 @@ def _renumber(order: list[Item]) -> None:
 
 
 def _continue(item: Item, line: str, closing_allowed: bool = False,
-              field_line: re.Pattern[str] | None = None) -> None:
+              field_line: re.Pattern[str] | None = None, agency_line: Callable[[str], bool] | None = None) -> None:
     """Decide whether an unlabelled line continues ``item``.
 
     Labelled agency lines always belong to the item above them.  Otherwise a line continues an
@@ -300,6 +304,16 @@ def _continue(item: Item, line: str, closing_allowed: bool = False,
         item.after_label = True
         return
     if item.closed:
+        return
+    if agency_line is not None and len(item.lines) > 0 and agency_line(line):
+        item.lines.append("\n" + line)
+        item.after_agency = True
+        return
+    if item.after_agency:                      # a merged-cell table: the task's next row, or its end
+        if _is_prose(line) and not (closing_allowed and CLOSING.match(line)):
+            item.lines.append("\n" + line)
+        else:
+            item.closed = True
         return
     if item.after_label:
         # after 牵头单位：… only a list the line break cut ("…、" / "…，") continues
