@@ -427,3 +427,19 @@ def test_a_table_flattened_with_merged_cells_reads_each_role_line(rules):
     first = doc.tasks[0]
     assert [a.name for a in first.lead] == ["市发改委", "市人社局", "市金融办", "人民银行示范市中心支行", "示范银监分局"]
     assert first.text.count("围绕") == 3
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a plan that marks its leads with 牵头: (A、B负责) names leads …
+    ("推进。(省各政务服务实施单位、各地级以上市政府负责)", (["省各政务服务实施单位", "各地级以上市政府"], [])),
+    ("推进。(市财政局、市税务局负责)", (["市财政局", "市税务局"], [])),
+    # … but every locality and department (the universal addressees) lead nothing
+    ("推进。(各地区、各部门负责)", ([], ["各地区", "各部门"])),
+    # a group at the end of a list lends no 区 to a name without a suffix
+    ("推进。(民政部、中国残联等相关单位及各地区按职责分工负责)", ([], ["民政部", "中国残联", "相关单位", "各地区"])),
+])
+def test_collectives_in_a_plan_that_marks_its_leads(rules, text, expected):
+    from calgen.extract.agencies import parse_roles
+
+    roles = parse_roles(text, rules.registry, sole_leads=True)
+    assert (list(roles.lead), list(roles.responsible)) == tuple(map(list, expected))

@@ -364,8 +364,8 @@ def _clauses(text: str, acc: dict[str, list[str]], reg: Registry, default: str |
             if first_is_lead and names and not acc["lead"]:
                 acc["lead"].append(names[0])
                 names = names[1:]
-            elif sole_leads:
-                role = "lead"
+            elif sole_leads and not all(reg.is_everyone(n) for n in names):
+                role = "lead"           # (各地区、各部门负责): every locality and department, none leads
             else:
                 acc["labelled"].extend(names)
         acc[role].extend(names)
@@ -443,7 +443,7 @@ def _expand_affixes(items: list[str], reg: Registry) -> list[str]:
         if x in ("省", "市", "县", "区", "镇") and len(last) > 2 and last[0] in _JURIS_CHARS and last[1] == "级":
             x = x + last[1:]
         elif not _SUFFIX.search(x) and not reg.is_group(x) and last.endswith(("市", "区", "县")) \
-                and 2 <= len(x) <= 4:
+                and not reg.is_group(last) and 2 <= len(x) <= 4:     # 各地区 shares no 区
             x = x + last[-1]
         out.append(x)
     out.append(last)

@@ -59,6 +59,7 @@ class Registry:
     vertical: re.Pattern[str] = re.compile(r"(?!)")   # central bodies that keep their own names
     jurisdictions: tuple[str, ...] = ()              # of the entries, longest first
     labels: Labels | None = None                     # how plans introduce agencies (mappings/labels.toml)
+    everyone: re.Pattern[str] = re.compile(r"(?!)")   # addressees naming no one in particular (各地区)
     memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -73,6 +74,10 @@ class Registry:
         if jurisdiction.endswith(("省", "自治区")):
             return jurisdiction
         return self.places.get(jurisdiction)
+
+    def is_everyone(self, name: str) -> bool:
+        """各地区, 各部门: every locality or department — a collective that never leads."""
+        return bool(self.everyone.fullmatch(name))
 
     def is_group(self, name: str) -> bool:
         """省有关部门, 各地级以上市, 市直各单位…: collectives that get no feed of their own."""
@@ -182,25 +187,25 @@ def load_registry(tables: Iterable[tuple[Path, dict[str, Any]]], labels: Labels 
                 by_key[key] = entry
             entries.append(entry)
     prefixes = tuple(sorted({p for place in places for p in (place, place[:-1]) if len(p) >= 2}))
-    group, vertical = _patterns(tables)
+    group, vertical, everyone = _patterns(tables)
     juris = tuple(sorted({e.jurisdiction for e in entries}, key=len, reverse=True))
-    return Registry(tuple(entries), by_key, places, prefixes, group, vertical, juris, labels)
+    return Registry(tuple(entries), by_key, places, prefixes, group, vertical, juris, labels, everyone)
 
 
 # A group holding a + or * that is itself repeated ((示+)+, (a|a*)*): catastrophic backtracking.
 _NESTED_REPEAT = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)[+*{]")
 
 
-def _patterns(tables: list[tuple[Path, dict[str, Any]]]) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """[patterns] group / vertical from agencies.toml (and extra files), compiled and checked."""
-    found: dict[str, list[str]] = {"group": [], "vertical": []}
+def _patterns(tables: list[tuple[Path, dict[str, Any]]]) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """[patterns] group / vertical / everyone from agencies.toml (and extra files), compiled and checked."""
+    found: dict[str, list[str]] = {"group": [], "vertical": [], "everyone": []}
     for path, data in tables:
         patterns = data.get("patterns", {})
         if not isinstance(patterns, dict):
             raise MappingError("[patterns] must be a table", file=str(path))
         for key, items in patterns.items():
             if key not in found or not isinstance(items, list) or not all(isinstance(x, str) and x for x in items):
-                raise MappingError(f"[patterns] {key} must be one of group, vertical and a list of "
+                raise MappingError(f"[patterns] {key} must be one of group, vertical, everyone and a list of "
                                    "non-empty strings", file=str(path))
             for item in items:
                 try:
@@ -215,7 +220,8 @@ def _patterns(tables: list[tuple[Path, dict[str, Any]]]) -> tuple[re.Pattern[str
             found[key].extend(items)
     group = re.compile("|".join(found["group"]) or r"(?!)")
     vertical = re.compile("^(?:" + ("|".join(found["vertical"]) or r"(?!)") + ")")
-    return group, vertical
+    everyone = re.compile("|".join(found["everyone"]) or r"(?!)")
+    return group, vertical, everyone
 
 
 def _entry(raw: Any, path: Path, i: int) -> Entry:
