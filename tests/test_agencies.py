@@ -443,3 +443,34 @@ def test_collectives_in_a_plan_that_marks_its_leads(rules, text, expected):
 
     roles = parse_roles(text, rules.registry, sole_leads=True)
     assert (list(roles.lead), list(roles.responsible)) == tuple(map(list, expected))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a notice's own assignment sentence: 由A、B等X牵头…，Y配合
+    ("部门自查。由所涉及的省政府办公厅、财政厅等省级主管部门(单位)牵头完成自查报告，其他相关部门(单位)配合，按时报送。",
+     (["省政府办公厅", "省财政厅", "省级主管部门(单位)"], ["其他相关部门(单位)"])),
+    ("由市发展改革委牵头制定实施方案，市财政局配合。", (["市发展改革委"], ["市财政局"])),
+    # a way of working, not an assignment: nobody named
+    ("由一家牵头部门统一受理、配合部门分头办理，实行一表申请。", ([], [])),
+    ("由企业自主选择牵头单位，政府部门予以指导。", ([], [])),
+])
+def test_an_assignment_sentence_by_lead(rules, text, expected):
+    """#29: 由…牵头 in a notice that has no agency brackets names the leads (and 配合 the support)."""
+    from calgen.extract.agencies import parse_roles
+
+    roles = parse_roles(text, rules.registry, inline=False)
+    assert (list(roles.lead), list(roles.support)) == tuple(map(list, expected))
+
+
+@pytest.mark.parametrize(("last", "lead"), [
+    ("牵头单位：区商", []),                          # the page stops inside a name: nobody for certain
+    ("牵头单位：区发改委、区商", ["区发改委"]),        # the whole names before the cut stay
+    ("牵头单位：区商务委", ["区商务委"]),             # a whole name at the end of a complete text
+    ("牵头单位：区商务委。", ["区商务委"]),
+])
+def test_a_role_field_cut_by_the_end_of_the_page(rules, last, lead):
+    from calgen.extract.document import extract_text
+
+    text = f"示范区2023年工作要点\n一、主要目标\n1.地区生产总值增长6%左右。\n牵头单位：区发改委\n2.社会消费品零售总额增长6%左右。\n{last}"
+    doc = extract_text(text, "p.txt", rules)
+    assert [a.name for a in doc.tasks[-1].lead] == lead

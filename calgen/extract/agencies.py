@@ -39,6 +39,12 @@ _AGENCY_LINE = re.compile(rf"{_LINE_NAME}(?:[、和及与]{_LINE_NAME})*(?:等(?
                           r"(?:按职责分工|分别|共同)?(?:牵头落实|牵头负责|牵头|负责落实|负责|配合|参与|协助)")
 
 
+def whole_name(name: str, reg: Registry) -> bool:
+    """Does ``name`` end the way an agency's or a collective's name ends (not cut: 区商)?"""
+    name = name.strip()
+    return bool(_SUFFIX.search(name)) or reg.is_group(name) or name.endswith(("等", ")"))
+
+
 def is_agency_line(line: str) -> bool:
     """Is ``line`` only agencies and their role (市发改委牵头落实, 市财政局、市税务局负责)?"""
     line = line.strip()
@@ -144,7 +150,8 @@ def parse_roles(text: str, reg: Registry, first_is_lead: bool = False, sole_lead
             return Roles(stated=True)       # a cut bracket names nobody for certain: no guess
     if not parts:
         acc: dict[str, list[str]] = {"lead": [], "responsible": [], "support": []}
-        if inline:
+        _by_lead(text, acc, reg)
+        if inline and not acc["lead"]:
             _inline(text, acc, reg)
         return Roles(*(tuple(_dedupe(acc[r])) for r in ("lead", "responsible", "support")))
     return _sole_responsible_leads(_merge(parts))
@@ -371,6 +378,26 @@ def _clauses(text: str, acc: dict[str, list[str]], reg: Registry, default: str |
         acc[role].extend(names)
     if pending:
         acc[default or "responsible"].extend(split_names("、".join(pending), reg))
+
+
+# 由A、B等X牵头完成…，其他相关部门配合: the notice's own assignment sentence (not a duty statement:
+# it says who leads this piece of work); every name must be an agency or a collective, so 由一家
+# 牵头部门统一受理 (a way of working) assigns nobody.
+_BY_LEAD = re.compile(r"由(?:所涉及的|所涉|有关的?|相关的?)?(?P<names>[^，。；：,;:]{2,300}?)(?:共同)?牵头(?P<rest>[^。；;]{0,100})")
+_BY_SUPPORT = re.compile(r"[，,](?P<names>[^，。；,;]{2,60}?)(?:予以|积极|共同)?配合")
+
+
+def _by_lead(text: str, acc: dict[str, list[str]], reg: Registry) -> None:
+    for m in _BY_LEAD.finditer(text):
+        names = split_names(m.group("names"), reg)
+        if not names or not all(_SUFFIX.search(n) or reg.is_group(n) for n in names):
+            continue
+        acc["lead"].extend(names)
+        support = _BY_SUPPORT.search(m.group("rest"))
+        if support:
+            found = split_names(support.group("names"), reg)
+            if found and all(_SUFFIX.search(n) or reg.is_group(n) for n in found):
+                acc["support"].extend(found)
 
 
 def _inline(text: str, acc: dict[str, list[str]], reg: Registry) -> None:

@@ -16,6 +16,7 @@ from ..read.tables import QUARTER_COLUMNS, Column, Row, find_tables
 from ..records import evolve
 from ..rules import Rules
 from . import agencies, deadlines, metadata, outline
+from .registry import Registry
 
 _HEADING_END = re.compile(r"[。！？]")
 _TRAILING_BRACKET = re.compile(r"\s*[(〔](?:[^()〔〕]|\([^()]*\))*[)〕]\s*$")
@@ -72,6 +73,8 @@ def extract_text(text: str, source: str, rules: Rules, warnings: tuple[str, ...]
     # the list being written; 下同 of a stated first-is-lead rule holds for the rest of the document)
     standing: tuple[tuple[str, str], ...] = ()
     section = ""
+    if items and items[-1].row is None:
+        _without_cut_name(items[-1], flat, reg)
     for it in items:
         if it.path[0] != section:
             section, standing = it.path[0], ()
@@ -181,6 +184,21 @@ def _without_notice_items(lines: list[str], roots: list[outline.Item]) -> list[o
 
 
 _COMPLETE_END = tuple("。！？；;)）〕」”")
+
+
+def _without_cut_name(item: outline.Item, flat: str, reg: Registry) -> None:
+    """A page cut off inside the last task's role field (牵头单位：区商 — 区商务委 cut): a last
+    name that is no whole agency name is left out (a cut name names nobody for certain)."""
+    last = item.lines[-1] if item.lines else ""
+    line = last.strip()
+    m = reg.lab.labelled.match(line)
+    if m is None or line.endswith(_COMPLETE_END) or not flat.endswith(squeeze(line)[-12:]):
+        return
+    value = line[m.end():]
+    if agencies.whole_name(value.rsplit("、", 1)[-1], reg):
+        return
+    kept = value.rsplit("、", 1)[0] if "、" in value else ""
+    item.lines[-1] = last[:len(last) - len(value)] + kept if kept else last[:len(last) - len(line)]
 
 
 def _without_cut_task(tasks: tuple[Task, ...], flat: str, notes: list[str],
