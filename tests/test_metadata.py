@@ -30,6 +30,13 @@ def _meta(text: str):
      "一、总体要求\n国务院办公厅2014年5月16日(此件公开发布)", "国办发〔2014〕25号", D(2014, 5, 16)),
     # a date in the text is not the signature
     ("某某市工作要点\n一、推进改革，2021年6月30日前完成。\n二、完善监管。", None, None),
+    # a page that lost 〕, 号 and 年月日: the 文号 and the 落款 alone on their lines
+    ("某某市人民政府关于印发某某方案的通知\n某政〔201760\n各县区人民政府：现将方案印发给你们。\n2017927\n某某方案\n一、推进改革。",
+     "某政〔2017〕60号", D(2017, 9, 27)),
+    ("某某区人民政府办公室关于印发某某方案的通知\n某府办函〔202058\n各镇人民政府：现印发给你们。\n某某区人民政府办公室\n"
+     "202091\n某某方案\n一、推进改革。", "某府办函〔2020〕58号", D(2020, 9, 1)),
+    # digits that could be two dates are none
+    ("某某方案\n某政〔202015\n2020111\n一、推进改革。", "某政〔2020〕15号", None),
 ])
 def test_signature_and_number_where_the_genre_prints_them(text, number, issued):
     meta = _meta(text)

@@ -13,6 +13,11 @@ from ..read.clean import squeeze
 
 _DOC_NO = re.compile(
     r"([\u4e00-\u9fff]{1,10}?)\s*[〔\[【(]\s*((?:19|20)\d\d)\s*[〕\]】)]?\s*(\d{1,4})\s*号")
+# A 文号 alone on its line whose 〕 and 号 a page lost (六政〔201760 for 六政〔2017〕60号; GENRE.md:
+# "sometimes the closing 〕 or 号 is lost").
+_DOC_NO_LOST = re.compile(r"^\s*([\u4e00-\u9fff]{1,10}?)\s*〔\s*((?:19|20)\d\d)\s*(\d{1,4})\s*$")
+# A 落款 date alone on its line whose 年月日 a page lost (2017927 for 2017年9月27日).
+_DIGITS_DATE = re.compile(r"^\s*((?:19|20)\d\d)(\d{2,4})\s*$")
 _DOC_NO_LABEL = re.compile(r"(?:发文字号|文号)[：:\s]\s*(\S+号)")
 _DATE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _DATE_LINE = re.compile(r"^\s*((?:19|20)\d\d)年(\d{1,2})月(\d{1,2})日\s*$")
@@ -91,6 +96,10 @@ def _doc_number(head: list[str]) -> str | None:
         if m and len(line) - (m.end() - m.start()) <= 12 and "关于" not in line:
             prefix = re.sub(r"^.*?(?:文号|字号)[：:]?", "", m.group(1))
             return f"{prefix}〔{m.group(2)}〕{int(m.group(3))}号"
+    for line in head:
+        m = _DOC_NO_LOST.match(line)
+        if m:
+            return f"{m.group(1)}〔{m.group(2)}〕{int(m.group(3))}号"
     for line in head[:3]:
         m = _AFTER_TITLE.search(line)
         if m:
@@ -192,7 +201,30 @@ def _issued(head: list[str]) -> dt.date | None:
         m = _WRITTEN_LABEL.search(line)
         if m:
             return _date(m)
+    for line in head:
+        day = _digits_date(line)
+        if day:
+            return day
     return None
+
+
+def _digits_date(line: str) -> dt.date | None:
+    """2017927 → 2017-09-27: a date whose 年月日 were lost, read only when one split of the
+    month and day is a real date (2020111 could be 1月11日 or 11月1日: no date)."""
+    m = _DIGITS_DATE.match(line)
+    if m is None:
+        return None
+    year, rest = int(m.group(1)), m.group(2)
+    found = set()
+    for cut in (1, 2):
+        month, day = rest[:cut], rest[cut:]
+        if not day or len(day) > 2 or day.startswith("0") and len(day) == 1 or month.startswith("0") and cut == 1:
+            continue
+        try:
+            found.add(dt.date(year, int(month), int(day)))
+        except ValueError:
+            continue
+    return found.pop() if len(found) == 1 else None
 
 
 def _signed_at_end(lines: list[str]) -> dt.date | None:
