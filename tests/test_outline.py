@@ -233,3 +233,15 @@ def test_a_first_item_run_into_the_paragraph_before_it_is_cut_out(lines, expecte
     from calgen.extract.outline import reline
 
     assert reline(lines) == expected
+
+
+def test_a_list_keeps_counting_past_year_like_numbers(rules):
+    """#31: labels of any size are items — 1900. to 2199. (year-like) and 100000. are labels
+    where they continue the list; a year opening a line elsewhere is no label."""
+    from calgen.extract.document import extract_text
+
+    items = "".join(f"{i}.推进第{i}项工作。\n" for i in range(1, 2202))
+    doc = extract_text("示范市工作要点\n一、重点任务\n" + items + "二、其他\n2023.全年目标如期完成。\n", "p.txt", rules)
+    assert len(doc.tasks) == 2202
+    assert [t.path[-1] for t in doc.tasks[1898:1901]] == ["1899.", "1900.", "1901."]
+    assert doc.tasks[-1].path == ("二",) and "2023.全年目标" in doc.tasks[-1].text

@@ -48,6 +48,7 @@ _BY_FIRST = MappingProxyType({
     "任": tuple(x for x in _LABELS if x[0] == "task_cn"),
     **{c: tuple(x for x in _LABELS if x[0] == "cn") for c in _CN}})
 _ARABIC = tuple(x for x in _LABELS if x[0] == "arabic")
+_NEXT_NUMBER = re.compile(r"(\d{4,7})[.、](?!\d)\s*")
 # A dash bullet (——推进…) under a numbered item: a point of it, one level deeper.  It is a task
 # of its own only when it assigns agencies (task_items); principles and targets set as dashes
 # stay the text of their item.
@@ -178,6 +179,7 @@ def parse(lines: list[str], start: int = 0, rows: Mapping[int, Row] | None = Non
     order: list[Item] = []
     current: Item | None = None
     rows = rows or {}
+    next_arabic = 0                 # the number a 1. 2. … list continues with
     # after the document's last label, a paragraph addressing every unit is its closing
     last_label = max((i for i in range(start, len(lines)) if match_label(lines[i])), default=len(lines))
     for no in range(start, len(lines)):
@@ -199,6 +201,10 @@ def parse(lines: list[str], start: int = 0, rows: Mapping[int, Row] | None = Non
                 order.append(head)
                 kind, rank, number, rest = inner[1]
             item = Item(kind, rank, number, no + 1, [rest] if rest else [])
+        elif (m := _NEXT_NUMBER.match(line)) and int(m.group(1)) == next_arabic:
+            # 1950. after 1949.: a label whatever number it reaches (a year-like or six-digit
+            # one is read as a label only where it continues the numbering)
+            item = Item("arabic", 3, next_arabic, no + 1, [line[m.end():]] if line[m.end():] else [])
         elif current is not None and (m := _BROKEN_PAREN.match(line)) and _ended(current):
             # A label the source garbled: numbered from its neighbours below.
             item = Item("paren_cn", 2, 0, no + 1, [line[m.end():]], repaired=True)
@@ -216,6 +222,8 @@ def parse(lines: list[str], start: int = 0, rows: Mapping[int, Row] | None = Non
         _attach(item, stack, roots)
         order.append(item)
         current = item
+        if item.kind == "arabic":
+            next_arabic = item.number + 1
     _renumber(order)
     return roots
 
