@@ -237,7 +237,8 @@ class FeedServer:
             raise OutputError(f"port {port} is not between 0 and 65535") from None
         self.effective_port: int = self.socket.getsockname()[1]
         self.connections = min(self.bounds.connections, _descriptors() - 64)
-        self.open: dict[str, int] = {}
+        self.open: dict[str, int] = {}         # connections held per address
+        self.total = 0
         self._lock = threading.Lock()
         self._loop: Any = None
         self._stop: Any = None
@@ -294,20 +295,25 @@ class FeedServer:
         peer = writer.get_extra_info("peername")
         addr = str(peer[0]) if peer else "-"
         held = self.open.get(addr, 0)
-        if held >= self.bounds.per_client or sum(self.open.values()) >= self.connections:
+        if held >= self.bounds.per_client or self.total >= self.connections:
             why = "too many connections from your address" if held >= self.bounds.per_client else "server busy"
             writer.write(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
                          b"Retry-After: 60\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s\n"
                          % (len(why) + 1, why.encode()))
-            writer.transport.abort() if writer.transport.get_write_buffer_size() else writer.close()
+            if writer.transport.get_write_buffer_size():     # not even the refusal fits: drop
+                writer.transport.abort()
+            else:
+                writer.close()
             return
         self.open[addr] = held + 1
+        self.total += 1
         writer.transport.set_write_buffer_limits(high=CHUNK)
         try:
             await _Exchange(self, reader, writer, pool, addr).run()
         except (OSError, TimeoutError, ConnectionError):
             pass
         finally:
+            self.total -= 1
             left = self.open[addr] - 1
             if left:
                 self.open[addr] = left
