@@ -67,8 +67,8 @@ class FeedFiles:
                     key = hash((title + added, due))
             if added or was:
                 extra = (int(was[0]) if was else 0) + ((str(was[1]) if was else "") != added)
+                self.told.setdefault(rel, {})[uid] = [extra, added]
                 if added or extra:
-                    self.told.setdefault(rel, {})[uid] = [extra, added]
                     whole = ics.assemble(uid, seq + extra, title + added, body, self.alarms)
             seen.add(key)
             parts.append(whole)
@@ -100,6 +100,10 @@ class FeedFiles:
         for fh in self._open.values():
             fh.close()
         self._open.clear()
+        for rel, events in self._told.items():     # events not in this build keep their record
+            now = self.told.setdefault(rel, {})
+            for uid, record in events.items():
+                now.setdefault(uid, list(record))
 
     def _file(self, rel: str, new: bool = False) -> BinaryIO:
         fh = self._open.get(rel)
