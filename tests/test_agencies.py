@@ -474,3 +474,24 @@ def test_a_role_field_cut_by_the_end_of_the_page(rules, last, lead):
     text = f"示范区2023年工作要点\n一、主要目标\n1.地区生产总值增长6%左右。\n牵头单位：区发改委\n2.社会消费品零售总额增长6%左右。\n{last}"
     doc = extract_text(text, "p.txt", rules)
     assert [a.name for a in doc.tasks[-1].lead] == lead
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # the forms #29 tried as a new user would, read through the whole reader (clean_text first)
+    ("(一)推进甲。（承办单位：市税务局）", (["市税务局"], [], [])),
+    ("(一)推进乙。（牵头部门：市财政局；协同部门：市商务局）", (["市财政局"], [], ["市商务局"])),
+    ("(一)推进丙。责任单位：市发改委（牵头）、市统计局", (["市发改委"], ["市统计局"], [])),
+    ("(一)推进丙。\n责任单位：市发改委（牵头）、市统计局", (["市发改委"], ["市统计局"], [])),
+    ("(一)推进丁。（市数据局牵头 市政务服务中心配合）", (["市数据局"], [], ["市政务服务中心"])),
+    ("(一)推进丁。（市数据局牵头　市政务服务中心配合）", (["市数据局"], [], ["市政务服务中心"])),
+    # a field inside a square bracket is that bracket's, read once
+    ("(一)推进戊。[牵头单位：区卫健局；责任单位：各街办(新区)]", (["区卫健局"], ["各街办(新区)"], [])),
+])
+def test_role_forms_through_the_whole_reader(rules, line, expected):
+    from calgen.extract.document import extract_text
+    from calgen.read.clean import clean_text
+
+    doc = extract_text(clean_text("示范市2023年工作要点\n一、重点任务\n" + line + "\n", rules.simplifier)[0], "p.txt", rules)
+    t = doc.tasks[0]
+    assert ([a.name for a in t.lead], [a.name for a in t.responsible], [a.name for a in t.support]) == \
+        tuple(map(list, expected))

@@ -39,6 +39,11 @@ _AGENCY_LINE = re.compile(rf"{_LINE_NAME}(?:[、和及与]{_LINE_NAME})*(?:等(?
                           r"(?:按职责分工|分别|共同)?(?:牵头落实|牵头负责|牵头|负责落实|负责|配合|参与|协助)")
 
 
+def _inside_bracket(text: str) -> bool:
+    """Does ``text`` end inside a bracket (its fields belong to that bracket)?"""
+    return sum(map(text.count, "(〔[【")) > sum(map(text.count, ")〕]】"))
+
+
 def whole_name(name: str, reg: Registry) -> bool:
     """Does ``name`` end the way an agency's or a collective's name ends (not cut: 区商)?"""
     name = name.strip()
@@ -132,9 +137,13 @@ def parse_roles(text: str, reg: Registry, first_is_lead: bool = False, sole_lead
     parts: list[Roles] = []
     lines = text.split("\n") if "：" in text or ":" in text else ()    # every label ends so
     for line in lines:
-        m = reg.lab.labelled.match(line.strip())
+        line = line.strip()
+        m = reg.lab.labelled.match(line)
+        if m is None:                          # 推进改革。责任单位：X — a field after the task's sentence
+            m = next((f for f in reg.lab.labelled.finditer(line) if line[f.start() - 1:f.start()] in "。；;"
+                      and not _inside_bracket(line[:f.start()])), None)
         if m:
-            parts.append(_labelled_roles(m.group(1), line.strip()[m.end():], reg, first_is_lead))
+            parts.append(_labelled_roles(m.group(1), line[m.end():], reg, first_is_lead))
     for m in _agency_brackets(text):
         body = m.group(1)
         if reg.lab.role_words.search(body) and "简称" not in body:
@@ -346,6 +355,8 @@ def _clauses(text: str, acc: dict[str, list[str]], reg: Registry, default: str |
              first_is_lead: bool = False, sole_leads: bool = False) -> None:
     """Comma-separated clauses, each ending in a role verb; verb-less ones take the next verb."""
     text = re.sub(r"(?<=牵头|负责|配合|参与|协助|协办)\s+(?=\S)", "，", text)     # (X牵头 Y配合)
+    # (X牵头Y配合): the space between them lost (a reader joins Han text split by a space)
+    text = re.sub(r"(?<=牵头)(?=[^，,、；;\s]{2,40}?(?:配合|参与|协助|协办)$)", "，", text)
     clauses = [c.strip() for c in _COMMA.split(_DEADLINE_TAIL.sub("", text)) if c.strip()]
     has_lead = any(re.search(r"牵头", c) for c in clauses)
     pending: list[str] = []
