@@ -17,6 +17,18 @@ def _meta(text: str):
     return read_meta(lines, first)
 
 
+@pytest.mark.parametrize("text,title,issuer", [
+    # a page that starts at the addressees: the notice cited in the plan's first paragraph
+    # (根据《X关于印发…的通知》) is not this document's wrapper, and (此件公开发布) is no part of the title
+    ("各县(区)人民政府：\n《某某市2024年工作要点》已经市人民政府同意，现印发给你们。\n某某市人民政府办公室\n2024年6月12日\n"
+     "(此件公开发布)\n某某市2024年工作要点\n根据《某某省人民政府办公厅关于印发〈2024年某某省工作要点〉的通知》精神，制定本要点。\n"
+     "一、推进改革。", "某某市2024年工作要点", "某某市人民政府办公室"),
+])
+def test_a_cited_notice_is_not_the_wrapper(text, title, issuer):
+    meta = _meta(text)
+    assert (meta.title, meta.issuer) == (title, issuer)
+
+
 @pytest.mark.parametrize("text,number,issued", [
     # the wrapper notice run together with its signature
     ("某某省人民政府办公厅关于印发某某行动计划的通知\n各市人民政府：《某某行动计划》已经省政府同意，现印发给你们，"

@@ -135,6 +135,9 @@ def _wrapper(head: list[str]) -> tuple[str | None, str | None]:
             joined = ""
             continue
         m = _WRAPPER.search(joined)
+        if m and "《" in m.group(1):           # 根据《X关于印发…的通知》: a cited document, not this one
+            joined = ""
+            continue
         if m:
             issuer = re.sub(r"^.*?[：:>]\s*", "", m.group(1)).strip()
             return _strip_title(m.group(2)), issuer or None
@@ -174,7 +177,8 @@ def _plan_title(head: list[str], wrapper_title: str | None) -> tuple[str, int]:
         if 6 <= len(line) <= 60 and _PLAN_WORDS.search(line) and "通知" not in line:
             title, end = line, i + 1
             before = flat(i - 1) if i > 0 else ""
-            if before and len(before) <= 30 and not _DATE.search(before) and not before.endswith(("：", "号")):
+            if before and len(before) <= 30 and not _DATE.search(before) and not before.endswith(("：", "号")) \
+                    and not _PUBLISHED.fullmatch(before):
                 title = before + line
             return title, end
     return "", 0
@@ -184,6 +188,10 @@ def _plan_title(head: list[str], wrapper_title: str | None) -> tuple[str, int]:
 # (…认真贯彻落实。国务院办公厅2020年11月1日(此件公开发布)).
 _SIGNED_INLINE = re.compile(r"(?:办公厅|办公室|人民政府|国务院|委员会|[厅局委])\s*((?:19|20)\d\d)年(\d{1,2})月(\d{1,2})日\s*"
                             r"(?:[(（]此件(?:公开发布|不公开|主动公开)[)）]|$)")
+
+
+# The notice's last line (此件公开发布): never part of the plan's title below it.
+_PUBLISHED = re.compile(r"[(（]此件(?:公开发布|不公开|主动公开|依申请公开)[)）]")
 
 
 def _issued(head: list[str]) -> dt.date | None:
