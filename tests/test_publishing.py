@@ -439,6 +439,12 @@ def test_a_suffix_other_plans_bring_and_take_raises_sequence(tmp_path):
     a.unlink()
     build([str(tmp_path / "in")], rules_for(output=out, allow_removals=True))
     assert summaries() == [got[1]]
+    # the task leaves its plan: the cancellation in that feed is newer than what subscribers hold
+    b.write_text(plan("9", "完善预算制度").replace("一、推进政务服务一网通办。（示范市数据局负责，2025年6月底前完成）\n二、", "一、"),
+                 encoding="utf-8")
+    build([str(tmp_path / "in")], rules_for(output=out, keep_removed=True))
+    ((summary, sequence),) = summaries()
+    assert summary.startswith("【已取消】") and sequence > got[1][1]
 
 
 @pytest.mark.parametrize("kill_at", [1, 2, 3, 4, 6, 9])

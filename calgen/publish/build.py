@@ -635,11 +635,11 @@ def _rendered(jobs: list[Job], shared: Shared, rules: Rules, workers: Workers) -
 def _cancel(feeds: Any, blob: bytes, names: Iterable[str], slug_of: dict[str, str], over: bool) -> None:
     """An event removed from a plan, shown cancelled once in all.ics and its agencies' feeds."""
     if not over:
-        feeds.raw(ALL, blob)
+        feeds.cancel(ALL, blob)
     for name in names:
         rel = f"feeds/{slug_of[name]}.ics" if name in slug_of else ""
         if rel in feeds:
-            feeds.raw(rel, blob)
+            feeds.cancel(rel, blob)
 
 
 def _orphans(plan: _Plan, previous: Previous, rules: Rules, rep: Report, feeds: Any, slug_of: dict[str, str],
@@ -674,7 +674,7 @@ def _retiring(plan: _Plan, previous: Previous, feeds: Any, epoch: int | None) ->
             part = previous.part(source) or {"events": {}}
             for uid, r in sorted(part["events"].items()):
                 if name in r.get("agencies", ()) and not r.get("cancelled"):
-                    feeds.raw(rel, cancelled_event(uid, r["due"], r["summary"], r["sequence"] + 1, epoch))
+                    feeds.cancel(rel, cancelled_event(uid, r["due"], r["summary"], r["sequence"] + 1, epoch))
         feeds.finish(rel)
 
 

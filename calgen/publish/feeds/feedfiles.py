@@ -17,6 +17,7 @@ SEQUENCE takes the new SUMMARY.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any, BinaryIO
@@ -24,6 +25,9 @@ from typing import Any, BinaryIO
 from ..docwork import Item
 from ..store.generations import Stage
 from . import ics
+
+_UID = re.compile(rb"\r\nUID:([^\r\n]+)")
+_SEQUENCE = re.compile(rb"\r\nSEQUENCE:(\d+)")
 
 
 class FeedFiles:
@@ -73,6 +77,17 @@ class FeedFiles:
             seen.add(key)
             parts.append(whole)
         self.raw(rel, b"".join(parts))
+
+    def cancel(self, rel: str, blob: bytes) -> None:
+        """A cancelled event (ics.cancelled_event), its SEQUENCE raised by what a 文号 suffix added
+        in this feed, so the cancellation is never older than what subscribers hold."""
+        told = self._told.get(rel)
+        if told:
+            m = _UID.search(blob)
+            record = told.get(m.group(1).decode()) if m else None
+            if record and record[0]:
+                blob = _SEQUENCE.sub(lambda s: b"\r\nSEQUENCE:%d" % (int(s.group(1)) + int(record[0])), blob, count=1)
+        self.raw(rel, blob)
 
     def raw(self, rel: str, data: bytes) -> None:
         self._file(rel).write(data)
