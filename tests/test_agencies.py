@@ -495,3 +495,13 @@ def test_role_forms_through_the_whole_reader(rules, line, expected):
     t = doc.tasks[0]
     assert ([a.name for a in t.lead], [a.name for a in t.responsible], [a.name for a in t.support]) == \
         tuple(map(list, expected))
+
+
+def test_a_name_that_starts_with_the_plans_own_place_takes_no_shared_prefix(rules):
+    """The list's shared 市 never doubles a place the name carries (a 示范市 plan's 示范公积金管理中心)."""
+    from calgen.extract.document import extract_text
+
+    text = ("示范市人民政府办公室关于印发工作要点的通知\n示范市2024年工作要点\n"
+            "一、推进改革。〔牵头单位:市市场监管局;配合单位:市公安局、民政局,示范公积金管理中心,人民银行示范市分行〕\n")
+    doc = extract_text(text, "p.txt", rules)
+    assert [a.name for a in doc.tasks[0].support] == ["示范市公安局", "示范市民政局", "示范公积金管理中心", "人民银行示范市分行"]

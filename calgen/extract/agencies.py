@@ -511,9 +511,14 @@ def resolve_roles(roles: Roles, jurisdiction: str | None, reg: Registry) -> Mapp
 def _resolve_roles(roles: Roles, jurisdiction: str | None, reg: Registry) -> dict[str, tuple[Agency, ...]]:
     out: dict[str, tuple[Agency, ...]] = {}
     seen: set[str] = set()
+    # a list's shared 市 given to a name that starts with the plan's own place (市公安局、河池公积金
+    # 管理中心 in a 河池市 plan → 市河池公积金管理中心): the name carries its place already
+    own = jurisdiction[:-1] if jurisdiction and jurisdiction[-1] in "省市县区" and len(jurisdiction) >= 3 else ""
     for role in ("lead", "responsible", "support"):
         agencies = []
         for written in getattr(roles, role):
+            if own and written[:1] == jurisdiction[-1:] and written[1:].startswith(own):
+                written = written[1:]
             a = reg.resolve(written, jurisdiction)
             if a.name not in seen:          # one role per agency per task: the strongest
                 seen.add(a.name)
