@@ -514,10 +514,11 @@ def _resolve_roles(roles: Roles, jurisdiction: str | None, reg: Registry) -> dic
     # a list's shared 市 given to a name that starts with the plan's own place (市公安局、河池公积金
     # 管理中心 in a 河池市 plan → 市河池公积金管理中心): the name carries its place already
     own = jurisdiction[:-1] if jurisdiction and jurisdiction[-1] in "省市县区" and len(jurisdiction) >= 3 else ""
+    own_level = jurisdiction[-1:] if own and jurisdiction else ""
     for role in ("lead", "responsible", "support"):
         agencies = []
         for written in getattr(roles, role):
-            if own and written[:1] == jurisdiction[-1:] and written[1:].startswith(own):
+            if own and written[:1] == own_level and written[1:].startswith(own):
                 written = written[1:]
             a = reg.resolve(written, jurisdiction)
             if a.name not in seen:          # one role per agency per task: the strongest
