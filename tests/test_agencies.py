@@ -486,6 +486,15 @@ def test_a_role_field_cut_by_the_end_of_the_page(rules, last, lead):
     ("(一)推进丁。（市数据局牵头　市政务服务中心配合）", (["市数据局"], [], ["市政务服务中心"])),
     # a field inside a square bracket is that bracket's, read once
     ("(一)推进戊。[牵头单位：区卫健局；责任单位：各街办(新区)]", (["区卫健局"], ["各街办(新区)"], [])),
+    # 责任 between the role and the unit; a person's label is no agency (a 重点工作责任分解)
+    ("1﹒生产总值增长7%以上。\n牵头负责领导：张三。\n牵头责任单位：市发展改革委。\n协同责任单位：市财政局、市统计局等。",
+     (["市发展改革委"], [], ["市财政局", "市统计局"])),
+    # the division of work as a label with its clauses (a 政府工作报告 分工方案)
+    ("1.生产总值增长6%以上。\n分管市领导：张三\n部门分工：市发展改革委牵头，各区、市有关部门配合。",
+     (["市发展改革委"], [], ["各区", "市有关部门"])),
+    # a bare 等 before a comma adds no one and stays out of the name
+    ("1.生产总值增长5%。\n牵头单位：市发展改革委\n责任单位：市工业和信息化局、市商务局等，各区人民政府",
+     (["市发展改革委"], ["市工业和信息化局", "市商务局", "各区人民政府"], [])),
 ])
 def test_role_forms_through_the_whole_reader(rules, line, expected):
     from calgen.extract.document import extract_text

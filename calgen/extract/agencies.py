@@ -446,6 +446,7 @@ def split_names(text: str, reg: Registry) -> list[str]:
     for p in raw:
         items.extend(x for x in _CONJ.split(p) if x)
     items = [re.sub(r"^(?:由|请|和|及|与|以及)", "", x) for x in items]
+    items = [x[:-1] if x.endswith("等") and len(x) > 2 else x for x in items]    # 省商务厅等，各市: a bare 等 adds none
     items = [x for x in items if x and not re.fullmatch(r"[等其他部门单位]+", x)]   # 各部门 is a group; 等部门 adds none
     return _expand_affixes(items, reg)
 

@@ -60,7 +60,8 @@ def load_labels(path: Path) -> Labels:
         raise MappingError("[role] words are two characters (牵头, 协同 …)", file=str(path))
     alt = "|".join(sorted(role_words, key=len, reverse=True))
     units = "|".join(words("role", "units"))
-    role_label = rf"(?:{alt})(?:{units})"
+    division = "|".join(map(re.escape, sorted(words("role", "division"), key=len, reverse=True)))
+    role_label = rf"(?:(?:{alt})(?:责任)?(?:{units})|{division})"
     others = "|".join(map(re.escape, words("person", "labels") + words("time", "labels") + words("progress", "labels")))
     unit_colon = "|".join(f"{u}[：:]" for u in words("role", "units"))
     return Labels(

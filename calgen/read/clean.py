@@ -54,7 +54,9 @@ _SPACE_OR_PUNCT = re.compile(r"[ \t\u3000\xa0,;:!?](?:(?<=[ \t\u3000\xa0])[ \t\u
 # Full-width letters, digits and brackets fold to ASCII; Chinese sentence punctuation stays
 # full-width; parentheses become ASCII (the schema's labels use them).
 _WIDTH = MappingProxyType({chr(0xFF01 + i): chr(0x21 + i) for i in range(94)} | {"，": "，", "；": "；", "：": "：", "！": "！", "？": "？", "\u3000": " ", "\xa0": " ",
-               "〖": "〔", "〗": "〕", "﹝": "〔", "﹞": "〕"})
+               "〖": "〔", "〗": "〕", "﹝": "〔", "﹞": "〕",
+               # small form variants some Word files print (1﹒ for 1．): the ordinary marks
+               "﹒": ".", "﹐": "，", "﹑": "、", "﹔": "；", "﹕": "：", "﹙": "(", "﹚": ")", "﹖": "？", "﹗": "！"})
 _TO_FULL = MappingProxyType({",": "，", ";": "；", ":": "：", "!": "！", "?": "？"})
 _CHANGES = re.compile("[" + re.escape("".join(k for k, v in _WIDTH.items() if k != v)) + "]")
 
