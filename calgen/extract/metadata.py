@@ -135,19 +135,23 @@ def _wrapper(head: list[str]) -> tuple[str | None, str | None]:
             joined = ""
             continue
         m = _WRAPPER.search(joined)
-        if m and "《" in m.group(1):           # 根据《X关于印发…的通知》: a cited document, not this one
-            joined = ""
+        if m and "《" in m.group(1) and _CITING.search(m.group(1).split("《")[0]):
+            joined = ""                        # 根据《X关于印发…的通知》: a cited document, not this one
             continue
         if m:
-            issuer = re.sub(r"^.*?[：:>]\s*", "", m.group(1)).strip()
+            issuer = re.sub(r"^.*?[：:>《]\s*", "", m.group(1)).strip()
             return _strip_title(m.group(2)), issuer or None
         if len(joined) > 200:
             joined = ""
     return None, None
 
 
+# Words that cite another document before its title in 《》 (根据《…的通知》精神).
+_CITING = re.compile(r"根据|按照|依据|贯彻|落实|参照|遵照|结合")
+
+
 def _strip_title(s: str) -> str:
-    return s.strip().strip("《》").replace("》《", "、").strip()
+    return s.strip().strip("《》〈〉").replace("》《", "、").strip()
 
 
 def _plan_title(head: list[str], wrapper_title: str | None) -> tuple[str, int]:
