@@ -26,8 +26,12 @@ _WRITTEN_LABEL = re.compile(r"(?:成文日期|颁布时间|颁布日期|印发�
 _ISSUER_LABEL = re.compile(r"(?:发布单位|发文机关|发文单位|制定机关|颁布单位)[】\]]?[：:\s]\s*([\u4e00-\u9fff、]{4,40})")
 _TITLE_NUMBER = re.compile(r"的(?:通知|意见|决定|函)\s*[(（]\s*([^()（）]{2,20}?〔\s*\d{4}\s*〕\s*\d+\s*号)\s*[)）]")
 _TAG = re.compile(r"^(?:【[^】]{1,10}】|\[[^\]]{1,10}\])\s*")
-_TWO_ISSUERS = re.compile(r"(?<=办公室|办公厅|委员会)(?=中共|[\u4e00-\u9fff]{2,8}(?:省|市|县|区)(?:人民政府|政府|委))")
-_WRAPPER = re.compile(r"^(.{2,40}?)(?:关于印发|印发(?=《))(.+?)的通知")
+# Joint issuers printed side by side (their separating spaces gone once the text is read): a new
+# one starts after an office's ending with 中共 or a place and its body (…委员会中共成都市委…,
+# …工作部成都市规划和自然资源局).
+_TWO_ISSUERS = re.compile(r"(?:(?<=办公室)|(?<=办公厅)|(?<=委员会)|(?<=工作部)|(?<=[局厅]))"
+                          r"(?=中共|[\u4e00-\u9fff]{2,8}(?:省|市|县|区)(?:人民政府|政府|委|[\u4e00-\u9fff]{1,12}?(?:局|厅|委员会)))")
+_WRAPPER = re.compile(r"^(.{2,90}?)(?:关于印发|印发(?=《))(.+?)的通知")   # up to four joint issuers
 # A wrapper notice (the one owner of recognising it): it prints a plan (关于印发《…》的通知), hands
 # it on (现将《X方案》印发给你们，请认真贯彻实施) and may add its own numbered requests (并提出以下要求) —
 # which are not the plan's tasks.
@@ -317,5 +321,5 @@ def _jurisdiction(issuer: str | None) -> str | None:
     """广东省人民政府办公厅 → 广东省; 中共某某市委办公室 → 某某市; 深圳市南山区人民政府 → 深圳市南山区."""
     if not issuer:
         return None
-    m = _JURIS.search(re.sub(r"^中共", "", issuer))
+    m = _JURIS.search(re.sub(r"(^|、)中共", r"\1", issuer))
     return m.group(1) if m else None
