@@ -234,7 +234,7 @@ def _digits_date(line: str) -> dt.date | None:
     found = set()
     for cut in (1, 2):
         month, day = rest[:cut], rest[cut:]
-        if not day or len(day) > 2 or day.startswith("0") and len(day) == 1 or month.startswith("0") and cut == 1:
+        if not day or len(day) > 2:
             continue
         try:
             found.add(dt.date(year, int(month), int(day)))
