@@ -143,7 +143,7 @@ def _quarters(row: Row, ctx: deadlines.Context, rules: Rules, problems: list[Dea
     """A progress table's quarter cells (第一季度 … 第四季度 columns): each is due by its own date
     when it names one (3月底前完成招标), else by the end of its quarter; its words are the clause."""
     out: list[Milestone] = []
-    for n, column in enumerate(QUARTER_COLUMNS, 1):
+    for quarter, column in zip("一二三四", QUARTER_COLUMNS, strict=True):
         cell = row.get(column).strip()
         if _EMPTY_CELL.fullmatch(cell):
             continue
@@ -151,8 +151,8 @@ def _quarters(row: Row, ctx: deadlines.Context, rules: Rules, problems: list[Dea
         if own:
             out += own
         else:
-            out += [evolve(m, phrase=f"第{'一二三四'[n - 1]}季度", clause=cell)
-                    for m in deadlines.find_in_field(f"第{'一二三四'[n - 1]}季度末", ctx, rules.phrases, problems)]
+            out += [evolve(m, phrase=f"第{quarter}季度", clause=cell)
+                    for m in deadlines.find_in_field(f"第{quarter}季度末", ctx, rules.phrases, problems)]
     return out
 
 

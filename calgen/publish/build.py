@@ -466,7 +466,7 @@ def _feeds(previous: Previous, published: list[Survey],
     owners.update({a.name: slug for slug, a in feeds.items()})
     aliases = feednames.aliases({a.name: slug for slug, a in feeds.items()},
                                 {a.name: feednames.safe(a.slug, a.name) for a in feeds.values()},
-                                {k: v for k, v in earlier.items() if v in owners}, owners.values())
+                                earlier, owners.values())
     rep.reasons += [f"feed added: feeds/{alias}.ics, {name}'s corrected file name (feeds/{owners[name]}.ics "
                     "stays for its subscribers)" for alias, name in aliases.items() if alias not in earlier]
     retiring = {}
