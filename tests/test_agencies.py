@@ -406,6 +406,8 @@ def test_a_stated_rule_holds_from_where_it_is_stated(rules):
     ("各地区各部门要高度重视，认真负责", False),          # a sentence, not a role line
     ("加强组织领导，主要负责同志亲自抓", False),
     ("市政府办公室", False),                              # no role
+    ("局和" * 55 + "x", False),                           # a run of 和: read in linear time, no agency
+    ("市财政局和市税务局负责", True),
 ])
 def test_a_line_of_agencies_and_their_role(line, agency_line):
     from calgen.extract.agencies import is_agency_line

@@ -33,10 +33,12 @@ _SUFFIX = re.compile(r"(?:厅|局|委|办|署|会|行|中心|政府|部门|单�
 _SPLIT = re.compile(r"[、，,；;/]")
 # A line that is nothing but agencies and their role — a 责任单位 cell of a table flattened one
 # cell per line (市发改委牵头落实 / 市金融办、人民银行潍坊市中心支行分别牵头落实), or a role line under a task.
-_LINE_NAME = (r"[^\s、，,。；;：:()（）]{1,24}?(?:厅|局|委|办|署|行|中心|政府|公司|院|部|海关|集团|分局|支行|分行|"
-              r"办公室|管委会|委员会)(?:\([^()]{1,20}\))?")
-_AGENCY_LINE = re.compile(rf"{_LINE_NAME}(?:[、和及与]{_LINE_NAME})*(?:等(?:有关|相关)?(?:部门|单位))?"
-                          r"(?:按职责分工|分别|共同)?(?:牵头落实|牵头负责|牵头|负责落实|负责|配合|参与|协助)")
+# Checked in two linear steps (the role at the end, then each 、-separated name on its own): one
+# pattern for the whole line backtracks exponentially on a run of 和/及 (found in review).
+_LINE_ROLE = re.compile(r"(?:等(?:有关|相关)?(?:部门|单位))?(?:按职责分工|分别|共同)?"
+                        r"(?:牵头落实|牵头负责|牵头|负责落实|负责|配合|参与|协助)$")
+_LINE_NAME = re.compile(r"[^\s、，,。；;：:()（）]{1,40}?(?:厅|局|委|办|署|行|中心|政府|公司|院|部|海关|集团|分局|支行|"
+                        r"分行|办公室|管委会|委员会)(?:\([^()]{1,20}\))?")
 
 
 def _inside_bracket(text: str) -> bool:
@@ -53,7 +55,10 @@ def whole_name(name: str, reg: Registry) -> bool:
 def is_agency_line(line: str) -> bool:
     """Is ``line`` only agencies and their role (市发改委牵头落实, 市财政局、市税务局负责)?"""
     line = line.strip()
-    return len(line) <= 120 and _AGENCY_LINE.fullmatch(line) is not None
+    role = _LINE_ROLE.search(line) if len(line) <= 120 else None
+    if role is None or role.start() == 0:
+        return False
+    return all(_LINE_NAME.fullmatch(name) for name in line[:role.start()].split("、"))
 _NESTING = re.compile(r"[(〔“《]")
 _COMMA = re.compile(r"[，,]")
 _CONJ = re.compile(r"(?<=[厅局委办署会行心府门位司院所部队处室站台社关构团])(?:和|及|与|以及)")
