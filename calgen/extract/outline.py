@@ -119,6 +119,11 @@ class Item:
     after_label: bool = False
     after_agency: bool = False
     row: Row | None = None            # a table row: its columns name title, agencies and deadline
+    # brackets left open by lines[:_counted] (kept up to date as lines are appended while parsing,
+    # so deciding on each next line costs that line, not the whole text)
+    _counted: int = field(default=0, repr=False)
+    _open: int = field(default=0, repr=False)
+    _open_square: int = field(default=0, repr=False)
 
     @functools.cached_property
     def label(self) -> str:        # (kind and number are settled when the outline is parsed)
@@ -136,6 +141,25 @@ class Item:
     @property
     def text(self) -> str:
         return "".join(self.lines)
+
+    def last_char(self) -> str:
+        """The text's last character ('' for no text), without joining the text."""
+        return next((piece[-1] for piece in reversed(self.lines) if piece), "")
+
+    def unbalanced(self) -> bool:
+        """A ( or 〔 the text leaves open (the counts carried over the lines already seen)."""
+        for piece in self.lines[self._counted:]:
+            self._open += piece.count("(") - piece.count(")")
+            self._open_square += piece.count("〔") - piece.count("〕")
+        self._counted = len(self.lines)
+        return self._open > 0 or self._open_square > 0
+
+    def bracket_tail(self) -> str:
+        """The text from the line holding its last ( or 〔 on: where a trailing bracket starts."""
+        for i in range(len(self.lines) - 1, -1, -1):
+            if "(" in self.lines[i] or "〔" in self.lines[i]:
+                return "".join(self.lines[i:])
+        return self.text
 
 
 def match_label(line: str) -> tuple[str, int, int, str] | None:
@@ -268,8 +292,8 @@ def _row_items(row: Row, no: int, ordinal: int) -> list[Item]:
 
 
 def _ended(item: Item) -> bool:
-    text = item.text
-    return item.closed or not text or text[-1] in _SENTENCE_END + ")〕" or item.rank < 2
+    last = item.last_char()
+    return item.closed or not last or last in _SENTENCE_END + ")〕" or item.rank < 2
 
 
 def _attach(item: Item, stack: list[Item], roots: list[Item]) -> None:
@@ -306,9 +330,9 @@ def _continue(item: Item, line: str, closing_allowed: bool = False,
     """
     if not line:
         return
-    text = item.text
-    if field_line is not None and field_line.match(line):
-        item.lines.append("\n" + line if text else line)
+    last = item.last_char()                    # (the text itself is never joined here: a long item
+    if field_line is not None and field_line.match(line):   # would make each next line cost it all)
+        item.lines.append("\n" + line if last else line)
         item.after_label = True
         return
     if item.closed:
@@ -325,16 +349,16 @@ def _continue(item: Item, line: str, closing_allowed: bool = False,
         return
     if item.after_label:
         # after 牵头单位：… only a list the line break cut ("…、" / "…，") continues
-        if text.endswith(("、", "，", ",")):
+        if last in ("、", "，", ","):
             item.lines.append(line)
         else:
             item.closed = True
         return
-    if text and len(item.lines) == 1 and len(text) <= 30 and not re.search("[，。；：,]", text):
+    if last and len(item.lines) == 1 and len(item.lines[0]) <= 30 and not re.search("[，。；：,]", item.lines[0]):
         item.lines.append("\n" + line)          # a heading-only label line, then its paragraph
-    elif not text or text[-1] not in _SENTENCE_END + ")〕]" or _unbalanced(text):
+    elif not last or last not in _SENTENCE_END + ")〕]" or item.unbalanced():
         item.lines.append(line)
-    elif _is_prose(line) and (not _AGENCY_PAREN_END.search(text) or _OWN_BRACKET_END.search(line)) \
+    elif _is_prose(line) and (not _AGENCY_PAREN_END.search(item.bracket_tail()) or _OWN_BRACKET_END.search(line)) \
             and not (closing_allowed and CLOSING.match(line)):
         item.lines.append("\n" + line)
     else:
@@ -351,10 +375,6 @@ _AGENCY_PAREN_END = re.compile(r"[(〔][^()〔〕]*(?:牵头|负责|配合|单�
 # same item (plans that set a task as unnumbered paragraphs, each ending in its bracket);
 # prose without one is not the item's (a page's chrome, a closing).
 _OWN_BRACKET_END = re.compile(r"[(〔][^()〔〕]*(?:牵头|负责|配合|参与|单位|指导|落实)[^()〔〕]*[)〕][。；]?$")
-
-
-def _unbalanced(text: str) -> bool:
-    return text.count("(") > text.count(")") or text.count("〔") > text.count("〕")
 
 
 def _is_prose(line: str) -> bool:
