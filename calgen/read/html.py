@@ -20,6 +20,7 @@ _BLOCK = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", 
 _CELL = frozenset({"td", "th"})
 _VOID = frozenset({"br", "img", "meta", "link", "input", "hr", "col", "area", "base", "wbr", "source"})
 _BOLD = frozenset({"b", "strong"})
+_HEADING_PIECES = 16
 # A numbered heading set in bold: 一、 （一） 第一章 1． — short, as headings are (a bold sentence
 # inside a paragraph stays where it is).
 _HEADING = re.compile(r"(?:[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十百]+[)）]|第[一二三四五六七八九十百]+[章节部分]"
@@ -67,7 +68,9 @@ class _Text(HTMLParser):
             self.parts.append("\n")
         elif tag in _BOLD and self.bold:
             start = self.bold.pop()
-            if _HEADING.fullmatch("".join(self.parts[start:]).strip()):
+            # a heading is a few pieces of text: a longer run is no heading (and is never joined,
+            # so nested bold runs cost nothing more)
+            if len(self.parts) - start <= _HEADING_PIECES and _HEADING.fullmatch("".join(self.parts[start:]).strip()):
                 self.parts.insert(start, "\n")
                 self.parts.append("\n")
 
